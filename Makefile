@@ -1,0 +1,83 @@
+# posbench — one Makefile, no recursion. `make help` lists the targets.
+CC      ?= cc
+CFLAGS  ?= -O3 -march=native -g
+LDFLAGS ?=
+PREFIX  ?= /usr/local
+
+PKGS := check yaml-0.1 openblas
+# Flags the build needs (kept apart from CFLAGS so `make CFLAGS=-O0` cannot drop them).
+# Floating-point contraction is stated, not left to the compiler's default: FMA is allowed
+# (-ffp-contract=fast); nothing else of -ffast-math is, so NaN/Inf checks keep working.
+PB_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+              -ffp-contract=fast -fopenmp -MMD -MP -I. \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PB_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -fopenmp -lm
+
+BUILD := build
+LIB_SRC  := $(wildcard encodings/*.c) $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+            $(wildcard tasks/*.c)
+TEST_SRC := $(wildcard tests/*.c)
+BENCH_SRC := bench/bench.c
+
+# Sanitizer builds live in their own folder so they never mix with optimised objects.
+ifeq ($(SAN),1)
+BUILD := build/asan
+PB_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+PB_LDLIBS += -fsanitize=address,undefined
+endif
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all test asan bench deps clean help check-deps
+
+all: posbench
+
+help:
+	@echo "make            build ./posbench"
+	@echo "make deps       install missing Debian packages (as root), else print the apt-get line"
+	@echo "make test       build and run every Check suite"
+	@echo "make asan       the test suites under AddressSanitizer + UBSan"
+	@echo "make bench      training tokens/s, GFLOP/s and fraction of peak per encoding and shape"
+	@echo "make clean      remove build outputs"
+
+# A flags file that changes when the flags change forces a rebuild.
+$(BUILD)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS) $(PB_CFLAGS) $(LDFLAGS) $(PB_LDLIBS)' | cmp -s - $@ || \
+	  echo '$(CC) $(CFLAGS) $(PB_CFLAGS) $(LDFLAGS) $(PB_LDLIBS)' > $@
+FORCE:
+
+$(BUILD)/%.o: %.c $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PB_CFLAGS) -c $< -o $@
+
+posbench: $(BUILD)/harness/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PB_LDLIBS) -o $@
+
+$(BUILD)/test_posbench: $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PB_LDLIBS) -o $@
+
+$(BUILD)/bench_posbench: $(BUILD)/bench/bench.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PB_LDLIBS) -o $@
+
+deps:
+	@sh tools/deps.sh
+
+# Each test runs single-threaded unless it asks otherwise, so suites are repeatable.
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/test_posbench posbench
+	OMP_NUM_THREADS=1 $(BUILD)/test_posbench
+
+asan: deps
+	@$(MAKE) --no-print-directory SAN=1 build/asan/test_posbench
+	OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  CK_DEFAULT_TIMEOUT=120 POSBENCH_QUICK=1 build/asan/test_posbench
+
+bench: $(BUILD)/bench_posbench
+	$(BUILD)/bench_posbench
+
+clean:
+	rm -rf build posbench
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

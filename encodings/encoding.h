@@ -1,0 +1,118 @@
+// The positional-encoding plugin interface.
+//
+// A PE may act at four points of a transformer (DESIGN.md); each point is an optional hook,
+// NULL when unused, with its backward:
+//   1. input:     add a position signal to the token embeddings      (embed_forward/backward)
+//   2. q/k:       map one head's q and k to new vectors, possibly wider (qk_forward/backward)
+//   3. bias:      add a position-only bias to the attention logits     (bias_forward/backward)
+//   4. score:     replace the scaled dot product q'.k'/sqrt(D) itself  (score_forward/backward)
+// Hooks 2 and 4 compose (q/k transform first); 3 adds to whatever logits 4 or the default
+// dot product produced.
+//
+// Shapes, for one head of one sequence: T positions, D = head_dim, W = qk_width(D).
+// Every array is row-major and contiguous: q and k are (T, D), the transformed q', k' are
+// (T, W), scores are (T, T) with row i the query at pos[i]. Causal attention only reads
+// scores[i][j] for j <= i, so hooks may skip j > i. Positions are explicit floats so that
+// evaluation can shift, stretch or extend them without changing a plugin.
+//
+// Parameters: a plugin owns n_params() floats of the model's parameter buffer. Every hook
+// receives that whole slice and indexes it by (layer, head) itself. Backward hooks
+// *accumulate* (+=) into the gradient slice and into dq / dk; the caller gives each thread
+// its own gradient slice, so hooks need no locking.
+#ifndef POSBENCH_ENCODING_H
+#define POSBENCH_ENCODING_H
+
+#include <stddef.h>
+
+#define PE_MAX_OPTIONS 8
+
+// What a plugin needs to know of the model it sits in.
+typedef struct pe_shape {
+    int n_layers;
+    int n_heads;
+    int head_dim;
+    int d_model;
+} pe_shape;
+
+// A numeric option with its default and valid range. An option with `choices` ("a|b|c")
+// is an enumeration: its value is the index of the chosen word.
+typedef struct pe_option_spec {
+    const char *name;
+    double default_value;
+    double min, max;
+    const char *choices;
+    const char *help;
+} pe_option_spec;
+
+typedef struct pe_ops pe_ops;
+
+// One configured encoding: its operations, the model shape and the option values.
+typedef struct pe {
+    const pe_ops *ops;
+    pe_shape shape;
+    double opt[PE_MAX_OPTIONS];
+} pe;
+
+// Deterministic random source handed to init (harness/rng.h).
+typedef struct rng rng;
+
+struct pe_ops {
+    const char *name;
+    const char *summary;
+    int n_options;
+    pe_option_spec options[PE_MAX_OPTIONS];
+
+    // Learnable parameters (floats) for this shape; NULL means none.
+    size_t (*n_params)(const pe_shape *shape);
+    void (*init)(const pe *pe, float *params, rng *r);
+    // Called after every optimizer step, e.g. to clip a parameter into its range.
+    void (*project)(const pe *pe, float *params);
+
+    // 1. input hook. x is (B, T, C); add the signal for positions pos (B, T).
+    void (*embed_forward)(const pe *pe, const float *params, const float *pos, int B, int T,
+                          float *x);
+    void (*embed_backward)(const pe *pe, const float *params, float *dparams, const float *pos,
+                           int B, int T, const float *dx);
+
+    // 2. q/k transform. Width of the transformed vectors; NULL means W = D.
+    int (*qk_width)(const pe *pe, int head_dim);
+    void (*qk_forward)(const pe *pe, const float *params, int layer, int head, const float *pos,
+                       int T, const float *q, const float *k, float *q_out, float *k_out);
+    void (*qk_backward)(const pe *pe, const float *params, float *dparams, int layer, int head,
+                        const float *pos, int T, const float *q, const float *k,
+                        const float *dq_out, const float *dk_out, float *dq, float *dk);
+
+    // 3. score bias: scores[i][j] += bias(pos[i], pos[j]) for j <= i.
+    void (*bias_forward)(const pe *pe, const float *params, int layer, int head,
+                         const float *pos, int T, float *scores);
+    void (*bias_backward)(const pe *pe, const float *params, float *dparams, int layer,
+                          int head, const float *pos, int T, const float *dscores);
+
+    // 4. score function: scores[i][j] = logit(q'_i, k'_j, pos[i], pos[j]) for j <= i,
+    // replacing q'.k'/sqrt(D). q and k here are the (T, W) outputs of hook 2 (or the raw
+    // heads when there is no hook 2).
+    void (*score_forward)(const pe *pe, const float *params, int layer, int head,
+                          const float *pos, int T, int W, const float *q, const float *k,
+                          float *scores);
+    void (*score_backward)(const pe *pe, const float *params, float *dparams, int layer,
+                           int head, const float *pos, int T, int W, const float *q,
+                           const float *k, const float *dscores, float *dq, float *dk);
+};
+
+// Registry (encodings/registry.c): every built-in encoding, NULL-terminated.
+extern const pe_ops *const pe_registry[];
+const pe_ops *pe_find(const char *name);
+
+// Configure `out` for `name` with options "key=value,key=value" (NULL or "" for defaults).
+// Returns 0, or -1 with a one-line message in err.
+int pe_configure(pe *out, const char *name, const char *options, const pe_shape *shape,
+                 char *err, size_t errlen);
+// Transformed q/k width and number of parameters, with the NULL defaults applied.
+int pe_qk_width(const pe *pe);
+size_t pe_n_params(const pe *pe);
+// Writes "key=value,..." with every option (canonical form, for checkpoints and run ids).
+void pe_format_options(const pe *pe, char *buf, size_t len);
+// Option value by name (the plugin's own accessor; aborts on a misspelt name, a bug).
+double pe_opt(const pe *pe, const char *name);
+
+#endif

@@ -1,0 +1,18 @@
+// The single test runner: every suite, CK_FORK on, non-zero exit when any check fails.
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void) {
+    Suite *(*const suites[])(void) = {
+        suite_rng,   suite_layers, suite_encodings, suite_attention,
+        suite_model, suite_adamw,  suite_checkpoint, suite_train,
+    };
+    SRunner *sr = srunner_create(NULL);
+    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
+        srunner_add_suite(sr, suites[i]());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

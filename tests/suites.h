@@ -1,0 +1,16 @@
+// Every Check suite of the project; tests/main.c runs them all in one runner.
+#ifndef POSBENCH_TEST_SUITES_H
+#define POSBENCH_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *suite_rng(void);
+Suite *suite_layers(void);
+Suite *suite_encodings(void);
+Suite *suite_attention(void);
+Suite *suite_model(void);
+Suite *suite_adamw(void);
+Suite *suite_checkpoint(void);
+Suite *suite_train(void);
+
+#endif
