@@ -1,0 +1,201 @@
+#include "attention.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Scratch of one thread, carved from ws->mem.
+typedef struct head_scratch {
+    float *qh, *kh;          // (T, D) raw head q and k, contiguous for the plugin
+    float *qt, *kt;          // (T, W) transformed (evaluation only: training caches them)
+    float *att, *datt;       // (T, T) probabilities and their gradient
+    float *dqt, *dkt;        // (T, W)
+    float *dqh, *dkh;        // (T, D)
+    float *dpe;              // plugin parameter gradient, private to the thread
+} head_scratch;
+
+static size_t scratch_floats(int T, int D, int W, size_t n_pe) {
+    return 4 * (size_t)T * D + 4 * (size_t)T * W + 2 * (size_t)T * T + n_pe;
+}
+
+attn_scratch *attn_scratch_create(const pe *pe, int max_T, int n_threads) {
+    attn_scratch *ws = calloc(1, sizeof *ws);
+    if (!ws) return NULL;
+    ws->max_T = max_T;
+    ws->head_dim = pe->shape.head_dim;
+    ws->qk_width = pe_qk_width(pe);
+    ws->n_threads = n_threads;
+    ws->n_pe_params = pe_n_params(pe);
+    ws->per_thread = scratch_floats(max_T, ws->head_dim, ws->qk_width, ws->n_pe_params);
+    ws->mem = malloc(ws->per_thread * n_threads * sizeof(float));
+    if (!ws->mem) {
+        free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+void attn_scratch_free(attn_scratch *ws) {
+    if (!ws) return;
+    free(ws->mem);
+    free(ws);
+}
+
+static head_scratch thread_scratch(attn_scratch *ws, int thread, int T) {
+    int D = ws->head_dim, W = ws->qk_width;
+    float *p = ws->mem + ws->per_thread * thread;
+    head_scratch s;
+    s.qh = p, p += (size_t)T * D;
+    s.kh = p, p += (size_t)T * D;
+    s.dqh = p, p += (size_t)T * D;
+    s.dkh = p, p += (size_t)T * D;
+    s.qt = p, p += (size_t)T * W;
+    s.kt = p, p += (size_t)T * W;
+    s.dqt = p, p += (size_t)T * W;
+    s.dkt = p, p += (size_t)T * W;
+    s.att = p, p += (size_t)T * T;
+    s.datt = p, p += (size_t)T * T;
+    s.dpe = p;
+    return s;
+}
+
+// Copies head columns [off, off + D) of T rows with stride ld into a (T, D) block.
+static void gather_head(float *restrict dst, const float *restrict src, int T, int D, int ld) {
+    for (int t = 0; t < T; t++) memcpy(dst + (size_t)t * D, src + (size_t)t * ld, D * sizeof(float));
+}
+
+static void scatter_add_head(float *restrict dst, const float *restrict src, int T, int D, int ld) {
+    for (int t = 0; t < T; t++)
+        for (int d = 0; d < D; d++) dst[(size_t)t * ld + d] += src[(size_t)t * D + d];
+}
+
+// Row-wise causal softmax in place: entries j > i become exactly 0.
+static void causal_softmax(float *s, int T) {
+    for (int i = 0; i < T; i++) {
+        float *restrict row = s + (size_t)i * T;
+        float max = -INFINITY;
+        for (int j = 0; j <= i; j++) max = row[j] > max ? row[j] : max;
+        float sum = 0.0f;
+        for (int j = 0; j <= i; j++) {
+            row[j] = expf(row[j] - max);
+            sum += row[j];
+        }
+        float inv = 1.0f / sum;
+        for (int j = 0; j <= i; j++) row[j] *= inv;
+        for (int j = i + 1; j < T; j++) row[j] = 0.0f;
+    }
+}
+
+void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_cache,
+                       const float *qkv, const float *pos, const pe *pe, const float *pe_params,
+                       int layer, int B, int T, int C, int NH, attn_scratch *ws) {
+    const int D = C / NH, W = ws->qk_width, C3 = 3 * C;
+    const float scale = 1.0f / sqrtf((float)D);
+    const pe_ops *ops = pe->ops;
+#pragma omp parallel for schedule(static) num_threads(ws->n_threads)
+    for (int bh = 0; bh < B * NH; bh++) {
+        int b = bh / NH, h = bh % NH;
+        head_scratch s = thread_scratch(ws, omp_get_thread_num(), T);
+        const float *q = qkv + (size_t)b * T * C3 + h * D;
+        const float *k = q + C, *v = q + 2 * C;
+        const float *p = pos + (size_t)b * T;
+        float *qt = qt_cache ? qt_cache + (size_t)bh * T * W : s.qt;
+        float *kt = kt_cache ? kt_cache + (size_t)bh * T * W : s.kt;
+        float *att = att_cache ? att_cache + (size_t)bh * T * T : s.att;
+
+        if (ops->qk_forward) {
+            gather_head(s.qh, q, T, D, C3);
+            gather_head(s.kh, k, T, D, C3);
+            ops->qk_forward(pe, pe_params, layer, h, p, T, s.qh, s.kh, qt, kt);
+        } else {
+            gather_head(qt, q, T, D, C3);
+            gather_head(kt, k, T, D, C3);
+        }
+        if (ops->score_forward)
+            ops->score_forward(pe, pe_params, layer, h, p, T, W, qt, kt, att);
+        else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, W, scale, qt, W, kt, W,
+                        0.0f, att, T);
+        if (ops->bias_forward) ops->bias_forward(pe, pe_params, layer, h, p, T, att);
+        causal_softmax(att, T);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, D, T, 1.0f, att, T, v, C3,
+                    0.0f, out + (size_t)b * T * C + h * D, C);
+    }
+}
+
+void attention_backward(float *dqkv, float *dpe_params, const float *dout, const float *qkv,
+                        const float *qt_cache, const float *kt_cache, const float *att_cache,
+                        const float *pos, const pe *pe, const float *pe_params, int layer,
+                        int B, int T, int C, int NH, attn_scratch *ws) {
+    const int D = C / NH, W = ws->qk_width, C3 = 3 * C;
+    const float scale = 1.0f / sqrtf((float)D);
+    const pe_ops *ops = pe->ops;
+    const size_t n_pe = ws->n_pe_params;
+    int n_threads = ws->n_threads;
+#pragma omp parallel num_threads(n_threads)
+    {
+        head_scratch s = thread_scratch(ws, omp_get_thread_num(), T);
+        memset(s.dpe, 0, n_pe * sizeof(float));
+#pragma omp for schedule(static)
+        for (int bh = 0; bh < B * NH; bh++) {
+            int b = bh / NH, h = bh % NH;
+            const float *q = qkv + (size_t)b * T * C3 + h * D;
+            const float *k = q + C, *v = q + 2 * C;
+            float *dq = dqkv + (size_t)b * T * C3 + h * D;
+            float *dk = dq + C, *dv = dq + 2 * C;
+            const float *dO = dout + (size_t)b * T * C + h * D;
+            const float *p = pos + (size_t)b * T;
+            const float *qt = qt_cache + (size_t)bh * T * W;
+            const float *kt = kt_cache + (size_t)bh * T * W;
+            const float *att = att_cache + (size_t)bh * T * T;
+
+            // out = att . v  =>  datt = dO . v^T,  dv += att^T . dO
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, D, 1.0f, dO, C, v, C3,
+                        0.0f, s.datt, T);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, D, T, 1.0f, att, T, dO, C,
+                        1.0f, dv, C3);
+            // Softmax backward: dscore_ij = att_ij (datt_ij - sum_k att_ik datt_ik).
+            for (int i = 0; i < T; i++) {
+                const float *restrict a = att + (size_t)i * T;
+                float *restrict g = s.datt + (size_t)i * T;
+                float dot = 0.0f;
+                for (int j = 0; j <= i; j++) dot += a[j] * g[j];
+                for (int j = 0; j <= i; j++) g[j] = a[j] * (g[j] - dot);
+                for (int j = i + 1; j < T; j++) g[j] = 0.0f;
+            }
+            if (ops->bias_backward)
+                ops->bias_backward(pe, pe_params, s.dpe, layer, h, p, T, s.datt);
+            // dqt / dkt: the gradient of the logits with respect to the transformed q and k.
+            float *dqt = ops->qk_backward ? s.dqt : s.dqh;
+            float *dkt = ops->qk_backward ? s.dkt : s.dkh;
+            if (ops->score_backward) {
+                memset(dqt, 0, (size_t)T * W * sizeof(float));
+                memset(dkt, 0, (size_t)T * W * sizeof(float));
+                ops->score_backward(pe, pe_params, s.dpe, layer, h, p, T, W, qt, kt, s.datt,
+                                    dqt, dkt);
+            } else {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, W, T, scale, s.datt,
+                            T, kt, W, 0.0f, dqt, W);
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, W, T, scale, s.datt, T,
+                            qt, W, 0.0f, dkt, W);
+            }
+            if (ops->qk_backward) {
+                gather_head(s.qh, q, T, D, C3);
+                gather_head(s.kh, k, T, D, C3);
+                memset(s.dqh, 0, (size_t)T * D * sizeof(float));
+                memset(s.dkh, 0, (size_t)T * D * sizeof(float));
+                ops->qk_backward(pe, pe_params, s.dpe, layer, h, p, T, s.qh, s.kh, dqt, dkt,
+                                 s.dqh, s.dkh);
+            }
+            scatter_add_head(dq, s.dqh, T, D, C3);
+            scatter_add_head(dk, s.dkh, T, D, C3);
+        }
+    }
+    // Fixed reduction order over threads keeps the result bit-identical run to run.
+    for (int t = 0; t < n_threads; t++) {
+        const float *g = thread_scratch(ws, t, T).dpe;
+        for (size_t i = 0; i < n_pe; i++) dpe_params[i] += g[i];
+    }
+}

@@ -1,0 +1,35 @@
+// Causal multi-head self-attention core, fused per (sequence, head), with the positional
+// encoding's hooks (encodings/encoding.h) called at their points. The linear projections
+// around it live in the model; this file only maps qkv to the heads' weighted values.
+#ifndef POSBENCH_ATTENTION_H
+#define POSBENCH_ATTENTION_H
+
+#include <stddef.h>
+
+#include "encodings/encoding.h"
+
+// Per-thread scratch, sized for sequences up to max_T.
+typedef struct attn_scratch {
+    int max_T, head_dim, qk_width, n_threads;
+    size_t n_pe_params, per_thread;  // floats per thread
+    float *mem;
+} attn_scratch;
+
+attn_scratch *attn_scratch_create(const pe *pe, int max_T, int n_threads);
+void attn_scratch_free(attn_scratch *ws);
+
+// qkv is (B, T, 3C): [q | k | v] per row, head h at columns h*D .. h*D+D-1 of each part.
+// out is (B, T, C). pos is (B, T). The cache for backward, when not NULL: qt and kt
+// (B, NH, T, W) transformed queries and keys, att (B, NH, T, T) attention probabilities.
+// With NULL caches (evaluation) they live in the scratch and memory is O(T^2) per thread.
+void attention_forward(float *out, float *qt, float *kt, float *att, const float *qkv,
+                       const float *pos, const pe *pe, const float *pe_params, int layer, int B,
+                       int T, int C, int NH, attn_scratch *ws);
+
+// Accumulates into dqkv (B, T, 3C) and dpe_params (the plugin's gradient slice).
+void attention_backward(float *dqkv, float *dpe_params, const float *dout, const float *qkv,
+                        const float *qt, const float *kt, const float *att, const float *pos,
+                        const pe *pe, const float *pe_params, int layer, int B, int T, int C,
+                        int NH, attn_scratch *ws);
+
+#endif

@@ -1,0 +1,92 @@
+// The decoder-only causal pre-norm transformer:
+//   x = wte[tokens] (+ the encoding's input signal)
+//   L x { x += proj(attention(qkv(norm1(x))));  x += fc2(gelu(fc1(norm2(x)))) }
+//   logits = head(normf(x)) at the target positions only; softmax cross-entropy.
+// Linear layers carry no bias (as in the PoPE paper's nanoGPT-style models); the MLP is 4x.
+//
+// Memory: parameters, gradients and the two AdamW moments are each one allocation carved into
+// the named tensors of model_tensors(); activations are one allocation carved by acts_create.
+#ifndef POSBENCH_MODEL_H
+#define POSBENCH_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "encodings/encoding.h"
+
+typedef enum { NORM_RMS = 0, NORM_LAYER = 1 } norm_kind;
+
+typedef struct model_config {
+    int vocab;
+    int d_model;
+    int n_layers;
+    int n_heads;
+    norm_kind norm;
+} model_config;
+
+typedef enum { INIT_NORMAL, INIT_RESIDUAL, INIT_ONES, INIT_ZEROS, INIT_ENCODING } init_kind;
+
+// One named parameter tensor: an offset into the parameter buffer and up to 3 dimensions.
+typedef struct tensor_info {
+    char name[24];
+    size_t offset, size;
+    int ndim, dims[3];
+    init_kind init;
+    int decay;  // AdamW weight decay applies (matrices yes; norms and PE parameters no)
+} tensor_info;
+
+#define MODEL_MAX_TENSORS 16
+
+typedef struct model {
+    model_config cfg;
+    pe pe;
+    int n_tensors;
+    tensor_info tensors[MODEL_MAX_TENSORS];
+    size_t n_params;
+    float *params, *grads, *adam_m, *adam_v;
+    // Views into params (and, at the same offsets, into grads).
+    size_t off_wte, off_ln1w, off_ln1b, off_qkv, off_proj, off_ln2w, off_ln2b, off_fc1, off_fc2,
+        off_lnfw, off_lnfb, off_head, off_pe;
+} model;
+
+// Validates cfg, configures the encoding `pe_name` with `pe_options` ("k=v,..." or NULL) for
+// this shape and allocates; returns NULL with a one-line message in err. Free with model_free.
+model *model_create(const model_config *cfg, const char *pe_name, const char *pe_options,
+                    char *err, size_t errlen);
+void model_free(model *m);
+// GPT-2 style init: N(0, 0.02), residual projections N(0, 0.02/sqrt(2L)), norms 1, PE init.
+void model_init(model *m, uint64_t seed);
+
+// A batch: B sequences of T tokens, with the positions each token sits at and which
+// positions are scored. targets[i] is the token predicted at position i (ignored unless
+// mask[i]).
+typedef struct batch {
+    int B, T;
+    int32_t *tokens, *targets;
+    uint8_t *mask;
+    float *pos;
+} batch;
+
+batch *batch_create(int B, int T);
+void batch_free(batch *b);
+// pos[b][t] = t for every row.
+void batch_default_positions(batch *b);
+
+// Activation buffers for batches up to (B, T). With training = 0 nothing is kept for
+// backward: memory grows with one layer's activations and O(T^2) attention scratch only.
+typedef struct acts acts;
+acts *acts_create(const model *m, int B, int T, int training, int n_threads);
+void acts_free(acts *a);
+
+// Forward pass; returns the mean cross-entropy over the masked positions (NaN if none) and
+// counts correct argmax predictions in *n_correct (may be NULL) and scored positions in
+// *n_scored (may be NULL).
+double model_forward(model *m, acts *a, const batch *b, long *n_correct, long *n_scored);
+// Backward of the last forward (training acts only): accumulates into m->grads.
+void model_backward(model *m, acts *a, const batch *b);
+void model_zero_grad(model *m);
+
+// Probabilities (M, V) at the masked positions of the last forward, in batch order.
+const float *acts_probs(const acts *a, int *M);
+
+#endif

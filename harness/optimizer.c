@@ -1,0 +1,46 @@
+#include "optimizer.h"
+
+#include <math.h>
+
+float lr_at(const lr_schedule *s, int step) {
+    if (step < s->warmup_steps) return s->lr_max * (float)(step + 1) / (float)s->warmup_steps;
+    if (step >= s->total_steps) return s->lr_min;
+    double span = s->total_steps - s->warmup_steps;
+    double progress = span > 0 ? (step - s->warmup_steps) / span : 1.0;
+    double cosine = 0.5 * (1.0 + cos(M_PI * progress));
+    return (float)(s->lr_min + cosine * (s->lr_max - s->lr_min));
+}
+
+double grad_norm(const float *g, size_t n) {
+    double ss = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : ss)
+    for (size_t i = 0; i < n; i++) ss += (double)g[i] * g[i];
+    return sqrt(ss);
+}
+
+double clip_grad_norm(float *g, size_t n, float max_norm) {
+    double norm = grad_norm(g, n);
+    if (max_norm > 0 && norm > max_norm) {
+        float s = (float)(max_norm / (norm + 1e-6));
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++) g[i] *= s;
+    }
+    return norm;
+}
+
+void adamw_update(float *restrict p, const float *restrict g, float *restrict m,
+                  float *restrict v, size_t n, const adamw_config *c, float lr, int t,
+                  int decay) {
+    const float b1 = c->beta1, b2 = c->beta2;
+    const float bc1 = 1.0f - powf(b1, (float)t), bc2 = 1.0f - powf(b2, (float)t);
+    const float wd = decay ? c->weight_decay : 0.0f;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        float mi = b1 * m[i] + (1.0f - b1) * g[i];
+        float vi = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        m[i] = mi;
+        v[i] = vi;
+        float update = (mi / bc1) / (sqrtf(vi / bc2) + c->eps);
+        p[i] -= lr * (update + wd * p[i]);
+    }
+}

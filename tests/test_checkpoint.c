@@ -1,0 +1,142 @@
+// Checkpoints round-trip exactly and refuse truncated, corrupt and wrong-version files.
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/checkpoint.h"
+#include "harness/token_file.h"
+#include "suites.h"
+
+static model *small_model(const char *enc, const char *opts) {
+    model_config cfg = {.vocab = 13, .d_model = 16, .n_layers = 2, .n_heads = 2};
+    char err[256];
+    model *m = model_create(&cfg, enc, opts, err, sizeof err);
+    ck_assert_msg(m != NULL, "%s", err);
+    model_init(m, 4);
+    return m;
+}
+
+static char *temp_path(const char *suffix) {
+    static char buf[256];
+    snprintf(buf, sizeof buf, "/tmp/posbench_test_%d_%s", (int)getpid(), suffix);
+    return buf;
+}
+
+START_TEST(test_checkpoint_roundtrip) {
+    model *m = small_model("pope", "delta_init=zero");
+    for (size_t i = 0; i < m->n_params; i++) m->params[i] += 0.001f * (float)(i % 17);
+    char err[256], *path = temp_path("rt.ckpt");
+    ck_assert_msg(checkpoint_save(m, path, err, sizeof err) == 0, "%s", err);
+    model *r = checkpoint_load(path, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_str_eq(r->pe.ops->name, "pope");
+    ck_assert_int_eq(r->n_params, m->n_params);
+    ck_assert(memcmp(r->params, m->params, m->n_params * sizeof(float)) == 0);
+    char a[256], b[256];
+    pe_format_options(&m->pe, a, sizeof a);
+    pe_format_options(&r->pe, b, sizeof b);
+    ck_assert_str_eq(a, b);
+    model_free(m);
+    model_free(r);
+    unlink(path);
+}
+END_TEST
+
+static long file_size(const char *path) {
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+START_TEST(test_checkpoint_refuses_damage) {
+    model *m = small_model("rope", NULL);
+    char err[256], *path = temp_path("bad.ckpt");
+    ck_assert(checkpoint_save(m, path, err, sizeof err) == 0);
+    long n = file_size(path);
+    // A flipped byte in the weights: checksum.
+    FILE *f = fopen(path, "r+b");
+    fseek(f, n / 2, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, n / 2, SEEK_SET);
+    fputc(c ^ 0x40, f);
+    fclose(f);
+    ck_assert_ptr_null(checkpoint_load(path, err, sizeof err));
+    ck_assert_msg(strstr(err, "checksum mismatch") != NULL, "%s", err);
+    // Truncated.
+    ck_assert(checkpoint_save(m, path, err, sizeof err) == 0);
+    ck_assert(truncate(path, n - 100) == 0);
+    ck_assert_ptr_null(checkpoint_load(path, err, sizeof err));
+    ck_assert_msg(strstr(err, "truncated checkpoint") != NULL, "%s", err);
+    // Wrong version.
+    ck_assert(checkpoint_save(m, path, err, sizeof err) == 0);
+    f = fopen(path, "r+b");
+    fseek(f, 8, SEEK_SET);
+    fputc(9, f);
+    fclose(f);
+    ck_assert_ptr_null(checkpoint_load(path, err, sizeof err));
+    ck_assert_msg(strstr(err, "checkpoint version 9, this posbench reads version 1"), "%s", err);
+    // Not a checkpoint.
+    f = fopen(path, "wb");
+    fputs("hello", f);
+    fclose(f);
+    ck_assert_ptr_null(checkpoint_load(path, err, sizeof err));
+    ck_assert_msg(strstr(err, "bad magic") != NULL, "%s", err);
+    unlink(path);
+    model_free(m);
+}
+END_TEST
+
+// The token-file loss equals model_forward on the same sequences, and bad tokens are refused
+// with file:line:column.
+START_TEST(test_token_file_loss) {
+    model *m = small_model("rope", NULL);
+    char err[256], *path = temp_path("tokens.txt");
+    FILE *f = fopen(path, "w");
+    fputs("1 2 3 4 5\n\n7 8 9\n", f);
+    fclose(f);
+    double loss;
+    long n;
+    ck_assert_msg(token_file_loss(m, path, 1, &loss, &n, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(n, 6);
+    // The same by hand: two batches, every position scored.
+    const int32_t seqs[2][5] = {{1, 2, 3, 4, 5}, {7, 8, 9}};
+    const int lens[2] = {5, 3};
+    double sum = 0;
+    for (int s = 0; s < 2; s++) {
+        batch *b = batch_create(1, lens[s] - 1);
+        acts *a = acts_create(m, 1, lens[s] - 1, 0, 1);
+        for (int t = 0; t < lens[s] - 1; t++) {
+            b->tokens[t] = seqs[s][t];
+            b->targets[t] = seqs[s][t + 1];
+            b->mask[t] = 1;
+        }
+        sum += model_forward(m, a, b, NULL, NULL) * (lens[s] - 1);
+        batch_free(b);
+        acts_free(a);
+    }
+    ck_assert_double_eq_tol(loss, sum / 6, 1e-9);
+    f = fopen(path, "w");
+    fputs("1 2\n3 x 4\n", f);
+    fclose(f);
+    ck_assert_int_eq(token_file_loss(m, path, 1, &loss, &n, err, sizeof err), -1);
+    char expected[300];
+    snprintf(expected, sizeof expected, "%s:2:3: expected a token id in [0, 13)", path);
+    ck_assert_str_eq(err, expected);
+    unlink(path);
+    model_free(m);
+}
+END_TEST
+
+Suite *suite_checkpoint(void) {
+    Suite *s = suite_create("checkpoint");
+    TCase *tc = tcase_create("checkpoint");
+    tcase_add_test(tc, test_checkpoint_roundtrip);
+    tcase_add_test(tc, test_checkpoint_refuses_damage);
+    tcase_add_test(tc, test_token_file_loss);
+    suite_add_tcase(s, tc);
+    return s;
+}

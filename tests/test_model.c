@@ -1,0 +1,156 @@
+// The whole model: finite-difference gradients of every parameter (the encoding's included)
+// under every registered encoding and both norms, determinism, and evaluation-path equality.
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encodings/encoding.h"
+#include "gradcheck.h"
+#include "harness/model.h"
+#include "suites.h"
+
+#define B 2
+#define T 6
+
+typedef struct model_ctx {
+    model *m;
+    acts *a;
+    batch *b;
+} model_ctx;
+
+static double model_loss(void *p) {
+    model_ctx *c = p;
+    return model_forward(c->m, c->a, c->b, NULL, NULL);
+}
+
+static model_ctx make(const char *encoding, norm_kind norm) {
+    model_config cfg = {.vocab = 11, .d_model = 16, .n_layers = 2, .n_heads = 2, .norm = norm};
+    char err[256];
+    model_ctx c;
+    c.m = model_create(&cfg, encoding, NULL, err, sizeof err);
+    ck_assert_msg(c.m != NULL, "%s", err);
+    model_init(c.m, 3);
+    // Larger weights than the GPT-2 init so every parameter's gradient is well above the
+    // float noise of a finite difference; the encoding's own parameters keep their init.
+    // Embeddings are larger still: RMSNorm of a small vector is steep (curvature ~ 1/rms^2).
+    for (int i = 0; i < c.m->n_tensors; i++) {
+        const tensor_info *t = &c.m->tensors[i];
+        if (t->init == INIT_ENCODING) continue;
+        float *p = c.m->params + t->offset;
+        gc_fill(p, t->size, 100 + i, t->offset == c.m->off_wte ? 1.5f : 0.4f);
+        if (t->init == INIT_ONES)
+            for (size_t j = 0; j < t->size; j++) p[j] += 1.0f;
+    }
+    c.a = acts_create(c.m, B, T, 1, 1);
+    c.b = batch_create(B, T);
+    for (int i = 0; i < B * T; i++) {
+        c.b->tokens[i] = (i * 7 + 3) % 11;
+        c.b->targets[i] = (i * 5 + 1) % 11;
+        c.b->mask[i] = i % 3 != 0;  // some positions unscored
+    }
+    return c;
+}
+
+static void destroy(model_ctx *c) {
+    acts_free(c->a);
+    batch_free(c->b);
+    model_free(c->m);
+}
+
+static void check_model_grads(const char *encoding, norm_kind norm) {
+    model_ctx c = make(encoding, norm);
+    model_zero_grad(c.m);
+    model_forward(c.m, c.a, c.b, NULL, NULL);
+    model_backward(c.m, c.a, c.b);
+    float *grads = malloc(c.m->n_params * sizeof(float));
+    memcpy(grads, c.m->grads, c.m->n_params * sizeof(float));
+    // Per tensor: the sign-of-gradient direction and three random ones. Tolerance 1e-2
+    // relative (fp32 forward, h = 1e-3 per component, Richardson-extrapolated).
+    for (int i = 0; i < c.m->n_tensors; i++) {
+        const tensor_info *t = &c.m->tensors[i];
+        gc_result worst = {0};
+        for (unsigned dir = 0; dir < 4; dir++) {
+            gc_result r = gradcheck_direction(model_loss, &c, c.m->params + t->offset,
+                                              grads + t->offset, t->size, dir * 7, 1e-3);
+            if (r.worst >= worst.worst) worst = r;
+        }
+        char label[64];
+        snprintf(label, sizeof label, "model[%s,%s] %s", encoding,
+                 norm == NORM_RMS ? "rms" : "ln", t->name);
+        gc_report(label, worst);
+        ck_assert_msg(worst.worst < 1e-2, "%s: directional derivative %g, analytic %g", label,
+                      worst.numeric, worst.analytic);
+    }
+    free(grads);
+    destroy(&c);
+}
+
+START_TEST(test_model_gradients_rms) { check_model_grads(pe_registry[_i]->name, NORM_RMS); }
+END_TEST
+
+START_TEST(test_model_gradients_layernorm) {
+    check_model_grads(pe_registry[_i]->name, NORM_LAYER);
+}
+END_TEST
+
+// Evaluation activations keep one layer at a time but compute the same loss.
+START_TEST(test_model_eval_path) {
+    model_ctx c = make(pe_registry[_i]->name, NORM_RMS);
+    acts *ev = acts_create(c.m, B, T, 0, 1);
+    long n1, n2, k1, k2;
+    double train_loss = model_forward(c.m, c.a, c.b, &k1, &n1);
+    double eval_loss = model_forward(c.m, ev, c.b, &k2, &n2);
+    ck_assert_double_eq(train_loss, eval_loss);
+    ck_assert_int_eq(n1, 8);
+    ck_assert_int_eq(n1, n2);
+    ck_assert_int_eq(k1, k2);
+    acts_free(ev);
+    destroy(&c);
+}
+END_TEST
+
+// Same seed, same parameters bit for bit; another seed, different ones.
+START_TEST(test_model_init_deterministic) {
+    model_config cfg = {.vocab = 11, .d_model = 16, .n_layers = 2, .n_heads = 2};
+    char err[256];
+    model *a = model_create(&cfg, "pope", NULL, err, sizeof err);
+    model *b = model_create(&cfg, "pope", NULL, err, sizeof err);
+    model_init(a, 1);
+    model_init(b, 1);
+    ck_assert(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0);
+    model_init(b, 2);
+    ck_assert(memcmp(a->params, b->params, a->n_params * sizeof(float)) != 0);
+    model_free(a);
+    model_free(b);
+}
+END_TEST
+
+START_TEST(test_model_rejects_bad_shapes) {
+    char err[256];
+    model_config cfg = {.vocab = 11, .d_model = 18, .n_layers = 2, .n_heads = 4};
+    ck_assert_ptr_null(model_create(&cfg, "rope", NULL, err, sizeof err));
+    ck_assert_str_eq(err, "model: d_model 18 is not divisible by n_heads 4");
+    cfg.d_model = 16;
+    ck_assert_ptr_null(model_create(&cfg, "ropee", NULL, err, sizeof err));
+    ck_assert_str_eq(err, "unknown encoding 'ropee' (did you mean 'rope'?)");
+}
+END_TEST
+
+Suite *suite_model(void) {
+    int n = 0;
+    while (pe_registry[n]) n++;
+    Suite *s = suite_create("model");
+    TCase *tc = tcase_create("gradients");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_model_gradients_rms, 0, n);
+    tcase_add_loop_test(tc, test_model_gradients_layernorm, 0, n);
+    suite_add_tcase(s, tc);
+    TCase *other = tcase_create("behaviour");
+    tcase_add_loop_test(other, test_model_eval_path, 0, n);
+    tcase_add_test(other, test_model_init_deterministic);
+    tcase_add_test(other, test_model_rejects_bad_shapes);
+    suite_add_tcase(s, other);
+    return s;
+}
