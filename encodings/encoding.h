@@ -64,37 +64,37 @@ struct pe_ops {
 
     // Learnable parameters (floats) for this shape; NULL means none.
     size_t (*n_params)(const pe_shape *shape);
-    void (*init)(const pe *pe, float *params, rng *r);
+    void (*init)(const pe *enc, float *params, rng *r);
     // Called after every optimizer step, e.g. to clip a parameter into its range.
-    void (*project)(const pe *pe, float *params);
+    void (*project)(const pe *enc, float *params);
 
     // 1. input hook. x is (B, T, C); add the signal for positions pos (B, T).
-    void (*embed_forward)(const pe *pe, const float *params, const float *pos, int B, int T,
+    void (*embed_forward)(const pe *enc, const float *params, const float *pos, int B, int T,
                           float *x);
-    void (*embed_backward)(const pe *pe, const float *params, float *dparams, const float *pos,
+    void (*embed_backward)(const pe *enc, const float *params, float *dparams, const float *pos,
                            int B, int T, const float *dx);
 
     // 2. q/k transform. Width of the transformed vectors; NULL means W = D.
-    int (*qk_width)(const pe *pe, int head_dim);
-    void (*qk_forward)(const pe *pe, const float *params, int layer, int head, const float *pos,
+    int (*qk_width)(const pe *enc, int head_dim);
+    void (*qk_forward)(const pe *enc, const float *params, int layer, int head, const float *pos,
                        int T, const float *q, const float *k, float *q_out, float *k_out);
-    void (*qk_backward)(const pe *pe, const float *params, float *dparams, int layer, int head,
+    void (*qk_backward)(const pe *enc, const float *params, float *dparams, int layer, int head,
                         const float *pos, int T, const float *q, const float *k,
                         const float *dq_out, const float *dk_out, float *dq, float *dk);
 
     // 3. score bias: scores[i][j] += bias(pos[i], pos[j]) for j <= i.
-    void (*bias_forward)(const pe *pe, const float *params, int layer, int head,
+    void (*bias_forward)(const pe *enc, const float *params, int layer, int head,
                          const float *pos, int T, float *scores);
-    void (*bias_backward)(const pe *pe, const float *params, float *dparams, int layer,
+    void (*bias_backward)(const pe *enc, const float *params, float *dparams, int layer,
                           int head, const float *pos, int T, const float *dscores);
 
     // 4. score function: scores[i][j] = logit(q'_i, k'_j, pos[i], pos[j]) for j <= i,
     // replacing q'.k'/sqrt(D). q and k here are the (T, W) outputs of hook 2 (or the raw
     // heads when there is no hook 2).
-    void (*score_forward)(const pe *pe, const float *params, int layer, int head,
+    void (*score_forward)(const pe *enc, const float *params, int layer, int head,
                           const float *pos, int T, int W, const float *q, const float *k,
                           float *scores);
-    void (*score_backward)(const pe *pe, const float *params, float *dparams, int layer,
+    void (*score_backward)(const pe *enc, const float *params, float *dparams, int layer,
                            int head, const float *pos, int T, int W, const float *q,
                            const float *k, const float *dscores, float *dq, float *dk);
 };
@@ -108,11 +108,11 @@ const pe_ops *pe_find(const char *name);
 int pe_configure(pe *out, const char *name, const char *options, const pe_shape *shape,
                  char *err, size_t errlen);
 // Transformed q/k width and number of parameters, with the NULL defaults applied.
-int pe_qk_width(const pe *pe);
-size_t pe_n_params(const pe *pe);
+int pe_qk_width(const pe *enc);
+size_t pe_n_params(const pe *enc);
 // Writes "key=value,..." with every option (canonical form, for checkpoints and run ids).
-void pe_format_options(const pe *pe, char *buf, size_t len);
+void pe_format_options(const pe *enc, char *buf, size_t len);
 // Option value by name (the plugin's own accessor; aborts on a misspelt name, a bug).
-double pe_opt(const pe *pe, const char *name);
+double pe_opt(const pe *enc, const char *name);
 
 #endif

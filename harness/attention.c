@@ -1,5 +1,7 @@
 #include "attention.h"
 
+#include "fastmath.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -20,14 +22,14 @@ static size_t scratch_floats(int T, int D, int W, size_t n_pe) {
     return 4 * (size_t)T * D + 4 * (size_t)T * W + 2 * (size_t)T * T + n_pe;
 }
 
-attn_scratch *attn_scratch_create(const pe *pe, int max_T, int n_threads) {
+attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads) {
     attn_scratch *ws = calloc(1, sizeof *ws);
     if (!ws) return NULL;
     ws->max_T = max_T;
-    ws->head_dim = pe->shape.head_dim;
-    ws->qk_width = pe_qk_width(pe);
+    ws->head_dim = enc->shape.head_dim;
+    ws->qk_width = pe_qk_width(enc);
     ws->n_threads = n_threads;
-    ws->n_pe_params = pe_n_params(pe);
+    ws->n_pe_params = pe_n_params(enc);
     ws->per_thread = scratch_floats(max_T, ws->head_dim, ws->qk_width, ws->n_pe_params);
     ws->mem = malloc(ws->per_thread * n_threads * sizeof(float));
     if (!ws->mem) {
@@ -79,7 +81,7 @@ static void causal_softmax(float *s, int T) {
         for (int j = 0; j <= i; j++) max = row[j] > max ? row[j] : max;
         float sum = 0.0f;
         for (int j = 0; j <= i; j++) {
-            row[j] = expf(row[j] - max);
+            row[j] = fast_expf(row[j] - max);
             sum += row[j];
         }
         float inv = 1.0f / sum;
@@ -89,11 +91,11 @@ static void causal_softmax(float *s, int T) {
 }
 
 void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_cache,
-                       const float *qkv, const float *pos, const pe *pe, const float *pe_params,
+                       const float *qkv, const float *pos, const pe *enc, const float *pe_params,
                        int layer, int B, int T, int C, int NH, attn_scratch *ws) {
     const int D = C / NH, W = ws->qk_width, C3 = 3 * C;
     const float scale = 1.0f / sqrtf((float)D);
-    const pe_ops *ops = pe->ops;
+    const pe_ops *ops = enc->ops;
 #pragma omp parallel for schedule(static) num_threads(ws->n_threads)
     for (int bh = 0; bh < B * NH; bh++) {
         int b = bh / NH, h = bh % NH;
@@ -108,17 +110,17 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         if (ops->qk_forward) {
             gather_head(s.qh, q, T, D, C3);
             gather_head(s.kh, k, T, D, C3);
-            ops->qk_forward(pe, pe_params, layer, h, p, T, s.qh, s.kh, qt, kt);
+            ops->qk_forward(enc, pe_params, layer, h, p, T, s.qh, s.kh, qt, kt);
         } else {
             gather_head(qt, q, T, D, C3);
             gather_head(kt, k, T, D, C3);
         }
         if (ops->score_forward)
-            ops->score_forward(pe, pe_params, layer, h, p, T, W, qt, kt, att);
+            ops->score_forward(enc, pe_params, layer, h, p, T, W, qt, kt, att);
         else
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, W, scale, qt, W, kt, W,
                         0.0f, att, T);
-        if (ops->bias_forward) ops->bias_forward(pe, pe_params, layer, h, p, T, att);
+        if (ops->bias_forward) ops->bias_forward(enc, pe_params, layer, h, p, T, att);
         causal_softmax(att, T);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, D, T, 1.0f, att, T, v, C3,
                     0.0f, out + (size_t)b * T * C + h * D, C);
@@ -127,11 +129,11 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
 
 void attention_backward(float *dqkv, float *dpe_params, const float *dout, const float *qkv,
                         const float *qt_cache, const float *kt_cache, const float *att_cache,
-                        const float *pos, const pe *pe, const float *pe_params, int layer,
+                        const float *pos, const pe *enc, const float *pe_params, int layer,
                         int B, int T, int C, int NH, attn_scratch *ws) {
     const int D = C / NH, W = ws->qk_width, C3 = 3 * C;
     const float scale = 1.0f / sqrtf((float)D);
-    const pe_ops *ops = pe->ops;
+    const pe_ops *ops = enc->ops;
     const size_t n_pe = ws->n_pe_params;
     int n_threads = ws->n_threads;
 #pragma omp parallel num_threads(n_threads)
@@ -166,14 +168,14 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                 for (int j = i + 1; j < T; j++) g[j] = 0.0f;
             }
             if (ops->bias_backward)
-                ops->bias_backward(pe, pe_params, s.dpe, layer, h, p, T, s.datt);
+                ops->bias_backward(enc, pe_params, s.dpe, layer, h, p, T, s.datt);
             // dqt / dkt: the gradient of the logits with respect to the transformed q and k.
             float *dqt = ops->qk_backward ? s.dqt : s.dqh;
             float *dkt = ops->qk_backward ? s.dkt : s.dkh;
             if (ops->score_backward) {
                 memset(dqt, 0, (size_t)T * W * sizeof(float));
                 memset(dkt, 0, (size_t)T * W * sizeof(float));
-                ops->score_backward(pe, pe_params, s.dpe, layer, h, p, T, W, qt, kt, s.datt,
+                ops->score_backward(enc, pe_params, s.dpe, layer, h, p, T, W, qt, kt, s.datt,
                                     dqt, dkt);
             } else {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, W, T, scale, s.datt,
@@ -186,7 +188,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                 gather_head(s.kh, k, T, D, C3);
                 memset(s.dqh, 0, (size_t)T * D * sizeof(float));
                 memset(s.dkh, 0, (size_t)T * D * sizeof(float));
-                ops->qk_backward(pe, pe_params, s.dpe, layer, h, p, T, s.qh, s.kh, dqt, dkt,
+                ops->qk_backward(enc, pe_params, s.dpe, layer, h, p, T, s.qh, s.kh, dqt, dkt,
                                  s.dqh, s.dkh);
             }
             scatter_add_head(dq, s.dqh, T, D, C3);

@@ -15,7 +15,7 @@ typedef struct attn_scratch {
     float *mem;
 } attn_scratch;
 
-attn_scratch *attn_scratch_create(const pe *pe, int max_T, int n_threads);
+attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads);
 void attn_scratch_free(attn_scratch *ws);
 
 // qkv is (B, T, 3C): [q | k | v] per row, head h at columns h*D .. h*D+D-1 of each part.
@@ -23,13 +23,13 @@ void attn_scratch_free(attn_scratch *ws);
 // (B, NH, T, W) transformed queries and keys, att (B, NH, T, T) attention probabilities.
 // With NULL caches (evaluation) they live in the scratch and memory is O(T^2) per thread.
 void attention_forward(float *out, float *qt, float *kt, float *att, const float *qkv,
-                       const float *pos, const pe *pe, const float *pe_params, int layer, int B,
+                       const float *pos, const pe *enc, const float *pe_params, int layer, int B,
                        int T, int C, int NH, attn_scratch *ws);
 
 // Accumulates into dqkv (B, T, 3C) and dpe_params (the plugin's gradient slice).
 void attention_backward(float *dqkv, float *dpe_params, const float *dout, const float *qkv,
                         const float *qt, const float *kt, const float *att, const float *pos,
-                        const pe *pe, const float *pe_params, int layer, int B, int T, int C,
+                        const pe *enc, const float *pe_params, int layer, int B, int T, int C,
                         int NH, attn_scratch *ws);
 
 #endif

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "fastmath.h"
+
 void embedding_forward(float *out, const int32_t *tokens, const float *wte, int N, int C) {
     for (int i = 0; i < N; i++) memcpy(out + (long)i * C, wte + (long)tokens[i] * C, C * sizeof(float));
 }
@@ -125,7 +127,7 @@ void gelu_forward(float *out, const float *inp, long n) {
     for (long i = 0; i < n; i++) {
         float x = inp[i];
         float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-        out[i] = 0.5f * x * (1.0f + tanhf(u));
+        out[i] = 0.5f * x * (1.0f + fast_tanhf(u));
     }
 }
 
@@ -134,7 +136,7 @@ void gelu_backward(float *dinp, const float *inp, const float *dout, long n) {
     for (long i = 0; i < n; i++) {
         float x = inp[i];
         float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-        float t = tanhf(u);
+        float t = fast_tanhf(u);
         float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
         float grad = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
         dinp[i] += grad * dout[i];
@@ -161,7 +163,7 @@ double crossentropy_forward(float *logits, const int32_t *targets, int M, int V,
         float target_logit = p[targets[i]] - max;
         float sum = 0.0f;
         for (int v = 0; v < V; v++) {
-            p[v] = expf(p[v] - max);
+            p[v] = fast_expf(p[v] - max);
             sum += p[v];
         }
         float inv = 1.0f / sum;

@@ -5,7 +5,7 @@
 
 int main(void) {
     Suite *(*const suites[])(void) = {
-        suite_rng,   suite_layers, suite_encodings, suite_attention,
+        suite_rng, suite_fastmath, suite_layers, suite_encodings, suite_attention,
         suite_model, suite_adamw,  suite_checkpoint, suite_train,
     };
     SRunner *sr = srunner_create(NULL);

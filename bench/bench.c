@@ -1,0 +1,179 @@
+// make bench: training throughput (forward + backward + AdamW) per model shape and encoding.
+// Prints tokens/s (median of several timed runs), model GFLOP/s, the fraction of the
+// machine's measured FMA peak, and peak resident memory. Each configuration runs in its own
+// child process so that its peak memory is its own.
+#include <immintrin.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/model.h"
+#include "harness/rng.h"
+#include "harness/train.h"
+
+typedef struct shape {
+    int d_model, n_layers, n_heads, T, B, vocab;
+} shape;
+
+static const shape SHAPES[] = {
+    {128, 2, 4, 128, 32, 256},
+    {256, 4, 8, 256, 16, 256},
+};
+
+// PyTorch 1.13 (Debian python3-torch), 2 threads, same architecture and rope (issue 2).
+static const double TORCH_TOKENS_PER_S[] = {10.4e3, 2.5e3};
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// FMA throughput of all cores: independent accumulators hide the FMA latency.
+static double measure_peak_gflops(void) {
+    double best = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        const long iters = 20000000;
+        double t0 = now();
+        float sink = 0;
+#pragma omp parallel reduction(+ : sink)
+        {
+#if defined(__AVX512F__)
+            __m512 acc[12], x = _mm512_set1_ps(1.0000001f), y = _mm512_set1_ps(0.9999999f);
+            for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i);
+            for (long it = 0; it < iters; it++)
+                for (int i = 0; i < 12; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+            for (int i = 0; i < 12; i++) sink += _mm512_reduce_add_ps(acc[i]);
+            const int lanes = 16;
+#else
+            __m256 acc[12], x = _mm256_set1_ps(1.0000001f), y = _mm256_set1_ps(0.9999999f);
+            for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i);
+            for (long it = 0; it < iters; it++)
+                for (int i = 0; i < 12; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
+            float tmp[8];
+            for (int i = 0; i < 12; i++) {
+                _mm256_storeu_ps(tmp, acc[i]);
+                for (int j = 0; j < 8; j++) sink += tmp[j];
+            }
+            const int lanes = 8;
+#endif
+            (void)lanes;
+        }
+        double dt = now() - t0;
+#if defined(__AVX512F__)
+        const int lanes = 16;
+#else
+        const int lanes = 8;
+#endif
+        double gflops = 2.0 * lanes * 12 * iters * omp_get_max_threads() / dt / 1e9;
+        if (sink == 12345.0f) puts("");  // keeps the loop alive
+        if (gflops > best) best = gflops;
+    }
+    return best;
+}
+
+// Model FLOPs per trained token (PaLM, appendix B): 6 per matmul weight (forward 2, backward
+// 4) plus 12 L T C for attention scores and weighted values; embeddings and norms excluded.
+static double flops_per_token(const shape *s) {
+    double C = s->d_model, L = s->n_layers;
+    double matmul_weights = L * 12 * C * C + (double)s->vocab * C;
+    return 6 * matmul_weights + 12 * L * s->T * C;
+}
+
+static int lm_batch(batch *b, void *ctx, rng *r) {
+    int vocab = *(const int *)ctx;
+    for (int i = 0; i < b->B * b->T; i++) {
+        b->tokens[i] = (int32_t)rng_below(r, (uint32_t)vocab);
+        b->targets[i] = (int32_t)rng_below(r, (uint32_t)vocab);
+        b->mask[i] = 1;
+    }
+    return 0;
+}
+
+// Runs one configuration in this process; prints one table row.
+static int bench_one(const shape *s, const char *encoding, double peak, double torch_tps,
+                     int runs, int steps) {
+    model_config cfg = {s->vocab, s->d_model, s->n_layers, s->n_heads, NORM_RMS};
+    char err[256];
+    model *m = model_create(&cfg, encoding, NULL, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "bench: %s\n", err);
+        return 1;
+    }
+    model_init(m, 1);
+    train_config tc = {.steps = 1 << 30, .batch_size = s->B, .seq_len = s->T, .clip = 1.0f,
+                       .opt = {1e-4f, 0.9f, 0.99f, 1e-8f, 0.01f},
+                       .n_threads = omp_get_max_threads()};
+    tc.schedule = (lr_schedule){1e-4f, 1e-5f, 10, 1 << 30};
+    batch *b = batch_create(s->B, s->T);
+    acts *a = acts_create(m, s->B, s->T, 1, tc.n_threads);
+    rng r;
+    rng_seed(&r, 1);
+    lm_batch(b, &cfg.vocab, &r);
+    double tps[16];
+    int step = 0;
+    train_step(m, a, b, &tc, step++, NULL);  // warm-up: page in buffers, BLAS thread pool
+    for (int k = 0; k < runs; k++) {
+        double t0 = now();
+        for (int i = 0; i < steps; i++) train_step(m, a, b, &tc, step++, NULL);
+        tps[k] = (double)steps * s->B * s->T / (now() - t0);
+    }
+    qsort(tps, runs, sizeof tps[0], cmp_double);
+    double med = tps[runs / 2];
+    double gflops = med * flops_per_token(s) / 1e9;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("d=%-3d L=%d H=%d T=%-3d B=%-2d  %-6s %9.0f %7.2fx %8.1f %6.1f%% %8.0f\n", s->d_model,
+           s->n_layers, s->n_heads, s->T, s->B, encoding, med, med / torch_tps, gflops,
+           100 * gflops / peak, ru.ru_maxrss / 1024.0);
+    fflush(stdout);
+    batch_free(b);
+    acts_free(a);
+    model_free(m);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    int runs = 5, steps = 3;
+    const char *only = argc > 1 ? argv[1] : NULL;  // optional: one encoding
+    // The peak is measured in a child too: libgomp's threads must not exist before fork().
+    double peak = 0;
+    int fd[2];
+    if (pipe(fd) != 0) return 1;
+    if (fork() == 0) {
+        double p = measure_peak_gflops();
+        if (write(fd[1], &p, sizeof p) != sizeof p) _exit(1);
+        _exit(0);
+    }
+    if (read(fd[0], &peak, sizeof peak) != sizeof peak) return 1;
+    wait(NULL);
+    printf("posbench bench: %d threads, measured FMA peak %.1f GFLOP/s; median of %d runs of %d "
+           "steps\n",
+           omp_get_max_threads(), peak, runs, steps);
+    printf("%-34s %-6s %9s %8s %8s %7s %8s\n", "shape", "pe", "tok/s", "vs torch", "GFLOP/s",
+           "peak", "RSS MiB");
+    fflush(stdout);  // children must not inherit (and print again) buffered output
+    int failed = 0;
+    for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++)
+        for (int e = 0; pe_registry[e]; e++) {
+            if (only && strcmp(only, pe_registry[e]->name)) continue;
+            pid_t pid = fork();
+            if (pid == 0) _exit(bench_one(&SHAPES[i], pe_registry[e]->name, peak,
+                                          TORCH_TOKENS_PER_S[i], runs, steps));
+            int status;
+            waitpid(pid, &status, 0);
+            failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+        }
+    return failed;
+}

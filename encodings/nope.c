@@ -1,0 +1,7 @@
+// NoPE: no positional information at all; causal masking alone must carry order.
+#include "encoding.h"
+
+const pe_ops pe_nope = {
+    .name = "nope",
+    .summary = "no positional encoding; the causal mask alone carries order",
+};
