@@ -72,7 +72,7 @@ test: deps
 asan: deps
 	@$(MAKE) --no-print-directory SAN=1 build/asan/test_posbench
 	OMP_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  CK_DEFAULT_TIMEOUT=120 POSBENCH_QUICK=1 build/asan/test_posbench
+	  CK_DEFAULT_TIMEOUT=120 build/asan/test_posbench
 
 bench: $(BUILD)/bench_posbench
 	$(BUILD)/bench_posbench

@@ -30,7 +30,7 @@ static inline float fast_expf(float x) {
     p = p * r + 1.0f;
     int32_t bits;
     memcpy(&bits, &p, 4);
-    bits += (int32_t)n << 23;
+    bits += (int32_t)n * (1 << 23);  // a multiply: shifting a negative int is undefined
     memcpy(&p, &bits, 4);
     return p;
 }

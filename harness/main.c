@@ -89,6 +89,7 @@ static int cmd_train(int argc, char **argv) {
         {"save", 1, 0, 'O'},     {"help", 0, 0, 'h'},             {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
+    opterr = 0;  // our own one-line message below, naming the command
     while (!bad && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'e': encoding = optarg; break;
@@ -118,7 +119,10 @@ static int cmd_train(int argc, char **argv) {
         case 'j': bad = parse_int("threads", optarg, 1, 1024, &tc.n_threads); break;
         case 'O': save = optarg; break;
         case 'h': fputs(TRAIN_USAGE, stdout); return 0;
-        default: return 2;
+        default:
+            fprintf(stderr, "posbench: train: unknown or incomplete option '%s' (see --help)\n",
+                    argv[optind - 1]);
+            return 2;
         }
     }
     if (bad) return 2;
