@@ -29,7 +29,7 @@ endif
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test asan bench deps clean help check-deps
+.PHONY: all test asan bench deps clean help
 
 all: posbench
 
@@ -39,6 +39,7 @@ help:
 	@echo "make test       build and run every Check suite"
 	@echo "make asan       the test suites under AddressSanitizer + UBSan"
 	@echo "make bench      training tokens/s, GFLOP/s and fraction of peak per encoding and shape"
+	@echo "make main       the main job (see README)"
 	@echo "make clean      remove build outputs"
 
 # A flags file that changes when the flags change forces a rebuild.
@@ -81,3 +82,15 @@ clean:
 	rm -rf build posbench
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The main job. Until the indirect-indexing task and the sweep harness land (issues 3-4),
+# it compares the encodings on the copy-at-offset toy task, trained at length 32 and
+# evaluated at 32 and 128.
+.PHONY: main
+main: deps
+	@$(MAKE) --no-print-directory posbench
+	@for e in nope rope pope tapa; do \
+	  echo "== $$e"; \
+	  ./posbench train --encoding $$e --steps 400 --lr 3e-3 --seq-len 32 --eval-len 32,128 \
+	    | grep -E '^(model|eval|training)'; \
+	done

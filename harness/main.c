@@ -60,7 +60,7 @@ static const char TRAIN_USAGE[] =
     "  --symbols N            distinct symbols                     (16)\n"
     "  --offset K             copy distance                        (3)\n"
     "  --seq-len T            training sequence length             (32)\n"
-    "  --eval-len T           evaluation sequence length           (= seq-len)\n"
+    "  --eval-len T[,T...]    evaluation lengths, comma-separated  (= seq-len)\n"
     "  --batch B              sequences per step                   (32)\n"
     "  --d-model C --layers L --heads H                            (64, 2, 4)\n"
     "  --norm rms|layer                                            (rms)\n"
@@ -77,7 +77,7 @@ static int cmd_train(int argc, char **argv) {
                        .n_threads = omp_get_max_threads()};
     tc.schedule = (lr_schedule){1e-3f, 1e-4f, 50, 500};
     const char *encoding = "rope", *enc_opts = NULL, *save = NULL;
-    int offset = 3, eval_len = 0, seed = 1, lr_min_set = 0;
+    int offset = 3, eval_lens[8], n_eval = 0, seed = 1, lr_min_set = 0;
     static const struct option opts[] = {
         {"encoding", 1, 0, 'e'}, {"encoding-options", 1, 0, 'o'}, {"symbols", 1, 0, 'v'},
         {"offset", 1, 0, 'k'},   {"seq-len", 1, 0, 'T'},          {"eval-len", 1, 0, 'E'},
@@ -97,7 +97,13 @@ static int cmd_train(int argc, char **argv) {
         case 'v': bad = parse_int("symbols", optarg, 2, 1 << 20, &mc.vocab); break;
         case 'k': bad = parse_int("offset", optarg, 0, 1 << 20, &offset); break;
         case 'T': bad = parse_int("seq-len", optarg, 1, 1 << 20, &tc.seq_len); break;
-        case 'E': bad = parse_int("eval-len", optarg, 1, 1 << 20, &eval_len); break;
+        case 'E':
+            n_eval = 0;
+            for (char *tok = strtok(optarg, ","); tok && !bad; tok = strtok(NULL, ",")) {
+                if (n_eval == 8) bad = error("--eval-len takes at most 8 lengths") != 0;
+                else bad = parse_int("eval-len", tok, 1, 1 << 20, &eval_lens[n_eval++]);
+            }
+            break;
         case 'B': bad = parse_int("batch", optarg, 1, 1 << 16, &tc.batch_size); break;
         case 'C': bad = parse_int("d-model", optarg, 1, 1 << 16, &mc.d_model); break;
         case 'L': bad = parse_int("layers", optarg, 1, 1024, &mc.n_layers); break;
@@ -159,14 +165,17 @@ static int cmd_train(int argc, char **argv) {
         fprintf(stderr, "posbench: training diverged at step %d\n", tr.diverged_at);
         status = 1;
     } else {
-        eval_result er;
-        int T = eval_len ? eval_len : tc.seq_len;
-        if (evaluate(m, 64, T, 8, toy_next, &task, 0xe7a1, tc.n_threads, &er, err, sizeof err)) {
-            model_free(m);
-            return error(err);
+        if (n_eval == 0) eval_lens[n_eval++] = tc.seq_len;
+        for (int i = 0; i < n_eval; i++) {
+            eval_result er;
+            if (evaluate(m, 64, eval_lens[i], 8, toy_next, &task, 0xe7a1, tc.n_threads, &er, err,
+                         sizeof err)) {
+                model_free(m);
+                return error(err);
+            }
+            printf("eval at length %4d: loss %.4f  accuracy %6.2f%% (%ld positions)\n",
+                   eval_lens[i], er.loss, 100 * er.accuracy, er.n_scored);
         }
-        printf("eval at length %d: loss %.4f  accuracy %.2f%% (%ld positions)\n", T, er.loss,
-               100 * er.accuracy, er.n_scored);
         printf("training: %.0f tokens/s\n", tr.tokens_per_s);
     }
     if (save && checkpoint_save(m, save, err, sizeof err) != 0) status = error(err);
