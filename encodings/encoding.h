@@ -24,6 +24,8 @@
 
 #include <stddef.h>
 
+#include "harness/options.h"
+
 #define PE_MAX_OPTIONS 8
 
 // What a plugin needs to know of the model it sits in.
@@ -34,15 +36,8 @@ typedef struct pe_shape {
     int d_model;
 } pe_shape;
 
-// A numeric option with its default and valid range. An option with `choices` ("a|b|c")
-// is an enumeration: its value is the index of the chosen word.
-typedef struct pe_option_spec {
-    const char *name;
-    double default_value;
-    double min, max;
-    const char *choices;
-    const char *help;
-} pe_option_spec;
+// Options are the shared numeric/enumerated kind (harness/options.h).
+typedef option_spec pe_option_spec;
 
 typedef struct pe_ops pe_ops;
 

@@ -220,15 +220,10 @@ static int cmd_list(int argc, char **argv) {
         printf("%-10s %s\n", e->name, e->summary);
         for (int o = 0; o < e->n_options; o++) {
             const pe_option_spec *s = &e->options[o];
-            if (s->choices) {
-                // The default of an enumeration is the index of its word in "a|b|c".
-                const char *w = s->choices;
-                for (int k = 0; k < (int)s->default_value && strchr(w, '|'); k++)
-                    w = strchr(w, '|') + 1;
-                int len = (int)strcspn(w, "|");
-                printf("           %s: %s (default %.*s) - %s\n", s->name, s->choices, len, w,
-                       s->help);
-            }
+            char def[40];
+            options_default_text(s, def, sizeof def);
+            if (s->choices)
+                printf("           %s: %s (default %s) - %s\n", s->name, s->choices, def, s->help);
             else
                 printf("           %s = %g - %s\n", s->name, s->default_value, s->help);
         }
