@@ -15,6 +15,10 @@
 // scores[i][j] for j <= i, so hooks may skip j > i. Positions are explicit floats so that
 // evaluation can shift, stretch or extend them without changing a plugin.
 //
+// Scratch: hooks 2-4 receive `scratch`, scratch_floats(T) floats private to the calling
+// thread (NULL scratch_floats: none), for tables of angles or intermediate (T, T) matrices;
+// its contents do not survive between calls.
+//
 // Parameters: a plugin owns n_params() floats of the model's parameter buffer. Every hook
 // receives that whole slice and indexes it by (layer, head) itself. Backward hooks
 // *accumulate* (+=) into the gradient slice and into dq / dk; the caller gives each thread
@@ -62,6 +66,8 @@ struct pe_ops {
     void (*init)(const pe *enc, float *params, rng *r);
     // Called after every optimizer step, e.g. to clip a parameter into its range.
     void (*project)(const pe *enc, float *params);
+    // Floats of per-thread scratch the attention-level hooks need for T positions.
+    size_t (*scratch_floats)(const pe *enc, int T);
 
     // 1. input hook. x is (B, T, C); add the signal for positions pos (B, T).
     void (*embed_forward)(const pe *enc, const float *params, const float *pos, int B, int T,
@@ -72,26 +78,30 @@ struct pe_ops {
     // 2. q/k transform. Width of the transformed vectors; NULL means W = D.
     int (*qk_width)(const pe *enc, int head_dim);
     void (*qk_forward)(const pe *enc, const float *params, int layer, int head, const float *pos,
-                       int T, const float *q, const float *k, float *q_out, float *k_out);
+                       int T, const float *q, const float *k, float *q_out, float *k_out,
+                       float *scratch);
     void (*qk_backward)(const pe *enc, const float *params, float *dparams, int layer, int head,
                         const float *pos, int T, const float *q, const float *k,
-                        const float *dq_out, const float *dk_out, float *dq, float *dk);
+                        const float *dq_out, const float *dk_out, float *dq, float *dk,
+                        float *scratch);
 
     // 3. score bias: scores[i][j] += bias(pos[i], pos[j]) for j <= i.
     void (*bias_forward)(const pe *enc, const float *params, int layer, int head,
-                         const float *pos, int T, float *scores);
+                         const float *pos, int T, float *scores, float *scratch);
     void (*bias_backward)(const pe *enc, const float *params, float *dparams, int layer,
-                          int head, const float *pos, int T, const float *dscores);
+                          int head, const float *pos, int T, const float *dscores,
+                          float *scratch);
 
     // 4. score function: scores[i][j] = logit(q'_i, k'_j, pos[i], pos[j]) for j <= i,
     // replacing q'.k'/sqrt(D). q and k here are the (T, W) outputs of hook 2 (or the raw
     // heads when there is no hook 2).
     void (*score_forward)(const pe *enc, const float *params, int layer, int head,
                           const float *pos, int T, int W, const float *q, const float *k,
-                          float *scores);
+                          float *scores, float *scratch);
     void (*score_backward)(const pe *enc, const float *params, float *dparams, int layer,
                            int head, const float *pos, int T, int W, const float *q,
-                           const float *k, const float *dscores, float *dq, float *dk);
+                           const float *k, const float *dscores, float *dq, float *dk,
+                           float *scratch);
 };
 
 // Registry (encodings/registry.c): every built-in encoding, NULL-terminated.
@@ -102,9 +112,10 @@ const pe_ops *pe_find(const char *name);
 // Returns 0, or -1 with a one-line message in err.
 int pe_configure(pe *out, const char *name, const char *options, const pe_shape *shape,
                  char *err, size_t errlen);
-// Transformed q/k width and number of parameters, with the NULL defaults applied.
+// Transformed q/k width, number of parameters and scratch floats, NULL defaults applied.
 int pe_qk_width(const pe *enc);
 size_t pe_n_params(const pe *enc);
+size_t pe_scratch_floats(const pe *enc, int T);
 // Writes "key=value,..." with every option (canonical form, for checkpoints and run ids).
 void pe_format_options(const pe *enc, char *buf, size_t len);
 // Option value by name (the plugin's own accessor; aborts on a misspelt name, a bug).

@@ -11,6 +11,8 @@
 // active; delta_clamp=project uses it as is and clips it after each optimizer step.
 #include "encoding.h"
 
+#include "angles.h"
+#include "harness/fastmath.h"
 #include "harness/rng.h"
 
 #include <math.h>
@@ -21,26 +23,24 @@ enum { INIT_UNIFORM, INIT_ZERO };
 enum { CLAMP_FORWARD, CLAMP_PROJECT };
 
 // softplus(x) = max(x, 0) + log(1 + e^-|x|) never overflows, and shares e^-|x| with the
-// sigmoid (its derivative). logf(1 + e) instead of log1pf: the absolute error stays below
-// 1e-7, all a magnitude needs, at half the cost.
-static inline float softplus(float x) { return fmaxf(x, 0.0f) + logf(1.0f + expf(-fabsf(x))); }
-
-static inline float softplus_sigmoid(float x, float *sigmoid) {
-    const float e = expf(-fabsf(x));
-    *sigmoid = (x >= 0.0f ? 1.0f : e) / (1.0f + e);
-    return fmaxf(x, 0.0f) + logf(1.0f + e);
+// sigmoid (its derivative); the vectorisable exp/log keep the absolute error below 2e-7.
+static inline float softplus(float x) {
+    return (x > 0.0f ? x : 0.0f) + fast_logf(1.0f + fast_expf(-fabsf(x)));
 }
 
-// cos and sin of a = pos * theta: reduced to [-pi, pi] in double, because at pos ~1e5 a float
-// angle is off by ~4e-3 rad; the reduced angle is exact to float precision, so float sincos
-// on it is as accurate as rounding a double cos (error ~1e-7) at half the cost.
-static inline void angle_sincos(double a, float *c, float *s) {
-    const float r = (float)(a - TWO_PI * rint(a * (1.0 / TWO_PI)));
-    *c = cosf(r);
-    *s = sinf(r);
+static inline float sigmoid(float x) {
+    const float e = fast_expf(-fabsf(x));
+    return (x >= 0.0f ? 1.0f : e) / (1.0f + e);
 }
 
-static int pope_qk_width(const pe *e, int head_dim) { return 2 * head_dim; }
+static int pope_qk_width(const pe *e, int head_dim) {
+    return head_dim <= ANGLES_MAX_FREQ ? 2 * head_dim : -1;
+}
+
+// cos and sin tables of pos * theta_c, (T, D) each.
+static size_t pope_scratch_floats(const pe *e, int T) {
+    return 2 * (size_t)T * e->shape.head_dim;
+}
 
 static size_t pope_n_params(const pe_shape *s) {
     return (size_t)s->n_layers * s->n_heads * s->head_dim;
@@ -70,30 +70,33 @@ static inline float effective_delta(float d, int clamp_forward, int *active) {
     return fminf(fmaxf(d, lo), 0.0f);
 }
 
-// q, k are (T, D); q_out, k_out are (T, 2D). The frequency loop is outer so that theta_c,
-// cos/sin(delta_c) and the query angle are shared by q and k: one sincos per (t, c).
+// q, k are (T, D); q_out, k_out are (T, 2D).
 static void pope_qk_forward(const pe *e, const float *params, int layer, int head,
                             const float *pos, int T, const float *restrict q,
                             const float *restrict k, float *restrict q_out,
-                            float *restrict k_out) {
+                            float *restrict k_out, float *scratch) {
     const int D = e->shape.head_dim, W = 2 * D;
-    const double base = pe_opt(e, "base");
     const int clamp = (int)pe_opt(e, "delta_clamp") == CLAMP_FORWARD;
     const float *delta = params + ((size_t)layer * e->shape.n_heads + head) * D;
+    float *ca = scratch, *sa = scratch + (size_t)T * D;
+    angle_table(pos, T, pe_opt(e, "base"), 1.0 / D, D, ca, sa);
+    float cd[ANGLES_MAX_FREQ], sd[ANGLES_MAX_FREQ];
     for (int c = 0; c < D; c++) {
-        const double theta = pow(base, -(double)c / D);
         int active;
         const float d = effective_delta(delta[c], clamp, &active);
-        const float cd = cosf(d), sd = sinf(d);
-        for (int t = 0; t < T; t++) {
-            float ca, sa;
-            angle_sincos((double)pos[t] * theta, &ca, &sa);
-            const size_t o = (size_t)t * W + c, i = (size_t)t * D + c;
-            const float mq = softplus(q[i]), mk = softplus(k[i]);
-            q_out[o] = mq * ca;
-            q_out[o + D] = mq * sa;
-            k_out[o] = mk * (ca * cd - sa * sd);      // cos(a + d)
-            k_out[o + D] = mk * (sa * cd + ca * sd);  // sin(a + d)
+        cd[c] = cosf(d);
+        sd[c] = sinf(d);
+    }
+    for (int t = 0; t < T; t++) {
+        const float *restrict qt = q + (size_t)t * D, *restrict kt = k + (size_t)t * D;
+        const float *restrict c_t = ca + (size_t)t * D, *restrict s_t = sa + (size_t)t * D;
+        float *restrict qo = q_out + (size_t)t * W, *restrict ko = k_out + (size_t)t * W;
+        for (int c = 0; c < D; c++) {
+            const float mq = softplus(qt[c]), mk = softplus(kt[c]);
+            qo[c] = mq * c_t[c];
+            qo[c + D] = mq * s_t[c];
+            ko[c] = mk * (c_t[c] * cd[c] - s_t[c] * sd[c]);      // cos(a + d)
+            ko[c + D] = mk * (s_t[c] * cd[c] + c_t[c] * sd[c]);  // sin(a + d)
         }
     }
 }
@@ -103,34 +106,40 @@ static void pope_qk_backward(const pe *e, const float *params, float *dparams, i
                              int head, const float *pos, int T, const float *restrict q,
                              const float *restrict k, const float *restrict dq_out,
                              const float *restrict dk_out, float *restrict dq,
-                             float *restrict dk) {
+                             float *restrict dk, float *scratch) {
     const int D = e->shape.head_dim, W = 2 * D;
-    const double base = pe_opt(e, "base");
     const int clamp = (int)pe_opt(e, "delta_clamp") == CLAMP_FORWARD;
     const size_t slice = ((size_t)layer * e->shape.n_heads + head) * D;
     const float *delta = params + slice;
-    float *ddelta = dparams + slice;
+    float *ca = scratch, *sa = scratch + (size_t)T * D;
+    angle_table(pos, T, pe_opt(e, "base"), 1.0 / D, D, ca, sa);
+    float cd[ANGLES_MAX_FREQ], sd[ANGLES_MAX_FREQ];
+    double gd[ANGLES_MAX_FREQ];
     for (int c = 0; c < D; c++) {
-        const double theta = pow(base, -(double)c / D);
         int active;
         const float d = effective_delta(delta[c], clamp, &active);
-        const float cd = cosf(d), sd = sinf(d);
-        double gd = 0.0;
-        for (int t = 0; t < T; t++) {
-            float ca, sa, sq, sk;
-            angle_sincos((double)pos[t] * theta, &ca, &sa);
-            const float cka = ca * cd - sa * sd, ska = sa * cd + ca * sd;
-            const size_t o = (size_t)t * W + c, i = (size_t)t * D + c;
-            const float gqc = dq_out[o], gqs = dq_out[o + D];
-            const float gkc = dk_out[o], gks = dk_out[o + D];
-            softplus_sigmoid(q[i], &sq);
-            const float mk = softplus_sigmoid(k[i], &sk);
-            dq[i] += (gqc * ca + gqs * sa) * sq;
-            dk[i] += (gkc * cka + gks * ska) * sk;
+        cd[c] = cosf(d);
+        sd[c] = sinf(d);
+        gd[c] = 0.0;
+    }
+    for (int t = 0; t < T; t++) {
+        const float *restrict qt = q + (size_t)t * D, *restrict kt = k + (size_t)t * D;
+        const float *restrict c_t = ca + (size_t)t * D, *restrict s_t = sa + (size_t)t * D;
+        const float *restrict gq = dq_out + (size_t)t * W, *restrict gk = dk_out + (size_t)t * W;
+        float *restrict dqt = dq + (size_t)t * D, *restrict dkt = dk + (size_t)t * D;
+        for (int c = 0; c < D; c++) {
+            const float cka = c_t[c] * cd[c] - s_t[c] * sd[c];
+            const float ska = s_t[c] * cd[c] + c_t[c] * sd[c];
+            dqt[c] += (gq[c] * c_t[c] + gq[c + D] * s_t[c]) * sigmoid(qt[c]);
+            dkt[c] += (gk[c] * cka + gk[c + D] * ska) * sigmoid(kt[c]);
             // d cos(a + d)/dd = -sin(a + d), d sin(a + d)/dd = cos(a + d)
-            gd += mk * (gks * cka - gkc * ska);
+            gd[c] += softplus(kt[c]) * (gk[c + D] * cka - gk[c] * ska);
         }
-        if (active) ddelta[c] += (float)gd;
+    }
+    for (int c = 0; c < D; c++) {
+        int active;
+        effective_delta(delta[c], clamp, &active);
+        if (active) dparams[slice + c] += (float)gd[c];
     }
 }
 
@@ -149,6 +158,7 @@ const pe_ops pe_pope = {
     .n_params = pope_n_params,
     .init = pope_init,
     .project = pope_project,
+    .scratch_floats = pope_scratch_floats,
     .qk_width = pope_qk_width,
     .qk_forward = pope_qk_forward,
     .qk_backward = pope_qk_backward,

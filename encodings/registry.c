@@ -79,6 +79,10 @@ int pe_qk_width(const pe *e) {
 
 size_t pe_n_params(const pe *e) { return e->ops->n_params ? e->ops->n_params(&e->shape) : 0; }
 
+size_t pe_scratch_floats(const pe *e, int T) {
+    return e->ops->scratch_floats ? e->ops->scratch_floats(e, T) : 0;
+}
+
 void pe_format_options(const pe *e, char *buf, size_t len) {
     options_format(e->ops->options, e->ops->n_options, e->opt, buf, len);
 }

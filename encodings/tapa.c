@@ -9,7 +9,10 @@
 // registry.c); there is no q/k transform, so W = D here.
 #include "encoding.h"
 
+#include <cblas.h>
 #include <math.h>
+
+#include "harness/fastmath.h"
 
 #define TWO_PI_F 6.28318530717958647692f
 
@@ -23,77 +26,85 @@ static int tapa_qk_width(const pe *e, int head_dim) {
 }
 
 // 2 pi |r|^alpha, with |0|^alpha = 0 so that the cosine is exactly 1 at m = n (also for
-// alpha = 0, where powf would give 1).
+// alpha = 0, where powf would give 1). exp(alpha log r) in the vectorisable forms: this runs
+// once per pair, and libm's powf there was most of TAPA's cost.
 static inline float phase_rate(float r, float alpha) {
     r = fabsf(r);
-    return r > 0.0f ? TWO_PI_F * powf(r, alpha) : 0.0f;
+    float rate = TWO_PI_F * fast_expf(alpha * fast_logf(r > 0.0f ? r : 1.0f));
+    return r > 0.0f ? rate : 0.0f;
 }
 
 // Eight partial sums: the compiler may not reorder a float sum, so one accumulator would
 // serialise the loop on the add latency; eight map onto one vector register.
-static inline float dot(const float *restrict a, const float *restrict b, int n) {
-    float acc[8] = {0};
-    int c = 0;
-    for (; c + 8 <= n; c += 8)
-        for (int u = 0; u < 8; u++) acc[u] += a[c + u] * b[c + u];
-    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; c < n; c++) s += a[c] * b[c];
-    return s;
+// Two (T, T) matrices: the amplitude and phase dot products (and their gradients).
+static size_t tapa_scratch_floats(const pe *e, int T) { return 2 * (size_t)T * T; }
+
+// out (T, T) = scale * x[:, off:off+n] . y[:, off:off+n]^T, rows of x and y W apart.
+static void part_products(float *out, const float *x, const float *y, int T, int W, int off,
+                          int n, float scale) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, n, scale, x + off, W, y + off, W,
+                0.0f, out, T);
 }
 
-// q, k are (T, W); scores (T, T), written for j <= i only.
+// q, k are (T, W); scores (T, T), written for j <= i only. All pairs' dot products come from
+// two sgemms; the per-pair work left is the phase rate and one cosine, both vectorised.
 static void tapa_score_forward(const pe *e, const float *params, int layer, int head,
                                const float *pos, int T, int W, const float *q, const float *k,
-                               float *scores) {
+                               float *scores, float *scratch) {
     const int A = tapa_amplitude_dims(e, W), P = W - A;
     const float alpha = (float)pe_opt(e, "alpha");
-    const float ia = 1.0f / sqrtf((float)A), ip = 1.0f / sqrtf((float)P);
+    float *amp = scratch, *phase = scratch + (size_t)T * T;
+    part_products(amp, q, k, T, W, 0, A, 1.0f / sqrtf((float)A));
+    part_products(phase, q, k, T, W, A, P, 1.0f / sqrtf((float)P));
     for (int i = 0; i < T; i++) {
-        const float *qi = q + (size_t)i * W;
-        float *row = scores + (size_t)i * T;
+        const float *restrict a = amp + (size_t)i * T, *restrict ph = phase + (size_t)i * T;
+        float *restrict row = scores + (size_t)i * T;
+        const float pi = pos[i];
         for (int j = 0; j <= i; j++) {
-            const float *kj = k + (size_t)j * W;
-            const float amp = dot(qi, kj, A) * ia;
-            const float z = phase_rate(pos[i] - pos[j], alpha) * (dot(qi + A, kj + A, P) * ip);
-            row[j] = amp * cosf(z);
+            float sz, cz;
+            fast_sincosf(phase_rate(pi - pos[j], alpha) * ph[j], &sz, &cz);
+            row[j] = a[j] * cz;
         }
     }
 }
 
-// With a = amplitude, z = c_r * phase, S = a cos z (papers.md):
-//   dS/dqA = cos z * kA / sqrt(A),  dS/dqP = -a * c_r * sin z * kP / sqrt(P), same for k.
+// With a = amplitude, c_r = 2 pi |r|^alpha, z = c_r * phase, S = a cos z (papers.md):
+//   dS/da = cos z,  dS/dphase = -a c_r sin z;
+// the (T, T) gradients of the two dot-product matrices then go back through four sgemms.
 // Accumulates into dq, dk (T, W); reads dscores[i][j] for j <= i only.
 static void tapa_score_backward(const pe *e, const float *params, float *dparams, int layer,
-                                int head, const float *pos, int T, int W,
-                                const float *restrict q, const float *restrict k,
-                                const float *restrict dscores, float *restrict dq,
-                                float *restrict dk) {
+                                int head, const float *pos, int T, int W, const float *q,
+                                const float *k, const float *dscores, float *dq, float *dk,
+                                float *scratch) {
     const int A = tapa_amplitude_dims(e, W), P = W - A;
     const float alpha = (float)pe_opt(e, "alpha");
     const float ia = 1.0f / sqrtf((float)A), ip = 1.0f / sqrtf((float)P);
+    float *amp = scratch, *phase = scratch + (size_t)T * T;
+    part_products(amp, q, k, T, W, 0, A, ia);
+    part_products(phase, q, k, T, W, A, P, ip);
+    // In place: amp becomes dS/d(qA.kA), phase becomes dS/d(qP.kP); zero above the diagonal.
     for (int i = 0; i < T; i++) {
-        const float *qi = q + (size_t)i * W;
-        float *dqi = dq + (size_t)i * W;
+        const float *restrict g = dscores + (size_t)i * T;
+        float *restrict a = amp + (size_t)i * T, *restrict ph = phase + (size_t)i * T;
+        const float pi = pos[i];
         for (int j = 0; j <= i; j++) {
-            const float g = dscores[(size_t)i * T + j];
-            if (g == 0.0f) continue;
-            const float *kj = k + (size_t)j * W;
-            float *dkj = dk + (size_t)j * W;
-            const float amp = dot(qi, kj, A) * ia;
-            const float cr = phase_rate(pos[i] - pos[j], alpha);
-            const float z = cr * (dot(qi + A, kj + A, P) * ip);
-            const float ga = g * cosf(z) * ia;
-            const float gp = -g * amp * sinf(z) * cr * ip;
-            for (int c = 0; c < A; c++) {
-                dqi[c] += ga * kj[c];
-                dkj[c] += ga * qi[c];
-            }
-            for (int c = A; c < W; c++) {
-                dqi[c] += gp * kj[c];
-                dkj[c] += gp * qi[c];
-            }
+            const float cr = phase_rate(pi - pos[j], alpha);
+            float sz, cz;
+            fast_sincosf(cr * ph[j], &sz, &cz);
+            const float ga = g[j] * cz * ia;
+            ph[j] = -g[j] * a[j] * sz * cr * ip;
+            a[j] = ga;
         }
+        for (int j = i + 1; j < T; j++) a[j] = ph[j] = 0.0f;
     }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, A, T, 1.0f, amp, T, k, W, 1.0f, dq,
+                W);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, A, T, 1.0f, amp, T, q, W, 1.0f, dk,
+                W);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, P, T, 1.0f, phase, T, k + A, W,
+                1.0f, dq + A, W);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, P, T, 1.0f, phase, T, q + A, W, 1.0f,
+                dk + A, W);
 }
 
 const pe_ops pe_tapa = {
@@ -106,6 +117,7 @@ const pe_ops pe_tapa = {
             {"theta", 0.5, 0.01, 0.99, NULL, "fraction of each head used as amplitude part"},
             {"alpha", 0.1, 0, 2, NULL, "distance exponent of the phase rate 2pi|m-n|^alpha"},
         },
+    .scratch_floats = tapa_scratch_floats,
     .qk_width = tapa_qk_width,
     .score_forward = tapa_score_forward,
     .score_backward = tapa_score_backward,

@@ -15,11 +15,12 @@ typedef struct head_scratch {
     float *att, *datt;       // (T, T) probabilities and their gradient
     float *dqt, *dkt;        // (T, W)
     float *dqh, *dkh;        // (T, D)
+    float *pe_scratch;       // the plugin's own scratch (pe_scratch_floats)
     float *dpe;              // plugin parameter gradient, private to the thread
 } head_scratch;
 
-static size_t scratch_floats(int T, int D, int W, size_t n_pe) {
-    return 4 * (size_t)T * D + 4 * (size_t)T * W + 2 * (size_t)T * T + n_pe;
+static size_t scratch_floats(int T, int D, int W, size_t n_pe, size_t n_plugin) {
+    return 4 * (size_t)T * D + 4 * (size_t)T * W + 2 * (size_t)T * T + n_pe + n_plugin;
 }
 
 attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads) {
@@ -30,7 +31,9 @@ attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads) {
     ws->qk_width = pe_qk_width(enc);
     ws->n_threads = n_threads;
     ws->n_pe_params = pe_n_params(enc);
-    ws->per_thread = scratch_floats(max_T, ws->head_dim, ws->qk_width, ws->n_pe_params);
+    ws->n_plugin_scratch = pe_scratch_floats(enc, max_T);
+    ws->per_thread = scratch_floats(max_T, ws->head_dim, ws->qk_width, ws->n_pe_params,
+                                    ws->n_plugin_scratch);
     ws->mem = malloc(ws->per_thread * n_threads * sizeof(float));
     if (!ws->mem) {
         free(ws);
@@ -59,7 +62,8 @@ static head_scratch thread_scratch(attn_scratch *ws, int thread, int T) {
     s.dkt = p, p += (size_t)T * W;
     s.att = p, p += (size_t)T * T;
     s.datt = p, p += (size_t)T * T;
-    s.dpe = p;
+    s.dpe = p, p += ws->n_pe_params;
+    s.pe_scratch = p;
     return s;
 }
 
@@ -110,17 +114,17 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         if (ops->qk_forward) {
             gather_head(s.qh, q, T, D, C3);
             gather_head(s.kh, k, T, D, C3);
-            ops->qk_forward(enc, pe_params, layer, h, p, T, s.qh, s.kh, qt, kt);
+            ops->qk_forward(enc, pe_params, layer, h, p, T, s.qh, s.kh, qt, kt, s.pe_scratch);
         } else {
             gather_head(qt, q, T, D, C3);
             gather_head(kt, k, T, D, C3);
         }
         if (ops->score_forward)
-            ops->score_forward(enc, pe_params, layer, h, p, T, W, qt, kt, att);
+            ops->score_forward(enc, pe_params, layer, h, p, T, W, qt, kt, att, s.pe_scratch);
         else
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, W, scale, qt, W, kt, W,
                         0.0f, att, T);
-        if (ops->bias_forward) ops->bias_forward(enc, pe_params, layer, h, p, T, att);
+        if (ops->bias_forward) ops->bias_forward(enc, pe_params, layer, h, p, T, att, s.pe_scratch);
         causal_softmax(att, T);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, D, T, 1.0f, att, T, v, C3,
                     0.0f, out + (size_t)b * T * C + h * D, C);
@@ -168,7 +172,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                 for (int j = i + 1; j < T; j++) g[j] = 0.0f;
             }
             if (ops->bias_backward)
-                ops->bias_backward(enc, pe_params, s.dpe, layer, h, p, T, s.datt);
+                ops->bias_backward(enc, pe_params, s.dpe, layer, h, p, T, s.datt, s.pe_scratch);
             // dqt / dkt: the gradient of the logits with respect to the transformed q and k.
             float *dqt = ops->qk_backward ? s.dqt : s.dqh;
             float *dkt = ops->qk_backward ? s.dkt : s.dkh;
@@ -176,7 +180,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                 memset(dqt, 0, (size_t)T * W * sizeof(float));
                 memset(dkt, 0, (size_t)T * W * sizeof(float));
                 ops->score_backward(enc, pe_params, s.dpe, layer, h, p, T, W, qt, kt, s.datt,
-                                    dqt, dkt);
+                                    dqt, dkt, s.pe_scratch);
             } else {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, W, T, scale, s.datt,
                             T, kt, W, 0.0f, dqt, W);
@@ -189,7 +193,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                 memset(s.dqh, 0, (size_t)T * D * sizeof(float));
                 memset(s.dkh, 0, (size_t)T * D * sizeof(float));
                 ops->qk_backward(enc, pe_params, s.dpe, layer, h, p, T, s.qh, s.kh, dqt, dkt,
-                                 s.dqh, s.dkh);
+                                 s.dqh, s.dkh, s.pe_scratch);
             }
             scatter_add_head(dq, s.dqh, T, D, C3);
             scatter_add_head(dk, s.dkh, T, D, C3);

@@ -11,7 +11,7 @@
 // Per-thread scratch, sized for sequences up to max_T.
 typedef struct attn_scratch {
     int max_T, head_dim, qk_width, n_threads;
-    size_t n_pe_params, per_thread;  // floats per thread
+    size_t n_pe_params, n_plugin_scratch, per_thread;  // floats per thread
     float *mem;
 } attn_scratch;
 

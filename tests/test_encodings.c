@@ -17,6 +17,7 @@
 #define MAXT 8
 #define MAXD 20
 #define MAXW (2 * MAXD)
+#define MAXSCRATCH (2 * MAXT * (MAXT > MAXD ? MAXT : MAXD))
 
 static int n_registered(void) {
     int n = 0;
@@ -32,6 +33,7 @@ typedef struct fixture {
     float *params;
     size_t np;
     float qo[MAXT * MAXW], ko[MAXT * MAXW], s[MAXT * MAXT];
+    float scratch[MAXSCRATCH];  // the hooks' scratch (encoding.h)
 } fixture;
 
 static const float default_pos[MAXT] = {3, 4, 7, 8, 12, 13, 20, 21};
@@ -46,6 +48,7 @@ static void fixture_init_dim(fixture *f, const char *name, const char *opts, int
     f->D = D;
     f->W = pe_qk_width(&f->e);
     ck_assert_int_le(f->W, MAXW);
+    ck_assert_uint_le(pe_scratch_floats(&f->e, MAXT), MAXSCRATCH);
     f->layer = layer;
     f->head = head;
     memcpy(f->pos, default_pos, sizeof f->pos);
@@ -74,13 +77,13 @@ static void logits(fixture *f) {
     const pe_ops *o = f->e.ops;
     const int T = f->T, D = f->D, W = f->W;
     if (o->qk_forward) {
-        o->qk_forward(&f->e, f->params, f->layer, f->head, f->pos, T, f->q, f->k, f->qo, f->ko);
+        o->qk_forward(&f->e, f->params, f->layer, f->head, f->pos, T, f->q, f->k, f->qo, f->ko, f->scratch);
     } else {
         memcpy(f->qo, f->q, sizeof(float) * T * D);
         memcpy(f->ko, f->k, sizeof(float) * T * D);
     }
     if (o->score_forward) {
-        o->score_forward(&f->e, f->params, f->layer, f->head, f->pos, T, W, f->qo, f->ko, f->s);
+        o->score_forward(&f->e, f->params, f->layer, f->head, f->pos, T, W, f->qo, f->ko, f->s, f->scratch);
     } else {
         for (int i = 0; i < T; i++)
             for (int j = 0; j <= i; j++) {
@@ -89,7 +92,7 @@ static void logits(fixture *f) {
                 f->s[i * T + j] = (float)(acc / sqrt((double)D));
             }
     }
-    if (o->bias_forward) o->bias_forward(&f->e, f->params, f->layer, f->head, f->pos, T, f->s);
+    if (o->bias_forward) o->bias_forward(&f->e, f->params, f->layer, f->head, f->pos, T, f->s, f->scratch);
 }
 
 // loss = sum_{j <= i} w_ij * s_ij, in double.
@@ -111,10 +114,10 @@ static void grads(fixture *f, float *dq, float *dk, float *dp) {
     logits(f);
     for (int i = 0; i < T; i++)
         for (int j = 0; j <= i; j++) ds[i * T + j] = f->w[i * T + j];
-    if (o->bias_backward) o->bias_backward(&f->e, f->params, dp, f->layer, f->head, f->pos, T, ds);
+    if (o->bias_backward) o->bias_backward(&f->e, f->params, dp, f->layer, f->head, f->pos, T, ds, f->scratch);
     if (o->score_backward) {
         o->score_backward(&f->e, f->params, dp, f->layer, f->head, f->pos, T, W, f->qo, f->ko,
-                          ds, dqo, dko);
+                          ds, dqo, dko, f->scratch);
     } else {
         const float sc = 1.0f / sqrtf((float)D);
         for (int i = 0; i < T; i++)
@@ -126,7 +129,7 @@ static void grads(fixture *f, float *dq, float *dk, float *dp) {
     }
     if (o->qk_backward) {
         o->qk_backward(&f->e, f->params, dp, f->layer, f->head, f->pos, T, f->q, f->k, dqo, dko,
-                       dq, dk);
+                       dq, dk, f->scratch);
     } else {
         for (int i = 0; i < T * D; i++) dq[i] += dqo[i], dk[i] += dko[i];
     }
@@ -499,7 +502,7 @@ START_TEST(test_rope_preserves_norm) {
     fixture_init(&f, "rope", NULL, 0, 0, 61);
     f.T = MAXT;
     memcpy(f.pos, far_pos, sizeof far_pos);
-    f.e.ops->qk_forward(&f.e, f.params, 0, 0, f.pos, f.T, f.q, f.k, f.qo, f.ko);
+    f.e.ops->qk_forward(&f.e, f.params, 0, 0, f.pos, f.T, f.q, f.k, f.qo, f.ko, f.scratch);
     for (int t = 0; t < f.T; t++) {
         const int o = t * f.D;
         ck_assert_double_eq_tol(norm(f.qo + o, f.D), norm(f.q + o, f.D), 1e-6 * norm(f.q + o, f.D));
@@ -622,7 +625,7 @@ START_TEST(test_tapa_eq12) {
     f.T = MAXT;
     memcpy(f.pos, far_pos, sizeof far_pos);
     for (int i = 0; i < MAXT * MAXT; i++) f.s[i] = 12345.0f;
-    f.e.ops->score_forward(&f.e, NULL, 0, 0, f.pos, f.T, f.W, f.q, f.k, f.s);
+    f.e.ops->score_forward(&f.e, NULL, 0, 0, f.pos, f.T, f.W, f.q, f.k, f.s, f.scratch);
     const double alpha = pe_opt(&f.e, "alpha");
     const int D = f.D, A = (int)lround(pe_opt(&f.e, "theta") * D), T = f.T;
     for (int i = 0; i < T; i++)

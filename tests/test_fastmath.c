@@ -27,11 +27,43 @@ START_TEST(test_fast_tanhf_error) {
 }
 END_TEST
 
+START_TEST(test_fast_logf_error) {
+    double worst = 0;
+    for (float x = 1e-30f; x < 1e30f; x *= 1.0001f)
+        worst = fmax(worst, fabs(fast_logf(x) - log((double)x)));
+    ck_assert_msg(worst < 1e-5, "fast_logf worst absolute error %g", worst);
+    double near_one = 0;
+    for (float x = 0.5f; x < 2.0f; x += 1e-5f)
+        near_one = fmax(near_one, fabs(fast_logf(x) - log((double)x)));
+    ck_assert_msg(near_one < 1e-7, "fast_logf worst absolute error on [0.5, 2] %g", near_one);
+}
+END_TEST
+
+START_TEST(test_fast_sincosf_error) {
+    double worst = 0;
+    for (float x = -1e4f; x < 1e4f; x += 0.0173f) {
+        float s, c;
+        fast_sincosf(x, &s, &c);
+        worst = fmax(worst, fmax(fabs(s - sin((double)x)), fabs(c - cos((double)x))));
+    }
+    ck_assert_msg(worst < 2e-7, "fast_sincosf worst absolute error %g", worst);
+    double small = 0;
+    for (float x = -10.0f; x < 10.0f; x += 1e-4f) {
+        float s, c;
+        fast_sincosf(x, &s, &c);
+        small = fmax(small, fmax(fabs(s - sin((double)x)), fabs(c - cos((double)x))));
+    }
+    ck_assert_msg(small < 2e-7, "fast_sincosf worst absolute error on [-10, 10] %g", small);
+}
+END_TEST
+
 Suite *suite_fastmath(void) {
     Suite *s = suite_create("fastmath");
     TCase *tc = tcase_create("fastmath");
     tcase_add_test(tc, test_fast_expf_error);
     tcase_add_test(tc, test_fast_tanhf_error);
+    tcase_add_test(tc, test_fast_logf_error);
+    tcase_add_test(tc, test_fast_sincosf_error);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,14 @@
+// Position x frequency angle tables shared by the rotary encodings (RoPE, PoPE).
+#ifndef POSBENCH_ANGLES_H
+#define POSBENCH_ANGLES_H
+
+// cos_out[t][f] = cos(pos[t] * base^(-f * step)), sin_out likewise, for t < T, f < F (both
+// (T, F) row-major). Angles are formed and reduced to [-pi, pi] in double: at pos ~1e5 a
+// float angle is off by ~4e-3 rad, which would spoil extrapolation results that an encoding
+// should fail for its own reasons only. The reduced angle is then exact to float precision,
+// and fast_sincosf on it errs by < 2e-7. F is at most ANGLES_MAX_FREQ.
+#define ANGLES_MAX_FREQ 4096
+void angle_table(const float *pos, int T, double base, double step, int F, float *cos_out,
+                 float *sin_out);
+
+#endif
