@@ -1,6 +1,9 @@
 // The attention core with every registered encoding: finite-difference gradients with respect
 // to qkv and the encoding's own parameters, causality, and eval-mode equality.
-// Tolerance 2e-2 worst relative error (h = 1e-2, floor 1e-3), fp32 throughout.
+// Tolerance 4e-2 worst relative error (h = 1e-2 Richardson, floor 1e-3), fp32 throughout:
+// the loss sums 192 float outputs, so a difference carries ~3e-5 of rounding noise, which
+// against the floor is up to 3e-2 (seen in the -O1 sanitizer build); a wrong factor, sign or
+// slice errs by O(1).
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -78,12 +81,12 @@ START_TEST(test_attention_gradients) {
     snprintf(label, sizeof label, "attention[%s] d/dqkv", ops->name);
     gc_result r = gradcheck(attn_loss, &c, c.qkv, dqkv, B * T * 3 * C, 1, 1e-2, 1e-3);
     gc_report(label, r);
-    ck_assert_msg(r.worst < 2e-2, "%s: %g", label, r.worst);
+    ck_assert_msg(r.worst < 4e-2, "%s: %g", label, r.worst);
     if (np) {
         snprintf(label, sizeof label, "attention[%s] d/dparams", ops->name);
         r = gradcheck(attn_loss, &c, c.params, dpe, np, 1, 1e-2, 1e-3);
         gc_report(label, r);
-        ck_assert_msg(r.worst < 2e-2, "%s: %g", label, r.worst);
+        ck_assert_msg(r.worst < 4e-2, "%s: %g", label, r.worst);
     }
     free(dqkv), free(dpe);
     ctx_free(&c);
