@@ -23,7 +23,7 @@ struct acts {
     // The head, at scored rows only: gathered final residual, its norm, logits -> probs.
     int32_t *rows, *row_targets;
     int M;
-    float *g, *gn, *gn_mean, *gn_rstd, *probs;
+    float *g, *gn, *gn_mean, *gn_rstd, *probs, *row_loss;
     // Backward scratch.
     float *dres, *dln, *dqkv, *datty, *dfc1, *dgelu, *dlogits, *dgn, *dg;
 };
@@ -42,7 +42,7 @@ acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
     a->layer_stride_qt = training ? (size_t)B * NH * T * W : 0;
     size_t att_floats = training ? Lk * (B * NH * T * T + 2 * B * NH * T * W) : 0;
     size_t fwd = (training ? L + 1 : 1) * N * C + Lk * (N * C * 4 + N * 4 + N * 3 * C + N * 8 * C)
-                 + att_floats + N * C + 2 * N * C + 2 * N + N * V;
+                 + att_floats + N * C + 2 * N * C + 3 * N + N * V;
     size_t bwd = training ? N * C * 4 + N * 3 * C + N * 8 * C + N * V : 0;
     a->mem = malloc((fwd + bwd) * sizeof(float));
     a->rows = malloc(2 * N * sizeof(int32_t));
@@ -76,6 +76,7 @@ acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
     CARVE(gn, N * C);
     CARVE(gn_mean, N);
     CARVE(gn_rstd, N);
+    CARVE(row_loss, N);
     CARVE(probs, N * V);
     if (training) {
         CARVE(dres, N * C);
@@ -175,7 +176,7 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
     if (M == 0) return NAN;
     norm_forward(m, a->gn, a->gn_mean, a->gn_rstd, a->g, m->off_lnfw, m->off_lnfb, M);
     matmul_forward(a->probs, a->gn, P + m->off_head, M, C, V);
-    double loss = crossentropy_forward(a->probs, a->row_targets, M, V, n_correct);
+    double loss = crossentropy_forward(a->probs, a->row_loss, a->row_targets, M, V, n_correct);
     return loss / M;
 }
 

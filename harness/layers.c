@@ -148,11 +148,13 @@ void residual_forward(float *out, const float *a, const float *b, long n) {
     for (long i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
-double crossentropy_forward(float *logits, const int32_t *targets, int M, int V,
-                            long *n_correct) {
-    double loss = 0.0;
+// Per-row losses go to row_loss and are summed in row order after the parallel loop: an
+// OpenMP reduction would combine them in thread-arrival order and change the last bits run
+// to run. (The integer count of hits is exact in any order.)
+double crossentropy_forward(float *logits, float *row_loss, const int32_t *targets, int M,
+                            int V, long *n_correct) {
     long correct = 0;
-#pragma omp parallel for schedule(static) reduction(+ : loss, correct)
+#pragma omp parallel for schedule(static) reduction(+ : correct)
     for (int i = 0; i < M; i++) {
         float *restrict p = logits + (long)i * V;
         int arg = 0;
@@ -168,9 +170,11 @@ double crossentropy_forward(float *logits, const int32_t *targets, int M, int V,
         }
         float inv = 1.0f / sum;
         for (int v = 0; v < V; v++) p[v] *= inv;
-        loss += log((double)sum) - target_logit;
+        row_loss[i] = logf(sum) - target_logit;
         correct += arg == targets[i];
     }
+    double loss = 0.0;
+    for (int i = 0; i < M; i++) loss += row_loss[i];
     if (n_correct) *n_correct = correct;
     return loss;
 }

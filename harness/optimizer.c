@@ -11,10 +11,23 @@ float lr_at(const lr_schedule *s, int step) {
     return (float)(s->lr_min + cosine * (s->lr_max - s->lr_min));
 }
 
+// OpenMP's reduction clause combines partial sums in whatever order threads finish, which
+// would make clipping, and so training, differ run to run in the last bits. Fixed chunks
+// summed in order give the same norm every time, whatever the thread count.
+#define NORM_CHUNKS 64
+
 double grad_norm(const float *g, size_t n) {
+    double partial[NORM_CHUNKS];
+    const size_t chunk = (n + NORM_CHUNKS - 1) / NORM_CHUNKS;
+#pragma omp parallel for schedule(static)
+    for (int c = 0; c < NORM_CHUNKS; c++) {
+        size_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;
+        double ss = 0.0;
+        for (size_t i = lo; i < hi; i++) ss += (double)g[i] * g[i];
+        partial[c] = ss;
+    }
     double ss = 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : ss)
-    for (size_t i = 0; i < n; i++) ss += (double)g[i] * g[i];
+    for (int c = 0; c < NORM_CHUNKS; c++) ss += partial[c];
     return sqrt(ss);
 }
 

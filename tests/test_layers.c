@@ -135,8 +135,9 @@ typedef struct ce_ctx {
 
 static double ce_loss(void *ctx) {
     ce_ctx *c = ctx;
+    float rows[N];
     memcpy(c->work, c->logits, sizeof c->work);
-    return crossentropy_forward(c->work, c->targets, N, V, NULL) / N;
+    return crossentropy_forward(c->work, rows, c->targets, N, V, NULL) / N;
 }
 
 START_TEST(test_crossentropy_grad) {
@@ -158,11 +159,13 @@ START_TEST(test_crossentropy_values) {
     float logits[2 * 3] = {1, 2, 3, 0, 0, 200};
     int32_t targets[2] = {2, 0};
     long correct;
-    double loss = crossentropy_forward(logits, targets, 2, 3, &correct);
+    float rows[2];
+    double loss = crossentropy_forward(logits, rows, targets, 2, 3, &correct);
     // Row 2: -log softmax_0 = log(2 + e^200) = 200 + log(1 + 2 e^-200).
     double expected = -(3 - log(exp(1.0) + exp(2.0) + exp(3.0))) + (200 + log1p(2 * exp(-200.0)));
     ck_assert_double_eq_tol(loss, expected, 1e-4);
     ck_assert_int_eq(correct, 1);
+    ck_assert_double_eq_tol(rows[1], 200.0, 1e-4);
     ck_assert(isfinite(loss));
 }
 END_TEST

@@ -1,6 +1,7 @@
 // Real training runs: determinism and learning the copy-at-offset toy task.
 #include <check.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 
 #include "harness/toy_task.h"
@@ -34,9 +35,11 @@ static train_config toy_config(int steps) {
     return tc;
 }
 
-static double train_loss(const char *enc, uint64_t seed, int steps) {
+static double train_loss(const char *enc, uint64_t seed, int steps, int threads) {
     model *m = toy_model(enc, seed);
     train_config tc = toy_config(steps);
+    tc.n_threads = threads;
+    omp_set_num_threads(threads);
     toy t = {16, 3};
     train_result r;
     char err[256];
@@ -46,10 +49,13 @@ static double train_loss(const char *enc, uint64_t seed, int steps) {
 }
 
 START_TEST(test_train_deterministic) {
-    double a = train_loss("pope", 1, 20), b = train_loss("pope", 1, 20);
-    double c = train_loss("pope", 2, 20);
+    double a = train_loss("pope", 1, 20, 1), b = train_loss("pope", 1, 20, 1);
+    double c = train_loss("pope", 2, 20, 1);
     ck_assert_msg(a == b, "same seed: %.17g vs %.17g", a, b);
     ck_assert_msg(a != c, "different seed gave the same loss %.17g", a);
+    // Two threads: every reduction has a fixed order, so repeated runs agree bit for bit.
+    double d = train_loss("tapa", 1, 20, 2), e = train_loss("tapa", 1, 20, 2);
+    ck_assert_msg(d == e, "two threads, same seed: %.17g vs %.17g", d, e);
 }
 END_TEST
 
