@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "cli_data.h"
 #include "model.h"
 #include "token_file.h"
 #include "toy_task.h"
@@ -211,8 +212,9 @@ static int cmd_eval(int argc, char **argv) {
 }
 
 static int cmd_list(int argc, char **argv) {
+    if (argc == 2 && !strcmp(argv[1], "tasks")) return list_tasks(stdout);
     if (argc != 2 || strcmp(argv[1], "encodings")) {
-        fputs("usage: posbench list encodings\n", argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
+        fputs("usage: posbench list encodings|tasks\n", argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
     }
     for (int i = 0; pe_registry[i]; i++) {
@@ -238,7 +240,9 @@ static const struct command {
 } commands[] = {
     {"train", cmd_train, "train a model on the copy-at-offset toy task"},
     {"eval", cmd_eval, "mean loss of a checkpoint on a token file"},
-    {"list", cmd_list, "list encodings and their options"},
+    {"gen", cmd_gen, "generate a task's dataset file"},
+    {"show", cmd_show, "print a dataset file's header and examples"},
+    {"list", cmd_list, "list encodings or tasks and their options"},
 };
 
 static void usage(FILE *out) {

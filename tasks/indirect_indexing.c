@@ -1,0 +1,184 @@
+// Indirect indexing, the PoPE paper's diagnostic (Gopalakrishnan et al. 2025, Section 4 and
+// Appendix A.1; papers.md): a string of distinct letters, then a source letter and a signed
+// shift; the answer is the letter at index(source) + shift. It needs both "what" (find the
+// source letter by content) and "where" (move by a relative offset).
+//
+// One sequence, character-level, no spaces (the paper's token list has none), no BOS (the
+// first letter is never scored, so nothing needs a start token):
+//   s_0 ... s_{L-1}  ,  source  ,  sign  digit [digit]  ,  target
+// e.g. "NZTUIGWkXFrhCJDzscat,N,+4,I". The sign token is always present ('+' for shifts >= 0,
+// so shift 0 is "+0"); the magnitude has 1 or 2 digits, no leading zero. Only the target is
+// scored: mask is 1 at the ',' before it (task.h: position t predicts token t + 1).
+//
+// Vocabulary (65 tokens, whatever `alphabet` is, so models stay comparable): ids 0-25 'A'-'Z',
+// 26-51 'a'-'z', 52-61 '0'-'9', 62 ',', 63 '+', 64 '-'.
+//
+// Distribution of one sequence (the paper leaves the details open; these are the choices):
+//   - L uniform in [len_min, len_max];
+//   - the string: L letters drawn uniformly without replacement from the first `alphabet`
+//     letters of A-Z a-z (a partial Fisher-Yates shuffle), so every letter is unique;
+//   - (source index i, shift s), where a pair is valid when 0 <= i + s < L, |s| <= shift_max
+//     and s != 0 unless allow_zero=1:
+//       sampling=pairs (default): uniform over all valid pairs of this L. Implemented as the
+//         paper's "reject and resample": i uniform in [0, L), s uniform in [-shift_max,
+//         shift_max], both redrawn together until valid. Every valid (i, s) is then equally
+//         likely, so the shift's marginal is proportional to the number of places it fits,
+//         (L - |s|) (a triangle, not flat), and answer positions are spread over the string.
+//       sampling=shift: s uniform over the shifts possible at this L (|s| <= min(shift_max,
+//         L - 1), 0 only if allowed), then i uniform over the L - |s| sources where it fits.
+//         The shift's marginal is flat (the paper's "a shift drawn uniformly from
+//         [-15, +15]"); answer positions are less even.
+//   - allow_zero defaults to 1: the paper's range [-15, +15] includes 0 (then the answer is
+//     the source letter itself).
+// A valid pair exists for every L in range iff allow_zero=1 (shift 0), or shift_max >= 1 and
+// len_min >= 2 (shift +1 from index 0); validate() checks exactly that, plus shift_max <
+// len_max (larger shifts could never occur) and len_max <= alphabet (letters are distinct).
+#include "task.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_ALPHABET, OPT_LEN_MIN, OPT_LEN_MAX, OPT_SHIFT_MAX, OPT_ALLOW_ZERO, OPT_SAMPLING };
+enum { SAMPLE_PAIRS = 0, SAMPLE_SHIFT = 1 };
+
+#define N_LETTERS 52
+#define DIGIT0 52
+#define COMMA 62
+#define PLUS 63
+#define MINUS 64
+#define N_TOKENS 65
+
+static const char *const NAMES[N_TOKENS] = {
+    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P",
+    "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "a", "b", "c", "d", "e", "f",
+    "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v",
+    "w", "x", "y", "z", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ",", "+",
+    "-",
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+#define OWNER "task 'indirect_indexing'"
+
+static int ii_validate(const task *t, char *err, size_t errlen) {
+    static const int integral[] = {OPT_ALPHABET, OPT_LEN_MIN, OPT_LEN_MAX, OPT_SHIFT_MAX};
+    for (size_t k = 0; k < sizeof integral / sizeof integral[0]; k++) {
+        const double v = t->opt[integral[k]];
+        if (v != floor(v))
+            return fail(err, errlen, OWNER ": option '%s' = %g must be an integer",
+                        t->ops->options[integral[k]].name, v);
+    }
+    const int A = (int)t->opt[OPT_ALPHABET], lo = (int)t->opt[OPT_LEN_MIN];
+    const int hi = (int)t->opt[OPT_LEN_MAX], S = (int)t->opt[OPT_SHIFT_MAX];
+    const int zero_ok = (int)t->opt[OPT_ALLOW_ZERO];
+    if (lo > hi) return fail(err, errlen, OWNER ": len_min = %d > len_max = %d", lo, hi);
+    if (hi > A)
+        return fail(err, errlen,
+                    OWNER ": len_max = %d > alphabet = %d (the letters of a string are distinct)",
+                    hi, A);
+    if (S >= hi)
+        return fail(err, errlen,
+                    OWNER ": shift_max = %d must be < len_max = %d (no shift in a string of "
+                    "%d letters reaches %d)",
+                    S, hi, hi, S);
+    if (!zero_ok && S == 0)
+        return fail(err, errlen, OWNER ": shift_max = 0 with allow_zero=0 leaves no shift");
+    if (!zero_ok && lo < 2)
+        return fail(err, errlen,
+                    OWNER ": len_min = %d with allow_zero=0 (a 1-letter string has no nonzero "
+                    "shift)",
+                    lo);
+    return 0;
+}
+
+static int ii_vocab_size(const task *t) { return N_TOKENS; }
+
+static const char *ii_token_name(const task *t, int id) {
+    return id >= 0 && id < N_TOKENS ? NAMES[id] : NULL;
+}
+
+// L letters, then ",x,", a sign, up to 2 digits, "," and the target.
+static int ii_max_len(const task *t) { return (int)t->opt[OPT_LEN_MAX] + 8; }
+
+// Draws (source index, shift) for a string of L letters; the header explains both modes.
+static void draw_pair(const task *t, rng *r, int L, int *src, int *shift) {
+    const int S = (int)t->opt[OPT_SHIFT_MAX], zero_ok = (int)t->opt[OPT_ALLOW_ZERO];
+    if ((int)t->opt[OPT_SAMPLING] == SAMPLE_PAIRS) {
+        int i, s;
+        do {
+            i = (int)rng_below(r, (uint32_t)L);
+            s = (int)rng_below(r, (uint32_t)(2 * S + 1)) - S;
+        } while (i + s < 0 || i + s >= L || (s == 0 && !zero_ok));
+        *src = i, *shift = s;
+        return;
+    }
+    const int reach = S < L - 1 ? S : L - 1;
+    int s;
+    do s = (int)rng_below(r, (uint32_t)(2 * reach + 1)) - reach;
+    while (s == 0 && !zero_ok);
+    const int first = s < 0 ? -s : 0;
+    *src = first + (int)rng_below(r, (uint32_t)(L - abs(s)));
+    *shift = s;
+}
+
+static int ii_next(const task *t, rng *r, uint16_t *tokens, uint8_t *mask) {
+    const int A = (int)t->opt[OPT_ALPHABET], lo = (int)t->opt[OPT_LEN_MIN];
+    const int hi = (int)t->opt[OPT_LEN_MAX];
+    const int L = lo + (int)rng_below(r, (uint32_t)(hi - lo + 1));
+    uint16_t pool[N_LETTERS];
+    for (int i = 0; i < A; i++) pool[i] = (uint16_t)i;
+    for (int i = 0; i < L; i++) {
+        const int j = i + (int)rng_below(r, (uint32_t)(A - i));
+        const uint16_t tmp = pool[i];
+        pool[i] = pool[j], pool[j] = tmp;
+        tokens[i] = pool[i];
+    }
+    int src, shift;
+    draw_pair(t, r, L, &src, &shift);
+    const int mag = abs(shift);
+    int n = L;
+    tokens[n++] = COMMA;
+    tokens[n++] = tokens[src];
+    tokens[n++] = COMMA;
+    tokens[n++] = shift < 0 ? MINUS : PLUS;
+    if (mag >= 10) tokens[n++] = (uint16_t)(DIGIT0 + mag / 10);
+    tokens[n++] = (uint16_t)(DIGIT0 + mag % 10);
+    tokens[n++] = COMMA;
+    tokens[n++] = tokens[src + shift];
+    memset(mask, 0, (size_t)n);
+    mask[n - 2] = 1;
+    return n;
+}
+
+const task_ops task_indirect_indexing = {
+    .name = "indirect_indexing",
+    .summary = "distinct letters, then ',source,shift,'; answer the letter at source+shift "
+               "(PoPE paper)",
+    .n_options = 6,
+    .options =
+        {
+            {"alphabet", 52, 2, 52, NULL, "letters used: the first N of A-Z a-z"},
+            {"len_min", 20, 1, 52, NULL, "shortest string (letters)"},
+            {"len_max", 40, 1, 52, NULL, "longest string (letters, at most alphabet)"},
+            {"shift_max", 15, 0, 99, NULL, "largest |shift| (< len_max; 1-2 digits)"},
+            {"allow_zero", 1, 0, 1, "0|1", "whether shift 0 (answer = source) occurs"},
+            {"sampling", 0, 0, 1, "pairs|shift",
+             "pairs: (source, shift) uniform over valid pairs; shift: shift uniform first"},
+        },
+    .validate = ii_validate,
+    .vocab_size = ii_vocab_size,
+    .token_name = ii_token_name,
+    .max_len = ii_max_len,
+    .next = ii_next,
+};

@@ -1,0 +1,77 @@
+// The registry of built-in tasks and the option handling every task shares.
+#include "task.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/model.h"
+
+extern const task_ops task_indirect_indexing;
+
+const task_ops *const task_registry[] = {&task_indirect_indexing, NULL};
+
+const task_ops *task_find(const char *name) {
+    for (int i = 0; task_registry[i]; i++)
+        if (strcmp(task_registry[i]->name, name) == 0) return task_registry[i];
+    return NULL;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static int unknown_task(const char *name, char *err, size_t errlen) {
+    const char *names[64];
+    int n = 0;
+    while (task_registry[n] && n < 64) names[n] = task_registry[n]->name, n++;
+    const char *best = closest_name(name, names, n);
+    if (best) return fail(err, errlen, "unknown task '%s' (did you mean '%s'?)", name, best);
+    char list[256] = "";
+    for (int i = 0; i < n; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+    }
+    return fail(err, errlen, "unknown task '%s' (known: %s)", name, list);
+}
+
+int task_configure(task *out, const char *name, const char *options, char *err, size_t errlen) {
+    if (err && errlen) err[0] = '\0';
+    if (!name) return fail(err, errlen, "no task named");
+    const task_ops *ops = task_find(name);
+    if (!ops) return unknown_task(name, err, errlen);
+    task cfg = {.ops = ops};
+    char owner[64];
+    snprintf(owner, sizeof owner, "task '%s'", name);
+    if (options_parse(owner, ops->options, ops->n_options, options, cfg.opt, err, errlen) != 0)
+        return -1;
+    if (ops->validate && ops->validate(&cfg, err, errlen) != 0) return -1;
+    *out = cfg;
+    return 0;
+}
+
+void task_format_options(const task *t, char *buf, size_t len) {
+    options_format(t->ops->options, t->ops->n_options, t->opt, buf, len);
+}
+
+int task_sequence_to_batch_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,
+                               int len) {
+    if (len < 2 || len - 1 > b->T || row < 0 || row >= b->B) return -1;
+    const size_t o = (size_t)row * b->T;
+    int scored = 0;
+    for (int t = 0; t < b->T; t++) {
+        const int real = t < len - 1;
+        b->tokens[o + t] = real ? tokens[t] : 0;
+        b->targets[o + t] = real ? tokens[t + 1] : 0;
+        b->mask[o + t] = real && mask[t];
+        b->pos[o + t] = (float)t;
+        scored += b->mask[o + t];
+    }
+    return scored;
+}

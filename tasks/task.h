@@ -1,0 +1,80 @@
+// The task plugin interface: a generator of training/evaluation sequences, one at a time.
+//
+// A task is one C file defining a `const task_ops` (like encodings/encoding.h): a name, a
+// one-line summary, its options (harness/options.h), a check of option combinations the
+// per-option ranges cannot express, its vocabulary, and `next`, which draws ONE sequence
+// from an rng. Given the same options and the same rng state, `next` produces the same
+// sequence on every platform, so a dataset is a pure function of (task, options, seed):
+// rng_seed(seed), then `next` once per sequence, in order.
+//
+// Target convention (the same in memory, in dataset files and in batches):
+//   mask[t] = 1 means position t is scored, and its target is the NEXT token, tokens[t + 1]
+//   (the model at position t predicts token t + 1). mask[len - 1] is therefore always 0.
+// A sequence of len tokens becomes one batch row directly: inputs tokens[0..len-2], targets
+// tokens[1..len-1], mask[0..len-2] unchanged (task_sequence_to_batch_row below).
+#ifndef POSBENCH_TASK_H
+#define POSBENCH_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/options.h"
+#include "harness/rng.h"
+
+#define TASK_MAX_OPTIONS 8
+
+typedef struct task_ops task_ops;
+
+// One configured task: its operations and option values (in the order of ops->options).
+typedef struct task {
+    const task_ops *ops;
+    double opt[TASK_MAX_OPTIONS];
+} task;
+
+struct task_ops {
+    const char *name;
+    const char *summary;
+    int n_options;
+    option_spec options[TASK_MAX_OPTIONS];
+
+    // Rejects impossible combinations (each option is already within its own range):
+    // 0, or -1 with a one-line message in err. NULL means every combination is valid.
+    int (*validate)(const task *t, char *err, size_t errlen);
+    // Vocabulary: ids 0..vocab_size-1 (at most 65535), each with a printable name.
+    int (*vocab_size)(const task *t);
+    const char *(*token_name)(const task *t, int id);
+    // Longest sequence `next` can return, so callers can size their buffers.
+    int (*max_len)(const task *t);
+    // Writes one sequence into tokens[0..len) and mask[0..len) (the convention above) and
+    // returns len >= 2.
+    int (*next)(const task *t, rng *r, uint16_t *tokens, uint8_t *mask);
+};
+
+// Registry (tasks/registry.c): every built-in task, NULL-terminated.
+extern const task_ops *const task_registry[];
+const task_ops *task_find(const char *name);
+
+// Configures `out` for task `name` with "key=value,..." (NULL or "" for the defaults):
+// unknown task (with "did you mean"), option errors, then the task's validate.
+// Returns 0, or -1 with a one-line message in err.
+int task_configure(task *out, const char *name, const char *options, char *err, size_t errlen);
+// Canonical "key=value,..." of every option (what dataset files record).
+void task_format_options(const task *t, char *buf, size_t len);
+
+// Called after each sequence written (done of n), e.g. to print progress.
+typedef void (*task_progress_fn)(uint64_t done, uint64_t n, void *ctx);
+// Writes n sequences to the dataset file path (tasks/dataset.h): rng_seed(seed), then `next`
+// n times, one sequence in memory at a time. progress may be NULL. 0, or -1 with err.
+int task_write_dataset(const task *t, uint64_t seed, uint64_t n, const char *path,
+                       task_progress_fn progress, void *ctx, char *err, size_t errlen);
+
+struct batch;
+// Fills row `row` of a batch (harness/model.h) from one sequence: tokens[0..len-2] as input,
+// tokens[1..len-1] as targets, mask[0..len-2] as the scored positions, positions 0..T-1.
+// Columns len-1..T-1 are padding (token 0, never scored): attention is causal, so padding
+// after the sequence cannot change what earlier positions see. Returns the number of scored
+// positions, or -1 if len < 2 or len - 1 > T.
+int task_sequence_to_batch_row(struct batch *b, int row, const uint16_t *tokens,
+                               const uint8_t *mask, int len);
+
+#endif
