@@ -9,8 +9,8 @@
 #include "encoding.h"
 
 #include "harness/options.h"
+#include "harness/errors.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,39 +25,22 @@ const pe_ops *pe_find(const char *name) {
     return NULL;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static int unknown_encoding(const char *name, char *err, size_t errlen) {
     const char *names[64];
     int n = 0;
     while (pe_registry[n] && n < 64) names[n] = pe_registry[n]->name, n++;
-    const char *best = closest_name(name, names, n);
-    if (best) return fail(err, errlen, "unknown encoding '%s' (did you mean '%s'?)", name, best);
-    char list[256] = "";
-    for (int i = 0; i < n; i++) {
-        size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
-    }
-    return fail(err, errlen, "unknown encoding '%s' (known: %s)", name, list);
+    return unknown_name("encoding", name, names, n, err, errlen);
 }
 
 int pe_configure(pe *out, const char *name, const char *options, const pe_shape *shape,
                  char *err, size_t errlen) {
     if (err && errlen) err[0] = '\0';
-    if (!name) return fail(err, errlen, "no encoding named");
+    if (!name) return set_error(err, errlen, "no encoding named");
     const pe_ops *ops = pe_find(name);
     if (!ops) return unknown_encoding(name, err, errlen);
-    if (!shape) return fail(err, errlen, "encoding '%s': no model shape", name);
+    if (!shape) return set_error(err, errlen, "encoding '%s': no model shape", name);
     if (shape->n_layers < 1 || shape->n_heads < 1 || shape->head_dim < 1 || shape->d_model < 1)
-        return fail(err, errlen,
+        return set_error(err, errlen,
                     "encoding '%s': invalid model shape (%d layers, %d heads, head_dim %d, "
                     "d_model %d)",
                     name, shape->n_layers, shape->n_heads, shape->head_dim, shape->d_model);
@@ -67,7 +50,7 @@ int pe_configure(pe *out, const char *name, const char *options, const pe_shape 
     if (options_parse(owner, ops->options, ops->n_options, options, cfg.opt, err, errlen) != 0)
         return -1;
     if (pe_qk_width(&cfg) < 1)
-        return fail(err, errlen, "encoding '%s': head_dim %d not supported (%s)", name,
+        return set_error(err, errlen, "encoding '%s': head_dim %d not supported (%s)", name,
                     shape->head_dim, ops->summary);
     *out = cfg;
     return 0;

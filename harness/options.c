@@ -2,20 +2,11 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#include "errors.h"
 
 int edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
@@ -102,18 +93,18 @@ int options_find(const option_spec *specs, int n, const char *name) {
 static int unknown_option(const char *owner, const option_spec *specs, int n, const char *key,
                           char *err, size_t errlen) {
     if (n == 0)
-        return fail(err, errlen, "%s: unknown option '%s' (it takes no options)", owner, key);
+        return set_error(err, errlen, "%s: unknown option '%s' (it takes no options)", owner, key);
     const char *names[64];
     for (int i = 0; i < n && i < 64; i++) names[i] = specs[i].name;
     const char *best = closest_name(key, names, n < 64 ? n : 64);
     if (best)
-        return fail(err, errlen, "%s: unknown option '%s' (did you mean '%s'?)", owner, key, best);
+        return set_error(err, errlen, "%s: unknown option '%s' (did you mean '%s'?)", owner, key, best);
     char list[256] = "";
     for (int i = 0; i < n; i++) {
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", specs[i].name);
     }
-    return fail(err, errlen, "%s: unknown option '%s' (options: %s)", owner, key, list);
+    return set_error(err, errlen, "%s: unknown option '%s' (options: %s)", owner, key, list);
 }
 
 // Parses one "key=value" item; seen[] catches an option given twice.
@@ -125,14 +116,14 @@ static int parse_item(const char *owner, const option_spec *specs, int n, char *
     int idx = options_find(specs, n, key);
     if (idx < 0) return unknown_option(owner, specs, n, key, err, errlen);
     const option_spec *o = &specs[idx];
-    if (!eq) return fail(err, errlen, "%s: option '%s' needs a value (%s=...)", owner, key, key);
-    if (seen[idx]) return fail(err, errlen, "%s: option '%s' given twice", owner, key);
+    if (!eq) return set_error(err, errlen, "%s: option '%s' needs a value (%s=...)", owner, key, key);
+    if (seen[idx]) return set_error(err, errlen, "%s: option '%s' given twice", owner, key);
     seen[idx] = 1;
     char *val = trim(eq + 1);
     if (o->choices) {
         int c = choice_index(o->choices, val);
         if (c < 0)
-            return fail(err, errlen, "%s: option '%s' must be one of %s, got '%s'", owner, key,
+            return set_error(err, errlen, "%s: option '%s' must be one of %s, got '%s'", owner, key,
                         o->choices, val);
         values[idx] = c;
         return 0;
@@ -140,12 +131,12 @@ static int parse_item(const char *owner, const option_spec *specs, int n, char *
     char *end;
     double v = strtod(val, &end);
     if (*val == '\0' || *end != '\0' || !isfinite(v))
-        return fail(err, errlen, "%s: option '%s' needs a number, got '%s'", owner, key, val);
+        return set_error(err, errlen, "%s: option '%s' needs a number, got '%s'", owner, key, val);
     if (v < o->min || v > o->max) {
         char lo[32], hi[32];
         format_tidy(lo, sizeof lo, o->min);
         format_tidy(hi, sizeof hi, o->max);
-        return fail(err, errlen, "%s: option '%s' = %s out of range [%s, %s]", owner, key, val,
+        return set_error(err, errlen, "%s: option '%s' = %s out of range [%s, %s]", owner, key, val,
                     lo, hi);
     }
     values[idx] = v;
@@ -156,13 +147,13 @@ int options_parse(const char *owner, const option_spec *specs, int n, const char
                   double *values, char *err, size_t errlen) {
     if (err && errlen) err[0] = '\0';
     int seen[64] = {0};
-    if (n > 64) return fail(err, errlen, "%s: too many options", owner);
+    if (n > 64) return set_error(err, errlen, "%s: too many options", owner);
     for (int i = 0; i < n; i++) values[i] = specs[i].default_value;
     const char *p = text ? text : "";
     while (*p) {
         size_t len = strcspn(p, ",");
         char item[256];
-        if (len >= sizeof item) return fail(err, errlen, "%s: option '%.32s...' too long", owner, p);
+        if (len >= sizeof item) return set_error(err, errlen, "%s: option '%.32s...' too long", owner, p);
         memcpy(item, p, len);
         item[len] = '\0';
         p += len + (p[len] == ',');

@@ -1,9 +1,9 @@
 // Dataset files (layout in dataset.h): a streaming writer and a whole-file reader.
 // Integers are encoded byte by byte, so the format is little-endian on every host.
 #include "dataset.h"
+#include "harness/errors.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +12,6 @@
 static const unsigned char MAGIC[8] = {'P', 'B', 'D', 'A', 'T', 'A', '\r', '\n'};
 #define END_MARK 0xFFFFFFFFu
 #define FNV_BASIS 0xcbf29ce484222325ull
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static void fnv1a(uint64_t *h, const unsigned char *p, size_t n) {
     uint64_t x = *h;
@@ -82,18 +72,18 @@ dataset_writer *dataset_writer_open(const char *path, const char *task, const ch
                                     uint64_t seed, int vocab_size, const char *const *vocab,
                                     char *err, size_t errlen) {
     if (vocab_size < 1 || vocab_size > DATASET_MAX_VOCAB) {
-        fail(err, errlen, "%s: vocabulary of %d tokens (a dataset holds 1 to %d)", path,
+        set_error(err, errlen, "%s: vocabulary of %d tokens (a dataset holds 1 to %d)", path,
              vocab_size, DATASET_MAX_VOCAB);
         return NULL;
     }
     if (strlen(task) > 0xFFFF || strlen(options) > 0xFFFF) {
-        fail(err, errlen, "%s: task name or options longer than 65535 bytes", path);
+        set_error(err, errlen, "%s: task name or options longer than 65535 bytes", path);
         return NULL;
     }
     for (int i = 0; i < vocab_size; i++) {
         size_t n = vocab[i] ? strlen(vocab[i]) : 0;
         if (n < 1 || n > 255) {
-            fail(err, errlen, "%s: token %d needs a name of 1 to 255 bytes", path, i);
+            set_error(err, errlen, "%s: token %d needs a name of 1 to 255 bytes", path, i);
             return NULL;
         }
     }
@@ -107,7 +97,7 @@ dataset_writer *dataset_writer_open(const char *path, const char *task, const ch
     w->vocab_size = vocab_size;
     w->f = fopen(w->tmp, "wb");
     if (!w->f) {
-        fail(err, errlen, "%s: cannot create: %s", w->tmp, strerror(errno));
+        set_error(err, errlen, "%s: cannot create: %s", w->tmp, strerror(errno));
         writer_free(w);
         return NULL;
     }
@@ -125,7 +115,7 @@ dataset_writer *dataset_writer_open(const char *path, const char *task, const ch
     }
     return w;
 oom:
-    fail(err, errlen, "%s: out of memory", path);
+    set_error(err, errlen, "%s: out of memory", path);
     writer_free(w);
     return NULL;
 }
@@ -133,23 +123,23 @@ oom:
 int dataset_writer_append(dataset_writer *w, const uint16_t *tokens, const uint8_t *mask,
                           size_t len, char *err, size_t errlen) {
     if (len < 1 || len > DATASET_MAX_LEN)
-        return fail(err, errlen, "%s: sequence %llu has %zu tokens (1 to %u allowed)", w->path,
+        return set_error(err, errlen, "%s: sequence %llu has %zu tokens (1 to %u allowed)", w->path,
                     (unsigned long long)w->count, len, DATASET_MAX_LEN);
     for (size_t i = 0; i < len; i++) {
         if (tokens[i] >= w->vocab_size)
-            return fail(err, errlen, "%s: sequence %llu: token id %u outside the vocabulary of %d",
+            return set_error(err, errlen, "%s: sequence %llu: token id %u outside the vocabulary of %d",
                         w->path, (unsigned long long)w->count, tokens[i], w->vocab_size);
         if (mask[i] > 1)
-            return fail(err, errlen, "%s: sequence %llu: mask value %u (0 or 1 allowed)", w->path,
+            return set_error(err, errlen, "%s: sequence %llu: mask value %u (0 or 1 allowed)", w->path,
                         (unsigned long long)w->count, mask[i]);
     }
     if (mask[len - 1])
-        return fail(err, errlen, "%s: sequence %llu: the last token is marked as scored, but it "
+        return set_error(err, errlen, "%s: sequence %llu: the last token is marked as scored, but it "
                     "has no next token to predict", w->path, (unsigned long long)w->count);
     const size_t need = 4 + 3 * len;
     if (need > w->scratch_cap) {
         unsigned char *p = realloc(w->scratch, need);
-        if (!p) return fail(err, errlen, "%s: out of memory", w->path);
+        if (!p) return set_error(err, errlen, "%s: out of memory", w->path);
         w->scratch = p, w->scratch_cap = need;
     }
     unsigned char *p = w->scratch;
@@ -158,7 +148,7 @@ int dataset_writer_append(dataset_writer *w, const uint16_t *tokens, const uint8
     memcpy(p + 4 + 2 * len, mask, len);
     put(w, p, need);
     if (w->failed)
-        return fail(err, errlen, "%s: write failed: %s", w->tmp, strerror(w->saved_errno));
+        return set_error(err, errlen, "%s: write failed: %s", w->tmp, strerror(w->saved_errno));
     w->count++;
     return 0;
 }
@@ -175,7 +165,7 @@ int dataset_writer_close(dataset_writer *w, char *err, size_t errlen) {
     if (!w->failed && rename(w->tmp, w->path) != 0) w->failed = 1, w->saved_errno = errno;
     int rc = 0;
     if (w->failed) {
-        rc = fail(err, errlen, "%s: write failed: %s", w->path, strerror(w->saved_errno));
+        rc = set_error(err, errlen, "%s: write failed: %s", w->path, strerror(w->saved_errno));
         remove(w->tmp);
     }
     writer_free(w);
@@ -223,17 +213,17 @@ static char *copy_string(const unsigned char *q, size_t k) {
 static int read_file(const char *path, unsigned char **buf, size_t *size, char *err,
                      size_t errlen) {
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
-        return fail(err, errlen, "%s: not a regular file", path);
+        return set_error(err, errlen, "%s: not a regular file", path);
     }
     const size_t n = (size_t)st.st_size;
     *buf = malloc(n + 1);
     if (!*buf) {
         fclose(f);
-        return fail(err, errlen, "%s: out of memory (%zu bytes)", path, n);
+        return set_error(err, errlen, "%s: out of memory (%zu bytes)", path, n);
     }
     // One byte more than the size: a file that grew while we read is not silently cut.
     size_t got = fread(*buf, 1, n + 1, f);
@@ -241,7 +231,7 @@ static int read_file(const char *path, unsigned char **buf, size_t *size, char *
     fclose(f);
     if (bad || got != n) {
         free(*buf);
-        return fail(err, errlen, "%s: read error (file changed while reading?)", path);
+        return set_error(err, errlen, "%s: read error (file changed while reading?)", path);
     }
     *size = n;
     return 0;
@@ -262,12 +252,12 @@ static int scan(const char *path, const unsigned char *buf, size_t size, layout 
     const unsigned char *q;
     uint64_t v;
     if (size < sizeof MAGIC ? memcmp(buf, MAGIC, size) != 0 : memcmp(buf, MAGIC, 8) != 0)
-        return fail(err, errlen, "%s: not a posbench dataset (bad magic)", path);
+        return set_error(err, errlen, "%s: not a posbench dataset (bad magic)", path);
     if (size < sizeof MAGIC + 4) goto truncated;
     c.at = sizeof MAGIC;
     take_int(&c, 4, &v);
     if (v != DATASET_VERSION)
-        return fail(err, errlen, "%s: dataset version %llu, this posbench reads version %d", path,
+        return set_error(err, errlen, "%s: dataset version %llu, this posbench reads version %d", path,
                     (unsigned long long)v, DATASET_VERSION);
     if (take_int(&c, 2, &v) || take(&c, v, &L->task)) goto truncated;
     L->task_len = v;
@@ -294,32 +284,32 @@ static int scan(const char *path, const unsigned char *buf, size_t size, layout 
     fnv1a(&h, buf, L->sum_at);
     if (h != v) goto corrupt;
     if (c.at != size)
-        return fail(err, errlen, "%s: trailing bytes after the checksum", path);
+        return set_error(err, errlen, "%s: trailing bytes after the checksum", path);
     return 0;
 truncated:
     // The walk ran out of data. If the file still ends in a trailer (an end mark, which no
     // token id or mask byte can form, then count and checksum), a length field inside it was
     // damaged; otherwise the end is missing.
     if (size >= sizeof MAGIC + 4 + 20 && le_load(buf + size - 20, 4) == END_MARK) goto corrupt;
-    return fail(err, errlen, "%s: truncated dataset", path);
+    return set_error(err, errlen, "%s: truncated dataset", path);
 corrupt:
-    return fail(err, errlen, "%s: checksum mismatch (file is corrupt)", path);
+    return set_error(err, errlen, "%s: checksum mismatch (file is corrupt)", path);
 }
 
 // The values a correct writer never produces (checked after the checksum matched).
 static int check_values(const char *path, const layout *L, char *err, size_t errlen) {
     if (L->vocab_size < 1 || L->vocab_size > DATASET_MAX_VOCAB)
-        return fail(err, errlen, "%s: vocabulary of %llu tokens (1 to %d allowed)", path,
+        return set_error(err, errlen, "%s: vocabulary of %llu tokens (1 to %d allowed)", path,
                     (unsigned long long)L->vocab_size, DATASET_MAX_VOCAB);
     if (L->count != L->n_seqs)
-        return fail(err, errlen, "%s: trailer counts %llu sequences, the file holds %llu", path,
+        return set_error(err, errlen, "%s: trailer counts %llu sequences, the file holds %llu", path,
                     (unsigned long long)L->count, (unsigned long long)L->n_seqs);
     if (memchr(L->task, 0, L->task_len) || memchr(L->options, 0, L->options_len))
-        return fail(err, errlen, "%s: NUL byte in the task name or options", path);
+        return set_error(err, errlen, "%s: NUL byte in the task name or options", path);
     const unsigned char *q = L->vocab;
     for (uint64_t i = 0; i < L->vocab_size; i++, q += 1 + q[0])
         if (q[0] == 0 || memchr(q + 1, 0, q[0]))
-            return fail(err, errlen, "%s: token %llu has an empty or invalid name", path,
+            return set_error(err, errlen, "%s: token %llu has an empty or invalid name", path,
                         (unsigned long long)i);
     q = L->records;
     for (uint64_t s = 0; s < L->n_seqs; s++) {
@@ -327,12 +317,12 @@ static int check_values(const char *path, const layout *L, char *err, size_t err
         const unsigned char *tok = q + 4, *m = tok + 2 * len;
         for (size_t i = 0; i < len; i++) {
             if (le_load(tok + 2 * i, 2) >= L->vocab_size)
-                return fail(err, errlen, "%s: sequence %llu: token id %llu outside the "
+                return set_error(err, errlen, "%s: sequence %llu: token id %llu outside the "
                             "vocabulary of %llu", path, (unsigned long long)s,
                             (unsigned long long)le_load(tok + 2 * i, 2),
                             (unsigned long long)L->vocab_size);
             if (m[i] > 1 || (i == len - 1 && m[i]))
-                return fail(err, errlen, "%s: sequence %llu: invalid mask at token %zu", path,
+                return set_error(err, errlen, "%s: sequence %llu: invalid mask at token %zu", path,
                             (unsigned long long)s, i);
         }
         q = m + len;
@@ -397,7 +387,7 @@ dataset *dataset_load(const char *path, char *err, size_t errlen) {
     if (scan(path, buf, size, &L, err, errlen) == 0 &&
         check_values(path, &L, err, errlen) == 0) {
         d = build(&L);
-        if (!d) fail(err, errlen, "%s: out of memory", path);
+        if (!d) set_error(err, errlen, "%s: out of memory", path);
     }
     free(buf);
     return d;

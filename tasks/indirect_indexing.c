@@ -34,9 +34,9 @@
 // len_min >= 2 (shift +1 from index 0); validate() checks exactly that, plus shift_max <
 // len_max (larger shifts could never occur) and len_max <= alphabet (letters are distinct).
 #include "task.h"
+#include "harness/errors.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,16 +59,6 @@ static const char *const NAMES[N_TOKENS] = {
     "-",
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 #define OWNER "task 'indirect_indexing'"
 
 static int ii_validate(const task *t, char *err, size_t errlen) {
@@ -76,26 +66,26 @@ static int ii_validate(const task *t, char *err, size_t errlen) {
     for (size_t k = 0; k < sizeof integral / sizeof integral[0]; k++) {
         const double v = t->opt[integral[k]];
         if (v != floor(v))
-            return fail(err, errlen, OWNER ": option '%s' = %g must be an integer",
+            return set_error(err, errlen, OWNER ": option '%s' = %g must be an integer",
                         t->ops->options[integral[k]].name, v);
     }
     const int A = (int)t->opt[OPT_ALPHABET], lo = (int)t->opt[OPT_LEN_MIN];
     const int hi = (int)t->opt[OPT_LEN_MAX], S = (int)t->opt[OPT_SHIFT_MAX];
     const int zero_ok = (int)t->opt[OPT_ALLOW_ZERO];
-    if (lo > hi) return fail(err, errlen, OWNER ": len_min = %d > len_max = %d", lo, hi);
+    if (lo > hi) return set_error(err, errlen, OWNER ": len_min = %d > len_max = %d", lo, hi);
     if (hi > A)
-        return fail(err, errlen,
+        return set_error(err, errlen,
                     OWNER ": len_max = %d > alphabet = %d (the letters of a string are distinct)",
                     hi, A);
     if (S >= hi)
-        return fail(err, errlen,
+        return set_error(err, errlen,
                     OWNER ": shift_max = %d must be < len_max = %d (no shift in a string of "
                     "%d letters reaches %d)",
                     S, hi, hi, S);
     if (!zero_ok && S == 0)
-        return fail(err, errlen, OWNER ": shift_max = 0 with allow_zero=0 leaves no shift");
+        return set_error(err, errlen, OWNER ": shift_max = 0 with allow_zero=0 leaves no shift");
     if (!zero_ok && lo < 2)
-        return fail(err, errlen,
+        return set_error(err, errlen,
                     OWNER ": len_min = %d with allow_zero=0 (a 1-letter string has no nonzero "
                     "shift)",
                     lo);

@@ -1,11 +1,11 @@
 // The registry of built-in tasks and the option handling every task shares.
 #include "task.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "harness/model.h"
+#include "harness/errors.h"
 
 extern const task_ops task_indirect_indexing;
 
@@ -17,33 +17,16 @@ const task_ops *task_find(const char *name) {
     return NULL;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static int unknown_task(const char *name, char *err, size_t errlen) {
     const char *names[64];
     int n = 0;
     while (task_registry[n] && n < 64) names[n] = task_registry[n]->name, n++;
-    const char *best = closest_name(name, names, n);
-    if (best) return fail(err, errlen, "unknown task '%s' (did you mean '%s'?)", name, best);
-    char list[256] = "";
-    for (int i = 0; i < n; i++) {
-        size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
-    }
-    return fail(err, errlen, "unknown task '%s' (known: %s)", name, list);
+    return unknown_name("task", name, names, n, err, errlen);
 }
 
 int task_configure(task *out, const char *name, const char *options, char *err, size_t errlen) {
     if (err && errlen) err[0] = '\0';
-    if (!name) return fail(err, errlen, "no task named");
+    if (!name) return set_error(err, errlen, "no task named");
     const task_ops *ops = task_find(name);
     if (!ops) return unknown_task(name, err, errlen);
     task cfg = {.ops = ops};
