@@ -10,8 +10,8 @@
 // so shift 0 is "+0"); the magnitude has 1 or 2 digits, no leading zero. Only the target is
 // scored: mask is 1 at the ',' before it (task.h: position t predicts token t + 1).
 //
-// Vocabulary (65 tokens, whatever `alphabet` is, so models stay comparable): ids 0-25 'A'-'Z',
-// 26-51 'a'-'z', 52-61 '0'-'9', 62 ',', 63 '+', 64 '-'.
+// Vocabulary: the 65 tokens of tasks/letters.h, whatever `alphabet` is, so models stay
+// comparable (with each other and with the what/where probes).
 //
 // Distribution of one sequence (the paper leaves the details open; these are the choices):
 //   - L uniform in [len_min, len_max];
@@ -34,41 +34,20 @@
 // len_min >= 2 (shift +1 from index 0); validate() checks exactly that, plus shift_max <
 // len_max (larger shifts could never occur) and len_max <= alphabet (letters are distinct).
 #include "task.h"
-#include "harness/errors.h"
 
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+
+#include "harness/errors.h"
+#include "letters.h"
 
 enum { OPT_ALPHABET, OPT_LEN_MIN, OPT_LEN_MAX, OPT_SHIFT_MAX, OPT_ALLOW_ZERO, OPT_SAMPLING };
 enum { SAMPLE_PAIRS = 0, SAMPLE_SHIFT = 1 };
-
-#define N_LETTERS 52
-#define DIGIT0 52
-#define COMMA 62
-#define PLUS 63
-#define MINUS 64
-#define N_TOKENS 65
-
-static const char *const NAMES[N_TOKENS] = {
-    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P",
-    "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "a", "b", "c", "d", "e", "f",
-    "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v",
-    "w", "x", "y", "z", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ",", "+",
-    "-",
-};
 
 #define OWNER "task 'indirect_indexing'"
 
 static int ii_validate(const task *t, char *err, size_t errlen) {
     static const int integral[] = {OPT_ALPHABET, OPT_LEN_MIN, OPT_LEN_MAX, OPT_SHIFT_MAX};
-    for (size_t k = 0; k < sizeof integral / sizeof integral[0]; k++) {
-        const double v = t->opt[integral[k]];
-        if (v != floor(v))
-            return set_error(err, errlen, OWNER ": option '%s' = %g must be an integer",
-                        t->ops->options[integral[k]].name, v);
-    }
+    if (letters_check_integral(t, integral, 4, err, errlen) != 0) return -1;
     const int A = (int)t->opt[OPT_ALPHABET], lo = (int)t->opt[OPT_LEN_MIN];
     const int hi = (int)t->opt[OPT_LEN_MAX], S = (int)t->opt[OPT_SHIFT_MAX];
     const int zero_ok = (int)t->opt[OPT_ALLOW_ZERO];
@@ -90,12 +69,6 @@ static int ii_validate(const task *t, char *err, size_t errlen) {
                     "shift)",
                     lo);
     return 0;
-}
-
-static int ii_vocab_size(const task *t) { return N_TOKENS; }
-
-static const char *ii_token_name(const task *t, int id) {
-    return id >= 0 && id < N_TOKENS ? NAMES[id] : NULL;
 }
 
 // L letters, then ",x,", a sign, up to 2 digits, "," and the target.
@@ -126,28 +99,17 @@ static int ii_next(const task *t, rng *r, uint16_t *tokens, uint8_t *mask) {
     const int A = (int)t->opt[OPT_ALPHABET], lo = (int)t->opt[OPT_LEN_MIN];
     const int hi = (int)t->opt[OPT_LEN_MAX];
     const int L = lo + (int)rng_below(r, (uint32_t)(hi - lo + 1));
-    uint16_t pool[N_LETTERS];
-    for (int i = 0; i < A; i++) pool[i] = (uint16_t)i;
-    for (int i = 0; i < L; i++) {
-        const int j = i + (int)rng_below(r, (uint32_t)(A - i));
-        const uint16_t tmp = pool[i];
-        pool[i] = pool[j], pool[j] = tmp;
-        tokens[i] = pool[i];
-    }
+    letters_distinct(r, A, L, tokens);
     int src, shift;
     draw_pair(t, r, L, &src, &shift);
-    const int mag = abs(shift);
     int n = L;
-    tokens[n++] = COMMA;
+    tokens[n++] = LETTERS_COMMA;
     tokens[n++] = tokens[src];
-    tokens[n++] = COMMA;
-    tokens[n++] = shift < 0 ? MINUS : PLUS;
-    if (mag >= 10) tokens[n++] = (uint16_t)(DIGIT0 + mag / 10);
-    tokens[n++] = (uint16_t)(DIGIT0 + mag % 10);
-    tokens[n++] = COMMA;
+    tokens[n++] = LETTERS_COMMA;
+    n = letters_signed(tokens, n, shift);
+    tokens[n++] = LETTERS_COMMA;
     tokens[n++] = tokens[src + shift];
-    memset(mask, 0, (size_t)n);
-    mask[n - 2] = 1;
+    letters_answer_mask(mask, n);
     return n;
 }
 
@@ -167,8 +129,8 @@ const task_ops task_indirect_indexing = {
              "pairs: (source, shift) uniform over valid pairs; shift: shift uniform first"},
         },
     .validate = ii_validate,
-    .vocab_size = ii_vocab_size,
-    .token_name = ii_token_name,
+    .vocab_size = letters_vocab_size,
+    .token_name = letters_token_name,
     .max_len = ii_max_len,
     .next = ii_next,
 };

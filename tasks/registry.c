@@ -7,9 +7,10 @@
 #include "harness/model.h"
 #include "harness/errors.h"
 
-extern const task_ops task_indirect_indexing;
+extern const task_ops task_indirect_indexing, task_probe_where, task_probe_what;
 
-const task_ops *const task_registry[] = {&task_indirect_indexing, NULL};
+const task_ops *const task_registry[] = {&task_indirect_indexing, &task_probe_where,
+                                          &task_probe_what, NULL};
 
 const task_ops *task_find(const char *name) {
     for (int i = 0; task_registry[i]; i++)

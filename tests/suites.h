@@ -14,6 +14,7 @@ Suite *suite_adamw(void);
 Suite *suite_checkpoint(void);
 Suite *suite_train(void);
 Suite *suite_tasks(void);
+Suite *suite_probes(void);
 Suite *suite_data_feed(void);
 
 #endif

@@ -109,7 +109,7 @@ START_TEST(test_unknown_task) {
     ck_assert_int_eq(task_configure(&t, "indirect_indexin", NULL, err, sizeof err), -1);
     ck_assert_str_eq(err, "unknown task 'indirect_indexin' (did you mean 'indirect_indexing'?)");
     ck_assert_int_eq(task_configure(&t, "zzz", NULL, err, sizeof err), -1);
-    ck_assert_str_eq(err, "unknown task 'zzz' (known: indirect_indexing)");
+    ck_assert_str_eq(err, "unknown task 'zzz' (known: indirect_indexing, probe_where, probe_what)");
 }
 END_TEST
 
