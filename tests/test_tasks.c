@@ -13,6 +13,7 @@
 #include "harness/cli_data.h"
 #include "harness/model.h"
 #include "harness/rng.h"
+#include "capture.h"
 #include "suites.h"
 #include "tasks/dataset.h"
 #include "tasks/task.h"
@@ -640,43 +641,12 @@ END_TEST
 
 // ---- the commands ------------------------------------------------------------------------
 
-// Runs a command with argv from a NULL-terminated list, stdout and stderr captured into
-// *out (caller frees); returns its exit status.
-static int run(int (*cmd)(int, char **), const char *const *args, char **out) {
-    char *argv[32];
-    int argc = 0;
-    while (args[argc]) argv[argc] = strdup(args[argc]), argc++;
-    argv[argc] = NULL;
-    const char *cap = temp_path("capture.txt");
-    fflush(stdout);
-    fflush(stderr);
-    const int fd = open(cap, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int saved_out = dup(1), saved_err = dup(2);
-    ck_assert(fd >= 0 && saved_out >= 0 && saved_err >= 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    const int rc = cmd(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(saved_out, 1);
-    dup2(saved_err, 2);
-    close(fd);
-    close(saved_out);
-    close(saved_err);
-    long n;
-    *out = (char *)slurp(cap, &n);
-    (*out)[n] = '\0';
-    unlink(cap);
-    for (int i = 0; i < argc; i++) free(argv[i]);
-    return rc;
-}
-
 START_TEST(test_cli_gen_show_list) {
     const char *path = temp_path("cli.pbd"), *ref = temp_path("cli_ref.pbd");
     char *out;
     const char *gen[] = {"gen", II, "--options", "len_max=30", "--seed", "4", "-n", "20",
                          "-o", path, NULL};
-    ck_assert_int_eq(run(cmd_gen, gen, &out), 0);
+    ck_assert_int_eq(run_captured(cmd_gen, gen, &out), 0);
     free(out);
     // The command writes exactly what the library writes for the same task and seed.
     task t = configure(II, "len_max=30");
@@ -687,7 +657,7 @@ START_TEST(test_cli_gen_show_list) {
     free(a);
     free(b);
     const char *show[] = {"show", path, "-n", "2", NULL};
-    ck_assert_int_eq(run(cmd_show, show, &out), 0);
+    ck_assert_int_eq(run_captured(cmd_show, show, &out), 0);
     ck_assert_msg(strstr(out, "task       indirect_indexing\n") &&
                       strstr(out, "len_max=30") && strstr(out, "seed       4\n") &&
                       strstr(out, "vocabulary 65 tokens\n") && strstr(out, "sequences  20 (") &&
@@ -733,7 +703,7 @@ START_TEST(test_cli_errors) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *out;
-        const int rc = run(cases[i].args[0][0] == 'g' ? cmd_gen : cmd_show, cases[i].args, &out);
+        const int rc = run_captured(cases[i].args[0][0] == 'g' ? cmd_gen : cmd_show, cases[i].args, &out);
         ck_assert_int_eq(rc, 2);
         ck_assert_msg(strncmp(out, cases[i].message, strlen(cases[i].message)) == 0,
                       "expected '%s', got '%s'", cases[i].message, out);

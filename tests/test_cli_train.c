@@ -1,0 +1,89 @@
+// `posbench train` end to end on generated dataset files, and its argument errors.
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "harness/cli_train.h"
+#include "suites.h"
+#include "tasks/task.h"
+
+static void generate(const char *name, uint64_t seed, uint64_t n, char *path, size_t len) {
+    snprintf(path, len, "/tmp/posbench_cli_train_%d_%s_%llu.pbds", (int)getpid(), name,
+             (unsigned long long)seed);
+    task t;
+    char err[256];
+    ck_assert(task_configure(&t, name, NULL, err, sizeof err) == 0);
+    ck_assert_msg(task_write_dataset(&t, seed, n, path, NULL, NULL, err, sizeof err) == 0, "%s",
+                  err);
+}
+
+// Every task trains through the same command and is scored on every held-out sequence.
+START_TEST(test_train_on_each_task) {
+    const task_ops *ops = task_registry[_i];
+    char train_path[256], test_path[256], *out;
+    generate(ops->name, 1, 200, train_path, sizeof train_path);
+    generate(ops->name, 2, 50, test_path, sizeof test_path);
+    const char *args[] = {"train", "--data", train_path, "--eval-data", test_path, "--steps", "3",
+                          "--threads", "1", "--d-model", "16", "--heads", "2", NULL};
+    int rc = run_captured(cmd_train, args, &out);
+    ck_assert_msg(rc == 0, "%s", out);
+    char expect[512];
+    snprintf(expect, sizeof expect, "eval %s: loss", test_path);
+    ck_assert_msg(strstr(out, expect) != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "(50 positions)") != NULL, "%s", out);  // one answer each
+    free(out);
+    unlink(train_path);
+    unlink(test_path);
+}
+END_TEST
+
+static void expect_error(const char *const *args, const char *message) {
+    char *out;
+    int rc = run_captured(cmd_train, args, &out);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(out, message) != NULL, "expected '%s' in '%s'", message, out);
+    free(out);
+}
+
+START_TEST(test_train_argument_errors) {
+    const char *a1[] = {"train", "--data", "/nonexistent.pbds", NULL};
+    expect_error(a1, "posbench: /nonexistent.pbds: cannot open");
+    const char *a2[] = {"train", "--eval-data", "x.pbds", NULL};
+    expect_error(a2, "posbench: train: --eval-data needs --data\n");
+    const char *a3[] = {"train", "--data", "x.pbds", "--symbols", "4", NULL};
+    expect_error(a3, "posbench: train: --symbols, --offset, --seq-len and --eval-len are for the "
+                     "toy task; a dataset file fixes them\n");
+    const char *a4[] = {"train", "--steps", "0", NULL};
+    expect_error(a4, "posbench: train: --steps expects an integer in [1, 1073741824], got '0'\n");
+    const char *a5[] = {"train", "--lr", "fast", NULL};
+    expect_error(a5, "posbench: train: --lr expects a number in [0, 10], got 'fast'\n");
+    const char *a6[] = {"train", "--norm", "batch", NULL};
+    expect_error(a6, "posbench: train: --norm expects 'rms' or 'layer', got 'batch'\n");
+    const char *a7[] = {"train", "--bogus", NULL};
+    expect_error(a7, "posbench: train: unknown or incomplete option '--bogus' (see --help)\n");
+    const char *a8[] = {"train", "--offset", "40", NULL};
+    expect_error(a8, "posbench: train: --offset 40 leaves no target in a sequence of 32\n");
+    const char *a9[] = {"train", "--encoding", "rpoe", "--steps", "1", NULL};
+    expect_error(a9, "posbench: unknown encoding 'rpoe' (did you mean 'rope'?)\n");
+    char train_path[256];
+    generate("indirect_indexing", 1, 10, train_path, sizeof train_path);
+    const char *a10[] = {"train", "--data", train_path, "--eval-data", "/nonexistent2.pbds", NULL};
+    expect_error(a10, "posbench: /nonexistent2.pbds: cannot open");  // before any training
+    unlink(train_path);
+}
+END_TEST
+
+Suite *suite_cli_train(void) {
+    int n = 0;
+    while (task_registry[n]) n++;
+    Suite *s = suite_create("cli_train");
+    TCase *tc = tcase_create("cli_train");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_train_on_each_task, 0, n);
+    tcase_add_test(tc, test_train_argument_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
