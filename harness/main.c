@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "cli_books.h"
 #include "cli_data.h"
 #include "model.h"
 #include "token_file.h"
@@ -74,6 +75,7 @@ static const struct command {
     {"eval", cmd_eval, "mean loss of a checkpoint on a token file"},
     {"gen", cmd_gen, "generate a task's dataset file"},
     {"show", cmd_show, "print a dataset file's header and examples"},
+    {"books", cmd_books, "build book datasets (PG-19 style) or synthetic books"},
     {"list", cmd_list, "list encodings or tasks and their options"},
 };
 

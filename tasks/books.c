@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "harness/errors.h"
 #include "harness/rng.h"
 #include "tasks/dataset.h"
 
@@ -53,7 +54,7 @@ static int strlist_push(strlist *l, char *s, char *err, size_t errlen) {
     return 0;
 oom:
     free(s);
-    snprintf(err, errlen, "out of memory listing books");
+    set_error(err, errlen, "out of memory listing books");
     return -1;
 }
 
@@ -75,12 +76,12 @@ static int check_readable(const char *path, char *err, size_t errlen) {
     struct stat st;
     FILE *f;
     if (stat(path, &st) != 0 || !(f = fopen(path, "rb"))) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     fclose(f);
     if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
+        set_error(err, errlen, "%s: not a regular file", path);
         return -1;
     }
     return 0;
@@ -90,7 +91,7 @@ static int check_readable(const char *path, char *err, size_t errlen) {
 static int list_books(const char *dir, strlist *out, char *err, size_t errlen) {
     DIR *d = opendir(dir);
     if (!d) {
-        snprintf(err, errlen, "%s: cannot open directory: %s", dir, strerror(errno));
+        set_error(err, errlen, "%s: cannot open directory: %s", dir, strerror(errno));
         return -1;
     }
     const int first = out->n;
@@ -110,7 +111,7 @@ static int list_books(const char *dir, strlist *out, char *err, size_t errlen) {
         if (rc == 0) rc = check_readable(out->s[out->n - 1], err, errlen);
     }
     closedir(d);
-    if (rc == 0)
+    if (rc == 0 && out->n > first)
         qsort(out->s + first, (size_t)(out->n - first), sizeof *out->s, cmp_str);
     return rc;
 }
@@ -126,7 +127,7 @@ static int corpus_take(books_corpus *c, strlist *l, const int *split, char *err,
         free(c->split);
         c->paths = NULL;
         c->split = NULL;
-        snprintf(err, errlen, "out of memory listing books");
+        set_error(err, errlen, "out of memory listing books");
         return -1;
     }
     int k = 0;
@@ -134,7 +135,7 @@ static int corpus_take(books_corpus *c, strlist *l, const int *split, char *err,
         const int start = k;
         for (int i = 0; i < l->n; i++)
             if (split[i] == s) c->paths[k] = l->s[i], c->split[k] = s, k++;
-        qsort(c->paths + start, (size_t)(k - start), sizeof *c->paths, cmp_str);
+        if (k > start) qsort(c->paths + start, (size_t)(k - start), sizeof *c->paths, cmp_str);
         c->n_per_split[s] = k - start;
     }
     c->n_books = k;
@@ -145,8 +146,8 @@ static int corpus_take(books_corpus *c, strlist *l, const int *split, char *err,
 
 static int check_pct(int valid_pct, int test_pct, char *err, size_t errlen) {
     if (valid_pct < 0 || valid_pct > 90 || test_pct < 0 || test_pct > 90) {
-        snprintf(err, errlen, "split percentages must be in [0, 90], got valid_pct=%d test_pct=%d",
-                 valid_pct, test_pct);
+        set_error(err, errlen, "split percentages must be in [0, 90], got valid_pct=%d test_pct=%d",
+                  valid_pct, test_pct);
         return -1;
     }
     return 0;
@@ -157,25 +158,25 @@ static int corpus_seeded(books_corpus *c, strlist *l, uint64_t seed, int valid_p
                          int test_pct, char *err, size_t errlen) {
     const int n = l->n;
     if (n < 3) {
-        snprintf(err, errlen,
-                 "%d book%s cannot fill the train, validation and test splits (need at least 3)",
-                 n, n == 1 ? "" : "s");
+        set_error(err, errlen,
+                  "%d book%s cannot fill the train, validation and test splits (need at least 3)",
+                  n, n == 1 ? "" : "s");
         return -1;
     }
     int n_test = n * test_pct / 100, n_valid = n * valid_pct / 100;
     if (n_test < 1) n_test = 1;
     if (n_valid < 1) n_valid = 1;
     if (n_test + n_valid >= n) {
-        snprintf(err, errlen,
-                 "valid_pct=%d and test_pct=%d leave no training book among %d books",
-                 valid_pct, test_pct, n);
+        set_error(err, errlen,
+                  "valid_pct=%d and test_pct=%d leave no training book among %d books",
+                  valid_pct, test_pct, n);
         return -1;
     }
     int *order = malloc((size_t)n * sizeof *order), *split = malloc((size_t)n * sizeof *split);
     if (!order || !split) {
         free(order);
         free(split);
-        snprintf(err, errlen, "out of memory listing books");
+        set_error(err, errlen, "out of memory listing books");
         return -1;
     }
     rng r;
@@ -203,11 +204,11 @@ int books_corpus_from_dir(books_corpus *c, const char *dir, uint64_t seed, int v
     if (check_pct(valid_pct, test_pct, err, errlen)) return -1;
     struct stat st;
     if (stat(dir, &st) != 0) {
-        snprintf(err, errlen, "%s: cannot open directory: %s", dir, strerror(errno));
+        set_error(err, errlen, "%s: cannot open directory: %s", dir, strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a directory", dir);
+        set_error(err, errlen, "%s: not a directory", dir);
         return -1;
     }
     char *sub[BOOKS_N_SPLITS] = {0};
@@ -215,7 +216,7 @@ int books_corpus_from_dir(books_corpus *c, const char *dir, uint64_t seed, int v
     int *split = NULL, pg19 = 0, rc = -1;
     for (int s = 0; s < BOOKS_N_SPLITS; s++) {
         if (!(sub[s] = join(dir, SPLIT_NAMES[s]))) {
-            snprintf(err, errlen, "out of memory listing books");
+            set_error(err, errlen, "out of memory listing books");
             goto done;
         }
         pg19 |= stat(sub[s], &st) == 0;
@@ -223,7 +224,7 @@ int books_corpus_from_dir(books_corpus *c, const char *dir, uint64_t seed, int v
     if (!pg19) {
         if (list_books(dir, &l, err, errlen)) goto done;
         if (l.n == 0) {
-            snprintf(err, errlen, "%s: no .txt books (empty corpus)", dir);
+            set_error(err, errlen, "%s: no .txt books (empty corpus)", dir);
             goto done;
         }
         rc = corpus_seeded(c, &l, seed, valid_pct, test_pct, err, errlen);
@@ -231,21 +232,21 @@ int books_corpus_from_dir(books_corpus *c, const char *dir, uint64_t seed, int v
     }
     for (int s = 0; s < BOOKS_N_SPLITS; s++) {
         if (stat(sub[s], &st) != 0 || !S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen,
-                     "%s: missing (the PG-19 layout needs train/, validation/ and test/)",
-                     sub[s]);
+            set_error(err, errlen,
+                      "%s: missing (the PG-19 layout needs train/, validation/ and test/)",
+                      sub[s]);
             goto done;
         }
         const int before = l.n;
         if (list_books(sub[s], &l, err, errlen)) goto done;
         if (l.n == before) {
-            snprintf(err, errlen, "%s: no .txt books (every split needs at least one book)",
-                     sub[s]);
+            set_error(err, errlen, "%s: no .txt books (every split needs at least one book)",
+                      sub[s]);
             goto done;
         }
         int *p = realloc(split, (size_t)l.n * sizeof *p);
         if (!p) {
-            snprintf(err, errlen, "out of memory listing books");
+            set_error(err, errlen, "out of memory listing books");
             goto done;
         }
         split = p;
@@ -266,7 +267,7 @@ int books_corpus_from_files(books_corpus *c, const char *const *files, int n, ui
     *c = (books_corpus){.seed = seed};
     if (check_pct(valid_pct, test_pct, err, errlen)) return -1;
     if (n < 1) {
-        snprintf(err, errlen, "no books given (empty corpus)");
+        set_error(err, errlen, "no books given (empty corpus)");
         return -1;
     }
     strlist l = {0};
@@ -280,7 +281,7 @@ int books_corpus_from_files(books_corpus *c, const char *const *files, int n, ui
         qsort(l.s, (size_t)l.n, sizeof *l.s, cmp_str);
         for (int i = 1; i < l.n; i++)
             if (strcmp(l.s[i - 1], l.s[i]) == 0) {
-                snprintf(err, errlen, "%s: listed twice", l.s[i]);
+                set_error(err, errlen, "%s: listed twice", l.s[i]);
                 rc = -1;
                 break;
             }
@@ -304,31 +305,31 @@ void books_corpus_free(books_corpus *c) {
 
 int books_check_lengths(int seq_len, const int *mult, int n_mult, char *err, size_t errlen) {
     if (seq_len < 1 || (uint64_t)seq_len + 1 > DATASET_MAX_LEN) {
-        snprintf(err, errlen, "seq_len must be in [1, %u], got %d", DATASET_MAX_LEN - 1,
-                 seq_len);
+        set_error(err, errlen, "seq_len must be in [1, %u], got %d", DATASET_MAX_LEN - 1,
+                  seq_len);
         return -1;
     }
     if (n_mult < 1 || n_mult > BOOKS_MAX_MULT) {
-        snprintf(err, errlen, "between 1 and %d evaluation multipliers are needed, got %d",
-                 BOOKS_MAX_MULT, n_mult);
+        set_error(err, errlen, "between 1 and %d evaluation multipliers are needed, got %d",
+                  BOOKS_MAX_MULT, n_mult);
         return -1;
     }
     for (int i = 0; i < n_mult; i++) {
         if (mult[i] < 1) {
-            snprintf(err, errlen, "evaluation multiplier %d must be at least 1", mult[i]);
+            set_error(err, errlen, "evaluation multiplier %d must be at least 1", mult[i]);
             return -1;
         }
         if (i > 0 && mult[i] <= mult[i - 1]) {
-            snprintf(err, errlen, "evaluation multipliers must be increasing, got %d after %d",
-                     mult[i], mult[i - 1]);
+            set_error(err, errlen, "evaluation multipliers must be increasing, got %d after %d",
+                      mult[i], mult[i - 1]);
             return -1;
         }
         if ((uint64_t)mult[i] * (uint64_t)seq_len + 1 > DATASET_MAX_LEN) {
-            snprintf(err, errlen,
-                     "evaluation multiplier %d: windows of %llu tokens exceed the dataset "
-                     "limit of %u",
-                     mult[i], (unsigned long long)mult[i] * (unsigned long long)seq_len + 1,
-                     DATASET_MAX_LEN);
+            set_error(err, errlen,
+                      "evaluation multiplier %d: windows of %llu tokens exceed the dataset "
+                      "limit of %u",
+                      mult[i], (unsigned long long)mult[i] * (unsigned long long)seq_len + 1,
+                      DATASET_MAX_LEN);
             return -1;
         }
     }
@@ -350,7 +351,7 @@ static int write_split(const books_corpus *c, int split, window *w, dataset_writ
         if (c->split[b] != split) continue;
         FILE *f = fopen(c->paths[b], "rb");
         if (!f) {
-            snprintf(err, errlen, "%s: cannot open: %s", c->paths[b], strerror(errno));
+            set_error(err, errlen, "%s: cannot open: %s", c->paths[b], strerror(errno));
             return -1;
         }
         uint64_t got = 0;
@@ -370,7 +371,7 @@ static int write_split(const books_corpus *c, int split, window *w, dataset_writ
         const int bad = ferror(f);
         fclose(f);
         if (bad) {
-            snprintf(err, errlen, "%s: read error", c->paths[b]);
+            set_error(err, errlen, "%s: read error", c->paths[b]);
             return -1;
         }
         rep->n_seqs += got;
@@ -395,7 +396,7 @@ static int write_file(const books_corpus *c, int split, int mult, int seq_len,
     w.mask = malloc(w.len);
     int rc = -1;
     if (!path || !w.bytes || !w.tokens || !w.mask) {
-        snprintf(err, errlen, "out of memory for windows of %zu bytes", w.len);
+        set_error(err, errlen, "out of memory for windows of %zu bytes", w.len);
         goto done;
     }
     snprintf(rep->path, sizeof rep->path, "%s", path);
@@ -412,10 +413,10 @@ static int write_file(const books_corpus *c, int split, int mult, int seq_len,
     }
     if (split == BOOKS_TRAIN && rep->n_seqs == 0) {
         dataset_writer_abort(wr);
-        snprintf(err, errlen,
-                 "no training chunk: every training book is shorter than seq_len + 1 = %zu "
-                 "bytes (empty corpus)",
-                 w.len);
+        set_error(err, errlen,
+                  "no training chunk: every training book is shorter than seq_len + 1 = %zu "
+                  "bytes (empty corpus)",
+                  w.len);
         goto done;
     }
     rc = dataset_writer_close(wr, err, errlen);
@@ -431,7 +432,7 @@ int books_make_dir(const char *dir, char *err, size_t errlen) {
     struct stat st;
     if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
         return 0;
-    snprintf(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
+    set_error(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
     return -1;
 }
 
@@ -440,7 +441,7 @@ int books_build(const books_corpus *c, int seq_len, const int *mult, int n_mult,
     if (books_check_lengths(seq_len, mult, n_mult, err, errlen)) return -1;
     for (int s = 0; s < BOOKS_N_SPLITS; s++)
         if (c->n_per_split[s] < 1) {
-            snprintf(err, errlen, "the %s split has no book", SPLIT_NAMES[s]);
+            set_error(err, errlen, "the %s split has no book", SPLIT_NAMES[s]);
             return -1;
         }
     if (books_make_dir(outdir, err, errlen)) return -1;

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "harness/errors.h"
 #include "harness/rng.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -236,26 +236,26 @@ int books_synth_book(const char *path, uint64_t seed, int index, size_t bytes, c
                      size_t errlen) {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        snprintf(err, errlen, "%s: path too long", path);
+        set_error(err, errlen, "%s: path too long", path);
         return -1;
     }
     book b = {0};
     // A distinct stream per book: splitmix64 inside rng_seed decorrelates nearby seeds.
     rng_seed(&b.r, seed + 0x9E3779B97F4A7C15ull * (uint64_t)(index + 1));
     if (!(b.f = fopen(tmp, "wb"))) {
-        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+        set_error(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
         return -1;
     }
     const int rc = write_book(&b, index, bytes);
     free(b.events);
     const int bad = ferror(b.f);
     if (fclose(b.f) != 0 || bad || rc != 0) {
-        snprintf(err, errlen, "%s: %s", tmp, rc ? "out of memory" : "write error");
+        set_error(err, errlen, "%s: %s", tmp, rc ? "out of memory" : "write error");
         remove(tmp);
         return -1;
     }
     if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+        set_error(err, errlen, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
         remove(tmp);
         return -1;
     }
@@ -265,7 +265,7 @@ int books_synth_book(const char *path, uint64_t seed, int index, size_t bytes, c
 int books_synth_corpus(const char *dir, int books_per_split, size_t bytes, uint64_t seed,
                        char *err, size_t errlen) {
     if (books_per_split < 1 || bytes < 1) {
-        snprintf(err, errlen, "synthetic books need at least 1 book per split and 1 byte");
+        set_error(err, errlen, "synthetic books need at least 1 book per split and 1 byte");
         return -1;
     }
     if (books_make_dir(dir, err, errlen)) return -1;
@@ -277,7 +277,7 @@ int books_synth_corpus(const char *dir, int books_per_split, size_t bytes, uint6
             const int index = s * books_per_split + i;
             if (snprintf(path, sizeof path, "%s/%s/book-%04d.txt", dir, books_split_name(s),
                          index) >= (int)sizeof path) {
-                snprintf(err, errlen, "%s: path too long", dir);
+                set_error(err, errlen, "%s: path too long", dir);
                 return -1;
             }
             if (books_synth_book(path, seed, index, bytes, err, errlen)) return -1;

@@ -17,5 +17,6 @@ Suite *suite_tasks(void);
 Suite *suite_probes(void);
 Suite *suite_data_feed(void);
 Suite *suite_cli_train(void);
+Suite *suite_books(void);
 
 #endif

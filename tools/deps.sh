@@ -3,7 +3,7 @@
 # apt-get line and fails. The OpenMP build of OpenBLAS is chosen on purpose: it runs
 # single-threaded inside our own OpenMP regions instead of oversubscribing the cores.
 set -eu
-pkgs="build-essential check libsubunit-dev libyaml-dev gnuplot-nox libopenblas-openmp-dev pkg-config"
+pkgs="build-essential check libsubunit-dev libyaml-dev gnuplot-nox libopenblas-openmp-dev pkg-config bible-kjv bible-kjv-text"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
