@@ -28,6 +28,9 @@
 //         L - 1), 0 only if allowed), then i uniform over the L - |s| sources where it fits.
 //         The shift's marginal is flat (the paper's "a shift drawn uniformly from
 //         [-15, +15]"); answer positions are less even.
+//   - distinct=0 (an option; the paper's strings are distinct): only the source letter is
+//     unique, the others are drawn with replacement from the other A - 1 letters, which lifts
+//     the 52-letter cap on lengths for evaluation beyond the training length;
 //   - allow_zero defaults to 1: the paper's range [-15, +15] includes 0 (then the answer is
 //     the source letter itself).
 // A valid pair exists for every L in range iff allow_zero=1 (shift 0), or shift_max >= 1 and
@@ -40,7 +43,15 @@
 #include "harness/errors.h"
 #include "letters.h"
 
-enum { OPT_ALPHABET, OPT_LEN_MIN, OPT_LEN_MAX, OPT_SHIFT_MAX, OPT_ALLOW_ZERO, OPT_SAMPLING };
+enum {
+    OPT_ALPHABET,
+    OPT_LEN_MIN,
+    OPT_LEN_MAX,
+    OPT_SHIFT_MAX,
+    OPT_ALLOW_ZERO,
+    OPT_SAMPLING,
+    OPT_DISTINCT
+};
 enum { SAMPLE_PAIRS = 0, SAMPLE_SHIFT = 1 };
 
 #define OWNER "task 'indirect_indexing'"
@@ -52,7 +63,7 @@ static int ii_validate(const task *t, char *err, size_t errlen) {
     const int hi = (int)t->opt[OPT_LEN_MAX], S = (int)t->opt[OPT_SHIFT_MAX];
     const int zero_ok = (int)t->opt[OPT_ALLOW_ZERO];
     if (lo > hi) return set_error(err, errlen, OWNER ": len_min = %d > len_max = %d", lo, hi);
-    if (hi > A)
+    if (hi > A && (int)t->opt[OPT_DISTINCT])
         return set_error(err, errlen,
                     OWNER ": len_max = %d > alphabet = %d (the letters of a string are distinct)",
                     hi, A);
@@ -99,9 +110,19 @@ static int ii_next(const task *t, rng *r, uint16_t *tokens, uint8_t *mask) {
     const int A = (int)t->opt[OPT_ALPHABET], lo = (int)t->opt[OPT_LEN_MIN];
     const int hi = (int)t->opt[OPT_LEN_MAX];
     const int L = lo + (int)rng_below(r, (uint32_t)(hi - lo + 1));
-    letters_distinct(r, A, L, tokens);
     int src, shift;
-    draw_pair(t, r, L, &src, &shift);
+    if ((int)t->opt[OPT_DISTINCT]) {
+        letters_distinct(r, A, L, tokens);
+        draw_pair(t, r, L, &src, &shift);
+    } else {
+        // Only the source letter must be unique (so "index(source)" means one place): draw the
+        // pair, the source letter, then every other letter from the remaining A - 1.
+        draw_pair(t, r, L, &src, &shift);
+        const uint16_t source = (uint16_t)rng_below(r, (uint32_t)A);
+        letters_uniform(r, A - 1, L, tokens);
+        for (int i = 0; i < L; i++) tokens[i] = tokens[i] >= source ? tokens[i] + 1 : tokens[i];
+        tokens[src] = source;
+    }
     int n = L;
     tokens[n++] = LETTERS_COMMA;
     tokens[n++] = tokens[src];
@@ -117,16 +138,18 @@ const task_ops task_indirect_indexing = {
     .name = "indirect_indexing",
     .summary = "distinct letters, then ',source,shift,'; answer the letter at source+shift "
                "(PoPE paper)",
-    .n_options = 6,
+    .n_options = 7,
     .options =
         {
             {"alphabet", 52, 2, 52, NULL, "letters used: the first N of A-Z a-z"},
-            {"len_min", 20, 1, 52, NULL, "shortest string (letters)"},
-            {"len_max", 40, 1, 52, NULL, "longest string (letters, at most alphabet)"},
+            {"len_min", 20, 1, 100000, NULL, "shortest string (letters)"},
+            {"len_max", 40, 1, 100000, NULL, "longest string (at most alphabet when distinct)"},
             {"shift_max", 15, 0, 99, NULL, "largest |shift| (< len_max; 1-2 digits)"},
             {"allow_zero", 1, 0, 1, "0|1", "whether shift 0 (answer = source) occurs"},
             {"sampling", 0, 0, 1, "pairs|shift",
              "pairs: (source, shift) uniform over valid pairs; shift: shift uniform first"},
+            {"distinct", 1, 0, 1, "0|1",
+             "1: all letters distinct (paper); 0: only the source letter is unique"},
         },
     .validate = ii_validate,
     .vocab_size = letters_vocab_size,

@@ -113,6 +113,29 @@ START_TEST(test_what_golden_and_solver) {
 }
 END_TEST
 
+// indirect_indexing with distinct=0: strings longer than the alphabet, the source letter
+// unique (so the rule has one answer), the answer at source + shift.
+START_TEST(test_indirect_not_distinct) {
+    dataset *d = generate("indirect_indexing", "distinct=0,len_min=100,len_max=120", 5, 500);
+    static char buf[256];
+    for (size_t s = 0; s < d->n_seqs; s++) {
+        int n = text(d, s, buf);
+        check_answer_mask(d, s);
+        char *comma = strchr(buf, ',');
+        const int L = (int)(comma - buf);
+        ck_assert(L >= 100 && L <= 120);
+        const char source = comma[1];
+        int where = -1, count = 0, shift;
+        for (int i = 0; i < L; i++)
+            if (buf[i] == source) where = i, count++;
+        ck_assert_int_eq(count, 1);
+        ck_assert_int_eq(sscanf(comma + 3, "%d", &shift), 1);
+        ck_assert_int_eq(buf[n - 1], buf[where + shift]);
+    }
+    dataset_free(d);
+}
+END_TEST
+
 START_TEST(test_probe_bad_options) {
     char err[256];
     task t;
@@ -135,6 +158,7 @@ Suite *suite_probes(void) {
     tcase_add_test(tc, test_where_golden_and_solver);
     tcase_add_test(tc, test_where_long);
     tcase_add_test(tc, test_what_golden_and_solver);
+    tcase_add_test(tc, test_indirect_not_distinct);
     tcase_add_test(tc, test_probe_bad_options);
     suite_add_tcase(s, tc);
     return s;
