@@ -20,6 +20,7 @@ static const char USAGE[] =
     "every position t >= offset, output the symbol seen `offset` positions earlier).\n"
     "  --data FILE            training sequences, drawn uniformly with replacement\n"
     "  --eval-data F[,F...]   evaluation files, every sequence once (up to 8)\n"
+    "  --eval-every N         also evaluate on the first file every N steps (0: at the end)\n"
     "  --encoding NAME        nope | rope | pope | tapa            (rope)\n"
     "  --encoding-options S   e.g. 'base=10000,delta_init=zero'    (defaults)\n"
     "  --batch B              sequences per step                   (32)\n"
@@ -44,7 +45,7 @@ typedef struct train_args {
     const char *encoding, *enc_opts, *save, *data;
     const char *eval_files[MAX_EVAL];
     int n_eval_files;
-    int offset, eval_lens[MAX_EVAL], n_eval_lens, seed, lr_min_set, toy_flags;
+    int offset, eval_lens[MAX_EVAL], n_eval_lens, seed, lr_min_set, toy_flags, eval_every;
     char eval_list[4096];  // --eval-data, split in place
 } train_args;
 
@@ -98,7 +99,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
         {"beta1", 1, 0, '1'},    {"beta2", 1, 0, '2'},            {"weight-decay", 1, 0, 'd'},
         {"clip", 1, 0, 'c'},     {"seed", 1, 0, 'S'},             {"threads", 1, 0, 'j'},
         {"save", 1, 0, 'O'},     {"data", 1, 0, 'D'},             {"eval-data", 1, 0, 'V'},
-        {"help", 0, 0, 'h'},     {0, 0, 0, 0}};
+        {"eval-every", 1, 0, 'N'}, {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
     opterr = 0;  // our own one-line message below, naming the command
@@ -149,6 +150,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
                 else a->eval_files[a->n_eval_files++] = tok;
             }
             break;
+        case 'N': bad = parse_int("eval-every", optarg, 0, INT_MAX, &a->eval_every); break;
         case 'h': fputs(USAGE, stdout); return 1;
         default: return bad_arg("unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
         }
@@ -159,6 +161,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
         return bad_arg("%s", "--symbols, --offset, --seq-len and --eval-len are for the toy task; "
                              "a dataset file fixes them");
     if (!a->data && a->n_eval_files) return bad_arg("%s", "--eval-data needs --data");
+    if (a->eval_every && !a->n_eval_files) return bad_arg("%s", "--eval-every needs --eval-data");
     if (!a->data && a->offset >= a->tc.seq_len) {
         fprintf(stderr, "posbench: train: --offset %d leaves no target in a sequence of %d\n",
                 a->offset, a->tc.seq_len);
@@ -215,6 +218,26 @@ static int evaluate_all(model *m, const train_args *a, dataset *const *evals, ch
     return 0;
 }
 
+// Evaluation during training, on the first evaluation file (train.h's step callback).
+typedef struct periodic_eval {
+    model *m;
+    dataset *data;
+    int every, threads;
+} periodic_eval;
+
+static void eval_during_training(void *ctx, int step, double loss, float lr, double gnorm,
+                                 double tokens_per_s) {
+    periodic_eval *p = ctx;
+    if ((step + 1) % p->every != 0) return;
+    data_feed feed = {p->data, 0};
+    eval_result er;
+    char err[256];
+    if (evaluate(p->m, 64, data_feed_width(p->data), INT_MAX, data_feed_sequential, &feed, 0,
+                 p->threads, &er, err, sizeof err) == 0)
+        printf("step %d: eval loss %.4f  accuracy %6.2f%%\n", step + 1, er.loss,
+               100 * er.accuracy);
+}
+
 // Loads the training file and every evaluation file before any training, so that a missing
 // or mismatched file fails in a second, not after the run.
 static int load_data(const train_args *a, dataset **train_set, dataset **evals, char *err,
@@ -256,7 +279,10 @@ int cmd_train(int argc, char **argv) {
     printf("model: %s(%s), d_model %d, %d layers, %d heads, %zu parameters\n", m->pe.ops->name,
            canon, a.mc.d_model, a.mc.n_layers, a.mc.n_heads, m->n_params);
     train_result tr;
-    if ((a.data ? train(m, &a.tc, data_feed_random, &feed, NULL, NULL, stdout, &tr, err, sizeof err)
+    periodic_eval periodic = {m, evals[0], a.eval_every, a.tc.n_threads};
+    step_fn on_step = a.eval_every ? eval_during_training : NULL;
+    if ((a.data ? train(m, &a.tc, data_feed_random, &feed, on_step, &periodic, stdout, &tr, err,
+                        sizeof err)
                 : train(m, &a.tc, toy_next, &toy, NULL, NULL, stdout, &tr, err, sizeof err)) != 0)
         goto done;
     if (tr.diverged_at >= 0) {
