@@ -122,12 +122,17 @@ static void put_name(FILE *out, const char *s) {
 }
 
 // One sequence: names run together when every name is one character (readable letters),
-// else separated by spaces. A token that is the target of a scored position is [bracketed].
+// else separated by spaces. A token that is the target of a scored position is [bracketed],
+// unless every token after the first is (language modelling): then the text runs together
+// unmarked, which reads as text.
 static void show_sequence(FILE *out, const dataset *d, size_t s, int compact) {
     const size_t a = d->offsets[s], b = d->offsets[s + 1];
-    fprintf(out, "#%zu (%zu tokens): ", s, b - a);
+    int every = b - a > 1;
+    for (size_t i = a; i + 1 < b && every; i++) every = d->mask[i];
+    fprintf(out, "#%zu (%zu tokens%s): ", s, b - a, every ? ", every one after the first scored" : "");
     for (size_t i = a; i < b; i++) {
-        const int answer = i > a && d->mask[i - 1];
+        const int answer = !every && i > a && d->mask[i - 1];
+        if (every) compact = 1;
         if (i > a && !compact) fputc(' ', out);
         if (answer) fputc('[', out);
         put_name(out, d->vocab[d->tokens[i]]);
