@@ -9,6 +9,7 @@
 #include "checkpoint.h"
 #include "cli_books.h"
 #include "cli_data.h"
+#include "cli_summary.h"
 #include "model.h"
 #include "token_file.h"
 #include "cli_train.h"
@@ -76,6 +77,7 @@ static const struct command {
     {"gen", cmd_gen, "generate a task's dataset file"},
     {"show", cmd_show, "print a dataset file's header and examples"},
     {"books", cmd_books, "build book datasets (PG-19 style) or synthetic books"},
+    {"summary", cmd_summary, "summarise an experiment's runs: mean and 95% CI over seeds"},
     {"list", cmd_list, "list encodings or tasks and their options"},
 };
 

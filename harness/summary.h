@@ -1,0 +1,59 @@
+// The summary of an experiment: its finished runs grouped by every swept key except the seed,
+// with n, mean, standard deviation, Student-t 95% confidence interval, min and max of each
+// evaluation metric, written to results/<experiment>/summary.csv.
+//
+// Run layout read (written by the run executor):
+//   DIR/runs/<id>/point.csv  `key,value` header, one row per swept key (e.g. `seed,2`)
+//   DIR/runs/<id>/eval.csv   `step,set,metric,value` header, tidy rows, several steps allowed
+//   DIR/runs/<id>/status     one line, `done` or `diverged`
+//   DIR/runs/<id>/done       marker written last; a run without it is unfinished and skipped
+//
+// Rules: run folders are read in strcmp order of their names (dot-names and non-folders are
+// ignored); group keys are the first finished run's point.csv keys minus `seed`, in its order,
+// and every finished run must have exactly those keys; groups appear in order of their first
+// run, and (set, metric) pairs in order of first appearance within the group. Each run
+// contributes, per (set, metric), the value at the largest step in its eval.csv (numeric, not
+// row order; two rows at that step are an error). Only `done` runs contribute values (a
+// non-finite one makes the mean NaN); `diverged` runs are counted in n_diverged and their
+// eval.csv is not read. A group whose runs all diverged before any evaluation still gets a
+// row (n = 0) for each (set, metric) of the experiment, so its failure shows. Blank lines and
+// CRLF endings are accepted; quoted fields are not.
+#ifndef POSBENCH_SUMMARY_H
+#define POSBENCH_SUMMARY_H
+
+#include <stddef.h>
+
+typedef struct {
+    int group;             // index into summary.group_values
+    char *set, *metric;
+    int n;                 // done runs with a value
+    int n_diverged;        // diverged runs in the group
+    double mean, sd;       // sd with n - 1 (0 for n = 1); NaN for n = 0
+    double ci_low, ci_high;  // mean -+ t(0.975, n-1) sd / sqrt(n); NaN for n < 2
+    double min, max;       // NaN for n = 0
+} summary_row;
+
+typedef struct {
+    int n_keys;
+    char **keys;           // group keys, e.g. "model.encoding"
+    int n_groups;
+    char ***group_values;  // [group][key]
+    int n_rows;
+    summary_row *rows;     // grouped: all rows of group 0, then group 1, ...
+    int n_finished;        // runs with a done marker (done or diverged)
+    int n_diverged;
+    int n_unfinished;      // runs without a done marker, skipped
+} summary;
+
+// Reads every run under DIR/runs and computes the summary. Returns NULL with a one-line error
+// naming the file (and line) on malformed input, or when no run has finished.
+// The caller frees the result with summary_free.
+summary *summary_compute(const char *dir, char *err, size_t errlen);
+void summary_free(summary *s);
+
+// Writes s as CSV to path atomically (path.tmp.<pid>, then rename): the group keys as column
+// names, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max; numbers %.6g, NaN
+// as an empty field. Returns 0 / -1.
+int summary_write_csv(const summary *s, const char *path, char *err, size_t errlen);
+
+#endif

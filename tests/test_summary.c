@@ -1,0 +1,492 @@
+// Tests of the experiment summary (harness/summary.c, harness/cli_summary.c): Student's t
+// against table values and closed forms, summary.csv row by row against statistics computed
+// by hand from run folders written here, the grouping, skipping and last-step rules, malformed
+// input messages, and the printed table.
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "harness/cli_summary.h"
+#include "harness/student_t.h"
+#include "harness/summary.h"
+#include "suites.h"
+
+// ---- Student's t ----------------------------------------------------------------------------
+
+// Two-sided 95% critical values as printed in t tables (3 decimals), and the closed forms for
+// df 1 (Cauchy: tan(pi (p - 1/2))) and df 2 ((2p - 1) / sqrt(2 p (1 - p))).
+START_TEST(test_t_quantile_table) {
+    const struct { double df, t; } table[] = {
+        {1, 12.706}, {2, 4.303}, {4, 2.776}, {9, 2.262}, {29, 2.045}, {1000, 1.962}};
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const double t = student_t_quantile(0.975, table[i].df);
+        ck_assert_msg(fabs(t - table[i].t) < 5e-4, "df %g: %.6f, table %.3f", table[i].df, t,
+                      table[i].t);
+    }
+    const double pi = acos(-1.0);
+    const double ps[] = {0.6, 0.9, 0.975, 0.995, 0.9999};
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+        const double p = ps[i];
+        const double t1 = tan(pi * (p - 0.5)), t2 = (2 * p - 1) / sqrt(2 * p * (1 - p));
+        ck_assert_double_eq_tol(student_t_quantile(p, 1), t1, 1e-9 * t1);
+        ck_assert_double_eq_tol(student_t_quantile(p, 2), t2, 1e-9 * t2);
+        ck_assert_double_eq_tol(student_t_quantile(1 - p, 2), -t2, 1e-9 * t2);  // symmetry
+    }
+    ck_assert_double_eq_tol(student_t_quantile(0.975, 2), 4.302653, 1e-6);
+    ck_assert_double_eq_tol(student_t_quantile(0.5, 7), 0.0, 1e-12);
+    // Large df tends to the normal quantile 1.959964.
+    ck_assert_double_eq_tol(student_t_quantile(0.975, 1e7), 1.959964, 1e-5);
+    ck_assert(isnan(student_t_quantile(1.0, 3)) && isnan(student_t_quantile(0.0, 3)));
+    ck_assert(isnan(student_t_quantile(0.9, 0)));
+}
+END_TEST
+
+// The CDF inverts the quantile, including fractional df, and I_x(a, b) matches closed forms:
+// I_x(1,1) = x, I_x(a,1) = x^a, I_x(1,b) = 1 - (1-x)^b, I_x(1/2,1/2) = (2/pi) asin(sqrt x).
+START_TEST(test_t_cdf_and_beta) {
+    const double dfs[] = {1, 2.5, 3.7, 10, 200};
+    const double ps[] = {0.01, 0.3, 0.5, 0.8, 0.975};
+    double worst = 0;
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = 0; j < 5; j++) {
+            const double d = fabs(student_t_cdf(student_t_quantile(ps[j], dfs[i]), dfs[i]) - ps[j]);
+            if (d > worst) worst = d;
+        }
+    ck_assert_msg(worst < 1e-12, "worst |cdf(quantile(p)) - p| = %g", worst);
+    ck_assert_double_eq_tol(student_t_cdf(0, 4), 0.5, 1e-15);
+    const double pi = acos(-1.0);
+    const double xs[] = {0.001, 0.2, 0.5, 0.7, 0.999};
+    worst = 0;
+    for (size_t i = 0; i < 5; i++) {
+        const double x = xs[i];
+        const double d[] = {incomplete_beta(x, 1, 1) - x, incomplete_beta(x, 3.5, 1) - pow(x, 3.5),
+                            incomplete_beta(x, 1, 6) - (1 - pow(1 - x, 6)),
+                            incomplete_beta(x, 0.5, 0.5) - 2 / pi * asin(sqrt(x))};
+        for (int k = 0; k < 4; k++)
+            if (fabs(d[k]) > worst) worst = fabs(d[k]);
+    }
+    ck_assert_msg(worst < 1e-13, "worst incomplete beta error %g", worst);
+    ck_assert(incomplete_beta(0, 2, 3) == 0 && incomplete_beta(1, 2, 3) == 1);
+}
+END_TEST
+
+// ---- run folders ------------------------------------------------------------------------------
+
+static char tmpdir[64];
+
+static void remove_tree(const char *path) {
+    DIR *d = opendir(path);
+    if (d) {
+        for (struct dirent *e; (e = readdir(d));) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char sub[1024];
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            remove_tree(sub);
+        }
+        closedir(d);
+    }
+    remove(path);
+}
+
+// Writes tmpdir/rel (creating its folders); NULL content deletes the file instead.
+static void put(const char *rel, const char *content) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
+    for (char *s = path + strlen(tmpdir) + 1; (s = strchr(s, '/')); s++) {
+        *s = '\0';
+        mkdir(path, 0777);
+        *s = '/';
+    }
+    if (!content) {
+        ck_assert_int_eq(unlink(path), 0);
+        return;
+    }
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(content, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char *buf = calloc(1 << 16, 1);
+    ck_assert_ptr_nonnull(buf);
+    fread(buf, 1, (1 << 16) - 1, f);
+    fclose(f);
+    return buf;
+}
+
+typedef struct {
+    const char *id, *point, *status, *eval;
+    int done;
+} run_files;
+
+// 3 seeds x {rope, pope}, all done, plus: a diverged rope run (seed 4, its partial eval.csv
+// must not count), an unfinished pope run (seed 4, no status, no done, a broken eval.csv that
+// must not be read), and a nope run that diverged before evaluating (its group keeps rows
+// with n = 0). Values at the last step:
+//   rope (03b1, 2c0f, 5e77)  train_length accuracy 0.90 0.94 0.98, loss 0.5 0.7 0.6;
+//                            long accuracy 0.10 0.20 0.30, loss 2.0 2.5 3.5 (5e77 evaluated
+//                            long loss only at step 1000: that is its last step for the pair)
+//   pope (17aa, 4d12, 6a01)  train_length accuracy 1.00 0.99 0.97, loss 0.1 0.2 0.3;
+//                            long accuracy 0.80 0.85 0.90, loss 0.4 0.6 (6a01 has none),
+//                            perplexity 1.5 (17aa only)
+// 6a01 lists step 2000 before step 900: the largest step counts, neither the last row nor the
+// string order ("900" > "2000"). 2c0f lists its point keys in another order; 4d12 uses CRLF.
+static const run_files FIXTURE[] = {
+    {"03b1", "key,value\nmodel.encoding,rope\nseed,1\ntraining.lr,0.001\n", "done\n",
+     "step,set,metric,value\n"
+     "1000,train_length,accuracy,0.5\n1000,train_length,loss,1.5\n"
+     "1000,long,accuracy,0.05\n1000,long,loss,4\n"
+     "2000,train_length,accuracy,0.90\n2000,train_length,loss,0.5\n"
+     "2000,long,accuracy,0.10\n2000,long,loss,2.0\n",
+     1},
+    {"17aa", "key,value\nmodel.encoding,pope\nseed,1\ntraining.lr,0.001\n", "done\n",
+     "step,set,metric,value\n"
+     "1000,train_length,accuracy,0.6\n"
+     "2000,train_length,accuracy,1.00\n2000,train_length,loss,0.1\n"
+     "2000,long,accuracy,0.80\n2000,long,loss,0.4\n2000,long,perplexity,1.5\n",
+     1},
+    {"2c0f", "key,value\nseed,2\ntraining.lr,0.001\nmodel.encoding,rope\n", "done\n",
+     "step,set,metric,value\n"
+     "1000,train_length,accuracy,0.7\n1000,long,loss,9\n"
+     "2000,train_length,accuracy,0.94\n2000,train_length,loss,0.7\n"
+     "2000,long,accuracy,0.20\n2000,long,loss,2.5\n",
+     1},
+    {"4d12", "key,value\r\nmodel.encoding,pope\r\nseed,2\r\ntraining.lr,0.001\r\n", "done\n",
+     "step,set,metric,value\r\n"
+     "2000,train_length,accuracy,0.99\r\n2000,train_length,loss,0.2\r\n"
+     "2000,long,accuracy,0.85\r\n2000,long,loss,0.6\r\n",
+     1},
+    {"5e77", "key,value\nmodel.encoding,rope\nseed,3\ntraining.lr,0.001\n", "done\n",
+     "step,set,metric,value\n"
+     "1000,train_length,accuracy,0.3\n1000,long,loss,3.5\n"
+     "2000,train_length,accuracy,0.98\n2000,train_length,loss,0.6\n"
+     "2000,long,accuracy,0.30\n",
+     1},
+    {"6a01", "key,value\nmodel.encoding,pope\nseed,3\ntraining.lr,0.001\n", "done\n",
+     "step,set,metric,value\n"
+     "2000,train_length,accuracy,0.97\n2000,train_length,loss,0.3\n2000,long,accuracy,0.90\n"
+     "\n"
+     "900,train_length,accuracy,0.2\n900,train_length,loss,2\n900,long,accuracy,0.1\n",
+     1},
+    {"8b3c", "key,value\nmodel.encoding,rope\nseed,4\ntraining.lr,0.001\n", "diverged\n",
+     "step,set,metric,value\n500,train_length,accuracy,0.01\n500,train_length,loss,nan\n", 1},
+    {"9f00", "key,value\nmodel.encoding,pope\nseed,4\ntraining.lr,0.001\n", NULL,
+     "step,set,metric,value\n3000,broken\n", 0},
+    {"a0c9", "key,value\nmodel.encoding,nope\nseed,1\ntraining.lr,0.001\n", "diverged\n", NULL,
+     1},
+};
+
+// A fresh tmpdir holding the fixture, plus a stray file and a dot-folder that are not runs.
+static void make_fixture(void) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    for (size_t i = 0; i < sizeof FIXTURE / sizeof FIXTURE[0]; i++) {
+        const run_files *r = &FIXTURE[i];
+        char rel[256];
+        snprintf(rel, sizeof rel, "runs/%s/point.csv", r->id);
+        put(rel, r->point);
+        snprintf(rel, sizeof rel, "runs/%s/status", r->id);
+        if (r->status) put(rel, r->status);
+        snprintf(rel, sizeof rel, "runs/%s/eval.csv", r->id);
+        if (r->eval) put(rel, r->eval);
+        snprintf(rel, sizeof rel, "runs/%s/done", r->id);
+        if (r->done) put(rel, "");
+    }
+    put("runs/notes.txt", "not a run\n");
+    put("runs/.staging/point.csv", "garbage\n");
+}
+
+// Hand computations (t_{0.975,2} = 4.302653, t_{0.975,1} = 12.706205; half = t sd / sqrt(n)):
+// rope train_length accuracy: mean 2.82/3 = 0.94; deviations -0.04, 0, 0.04; SS 0.0032,
+//   var 0.0016, sd 0.04; half 4.302653 * 0.04 / 1.732051 = 0.0993655 -> [0.840634, 1.03937]
+// rope train_length loss: mean 0.6; deviations -0.1, 0.1, 0; sd 0.1; half 0.248414
+//   -> [0.351586, 0.848414]
+// rope long accuracy: mean 0.2, sd 0.1, half 0.248414 -> [-0.0484138, 0.448414]
+// rope long loss: mean 8/3 = 2.66667; deviations -0.666667, -0.166667, 0.833333; SS 1.166667,
+//   var 0.583333, sd 0.763763; half 4.302653 * 0.763763 / 1.732051 = 1.897292
+//   -> [0.769375, 4.56396]
+// pope train_length accuracy: mean 2.96/3 = 0.986667; deviations 0.013333, 0.003333,
+//   -0.016667; SS 0.000466667, var 0.000233333, sd 0.0152753; half 0.0379458
+//   -> [0.948721, 1.02461]
+// pope train_length loss: as rope long accuracy shifted: mean 0.2, sd 0.1 -> [-0.0484138, 0.448414]
+// pope long accuracy: mean 0.85; deviations -0.05, 0, 0.05; sd 0.05; half 0.124207
+//   -> [0.725793, 0.974207]
+// pope long loss (n 2): mean 0.5; SS 0.02, sd 0.141421; half 12.706205 * 0.141421 / 1.414214
+//   = 1.270620 -> [-0.77062, 1.77062]
+// pope long perplexity (n 1): sd 0, no interval (empty fields)
+// nope: one diverged run, no values: a row per pair of the experiment with n 0, n_diverged 1.
+static const char EXPECTED_CSV[] =
+    "model.encoding,training.lr,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max\n"
+    "rope,0.001,train_length,accuracy,3,1,0.94,0.04,0.840634,1.03937,0.9,0.98\n"
+    "rope,0.001,train_length,loss,3,1,0.6,0.1,0.351586,0.848414,0.5,0.7\n"
+    "rope,0.001,long,accuracy,3,1,0.2,0.1,-0.0484138,0.448414,0.1,0.3\n"
+    "rope,0.001,long,loss,3,1,2.66667,0.763763,0.769375,4.56396,2,3.5\n"
+    "pope,0.001,train_length,accuracy,3,0,0.986667,0.0152753,0.948721,1.02461,0.97,1\n"
+    "pope,0.001,train_length,loss,3,0,0.2,0.1,-0.0484138,0.448414,0.1,0.3\n"
+    "pope,0.001,long,accuracy,3,0,0.85,0.05,0.725793,0.974207,0.8,0.9\n"
+    "pope,0.001,long,loss,2,0,0.5,0.141421,-0.77062,1.77062,0.4,0.6\n"
+    "pope,0.001,long,perplexity,1,0,1.5,0,,,1.5,1.5\n"
+    "nope,0.001,train_length,accuracy,0,1,,,,,,\n"
+    "nope,0.001,train_length,loss,0,1,,,,,,\n"
+    "nope,0.001,long,accuracy,0,1,,,,,,\n"
+    "nope,0.001,long,loss,0,1,,,,,,\n"
+    "nope,0.001,long,perplexity,0,1,,,,,,\n";
+
+// summary.csv line by line against the hand computations above, and the run counts.
+START_TEST(test_summary_csv) {
+    make_fixture();
+    char err[512], path[256];
+    summary *s = summary_compute(tmpdir, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    ck_assert_int_eq(s->n_finished, 8);  // 6 done + 2 diverged
+    ck_assert_int_eq(s->n_diverged, 2);
+    ck_assert_int_eq(s->n_unfinished, 1);
+    ck_assert_int_eq(s->n_groups, 3);
+    ck_assert_int_eq(s->n_keys, 2);  // seed is not a group key
+    ck_assert_int_eq(s->n_rows, 14);
+    snprintf(path, sizeof path, "%s/summary.csv", tmpdir);
+    ck_assert_msg(summary_write_csv(s, path, err, sizeof err) == 0, "%s", err);
+    summary_free(s);
+    char *got = slurp(path);
+    const char *g = got, *e = EXPECTED_CSV;
+    for (int line = 1; *e; line++) {
+        const size_t ng = strcspn(g, "\n"), ne = strcspn(e, "\n");
+        ck_assert_msg(ng == ne && !strncmp(g, e, ne), "summary.csv line %d:\n got  %.*s\n want %.*s",
+                      line, (int)ng, g, (int)ne, e);
+        g += ng + (g[ng] != 0), e += ne + 1;
+    }
+    ck_assert_msg(*g == 0, "extra lines: %s", g);
+    free(got);
+    // Atomic write: nothing but runs/ and summary.csv in the folder.
+    int entries = 0;
+    DIR *d = opendir(tmpdir);
+    for (struct dirent *x; (x = readdir(d));) entries += x->d_name[0] != '.';
+    closedir(d);
+    ck_assert_int_eq(entries, 2);
+    remove_tree(tmpdir);
+}
+END_TEST
+
+// The statistics of one row straight from the struct (not through %.6g).
+START_TEST(test_summary_row_values) {
+    make_fixture();
+    char err[512];
+    summary *s = summary_compute(tmpdir, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    const summary_row *r = &s->rows[3];  // rope long loss: 2.0, 2.5, 3.5
+    ck_assert_str_eq(r->set, "long");
+    ck_assert_str_eq(r->metric, "loss");
+    ck_assert_str_eq(s->group_values[r->group][0], "rope");
+    ck_assert_double_eq_tol(r->mean, 8.0 / 3.0, 1e-14);
+    ck_assert_double_eq_tol(r->sd, sqrt(7.0 / 12.0), 1e-14);  // SS 7/6 over n - 1 = 2
+    const double half = 4.302652729749464 * sqrt(7.0 / 12.0) / sqrt(3.0);
+    ck_assert_double_eq_tol(r->ci_low, 8.0 / 3.0 - half, 1e-12);
+    ck_assert_double_eq_tol(r->ci_high, 8.0 / 3.0 + half, 1e-12);
+    r = &s->rows[8];  // pope long perplexity, n 1
+    ck_assert_int_eq(r->n, 1);
+    ck_assert(r->sd == 0 && isnan(r->ci_low) && isnan(r->ci_high));
+    summary_free(s);
+    remove_tree(tmpdir);
+}
+END_TEST
+
+// ---- malformed input --------------------------------------------------------------------------
+
+typedef struct {
+    const char *file;     // relative to the experiment folder; NULL: change nothing
+    const char *content;  // NULL: delete the file
+    const char *message;  // %s stands for the experiment folder
+} bad_case;
+
+static const bad_case BAD[] = {
+    {"runs/03b1/eval.csv", "step,set,metric\n",
+     "%s/runs/03b1/eval.csv:1: expected header 'step,set,metric,value', got 'step,set,metric'"},
+    {"runs/03b1/eval.csv", "", "%s/runs/03b1/eval.csv: empty file (expected header "
+                               "'step,set,metric,value')"},
+    {"runs/03b1/eval.csv", NULL, "%s/runs/03b1/eval.csv: cannot open: No such file or directory"},
+    {"runs/03b1/eval.csv", "step,set,metric,value\n2000,long,loss,1\n2000,long,loss\n",
+     "%s/runs/03b1/eval.csv:3: expected 4 fields, got 3"},
+    {"runs/03b1/eval.csv", "step,set,metric,value\n2000,long,loss,1,2\n",
+     "%s/runs/03b1/eval.csv:2: expected 4 fields, got 5"},
+    {"runs/03b1/eval.csv", "step,set,metric,value\n2000,long,accuracy,0.9x\n",
+     "%s/runs/03b1/eval.csv:2: value '0.9x' is not a number"},
+    {"runs/03b1/eval.csv", "step,set,metric,value\n-5,long,accuracy,0.9\n",
+     "%s/runs/03b1/eval.csv:2: step '-5' is not a non-negative integer"},
+    {"runs/03b1/eval.csv", "step,set,metric,value\n1e3,long,accuracy,0.9\n",
+     "%s/runs/03b1/eval.csv:2: step '1e3' is not a non-negative integer"},
+    {"runs/03b1/eval.csv", "step,set,metric,value\n2000,,accuracy,0.9\n",
+     "%s/runs/03b1/eval.csv:2: field 2 is empty"},
+    {"runs/03b1/eval.csv", "step,set,metric,value\n2000,\"a,b\",accuracy,0.9\n",
+     "%s/runs/03b1/eval.csv:2: quoted fields are not supported"},
+    {"runs/03b1/eval.csv",
+     "step,set,metric,value\n2000,long,accuracy,0.9\n1000,long,loss,2\n2000,long,accuracy,0.8\n",
+     "%s/runs/03b1/eval.csv:4: second row for step 2000, set long, metric accuracy (first on line "
+     "2)"},
+    {"runs/2c0f/point.csv", "key,value\nseed,2\nseed,3\n", "%s/runs/2c0f/point.csv:3: duplicate key 'seed'"},
+    {"runs/2c0f/point.csv",
+     "key,value\nseed,2\ntraining.lr,0.001\nmodel.layers,2\nmodel.encoding,rope\n",
+     "%s/runs/2c0f/point.csv:4: key 'model.layers' is not in %s/runs/03b1/point.csv"},
+    {"runs/2c0f/point.csv", "key,value\nseed,2\nmodel.encoding,rope\n",
+     "%s/runs/2c0f/point.csv: no key 'training.lr' (%s/runs/03b1/point.csv has it)"},
+    {"runs/2c0f/point.csv", "key;value\nseed;2\n",
+     "%s/runs/2c0f/point.csv:1: expected header 'key,value', got 'key;value'"},
+    {"runs/17aa/status", "ok\n", "%s/runs/17aa/status:1: expected 'done' or 'diverged', got 'ok'"},
+    {"runs/17aa/status", NULL, "%s/runs/17aa/status: cannot open: No such file or directory"},
+    {"runs/a0c9/status", "", "%s/runs/a0c9/status: empty file (expected 'done' or 'diverged')"},
+};
+
+// Each malformed file, alone in an otherwise good fixture, gives its exact one-line message.
+START_TEST(test_summary_malformed) {
+    const bad_case *b = &BAD[_i];
+    make_fixture();
+    put(b->file, b->content);
+    char err[512], want[512];
+    snprintf(want, sizeof want, b->message, tmpdir, tmpdir);
+    summary *s = summary_compute(tmpdir, err, sizeof err);
+    ck_assert_msg(s == NULL, "case %d accepted", _i);
+    ck_assert_str_eq(err, want);
+    remove_tree(tmpdir);
+}
+END_TEST
+
+// No runs folder, and a runs folder with only an unfinished run.
+START_TEST(test_summary_nothing_to_read) {
+    char err[512], want[512];
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    ck_assert_ptr_null(summary_compute(tmpdir, err, sizeof err));
+    snprintf(want, sizeof want, "%s/runs: cannot open: No such file or directory", tmpdir);
+    ck_assert_str_eq(err, want);
+    put("runs/9f00/point.csv", "key,value\nseed,1\n");
+    ck_assert_ptr_null(summary_compute(tmpdir, err, sizeof err));
+    snprintf(want, sizeof want, "%s/runs: no finished run (1 unfinished)", tmpdir);
+    ck_assert_str_eq(err, want);
+    remove_tree(tmpdir);
+}
+END_TEST
+
+// ---- posbench summary ---------------------------------------------------------------------
+
+// Accuracies in percent (mean 94.00%, half-width 9.94%: 0.0993655 above); other metrics to 4
+// significant digits; "-" where n < 2 leaves no interval or n = 0 leaves no value.
+static const char EXPECTED_TABLE[] =
+    "model.encoding  training.lr  set           metric      n  diverged    mean    ±ci95     min      max\n"
+    "rope            0.001        train_length  accuracy    3         1  94.00%   ±9.94%  90.00%   98.00%\n"
+    "rope            0.001        train_length  loss        3         1     0.6  ±0.2484     0.5      0.7\n"
+    "rope            0.001        long          accuracy    3         1  20.00%  ±24.84%  10.00%   30.00%\n"
+    "rope            0.001        long          loss        3         1   2.667   ±1.897       2      3.5\n"
+    "pope            0.001        train_length  accuracy    3         0  98.67%   ±3.79%  97.00%  100.00%\n"
+    "pope            0.001        train_length  loss        3         0     0.2  ±0.2484     0.1      0.3\n"
+    "pope            0.001        long          accuracy    3         0  85.00%  ±12.42%  80.00%   90.00%\n"
+    "pope            0.001        long          loss        2         0     0.5   ±1.271     0.4      0.6\n"
+    "pope            0.001        long          perplexity  1         0     1.5        -     1.5      1.5\n"
+    "nope            0.001        train_length  accuracy    0         1       -        -       -        -\n"
+    "nope            0.001        train_length  loss        0         1       -        -       -        -\n"
+    "nope            0.001        long          accuracy    0         1       -        -       -        -\n"
+    "nope            0.001        long          loss        0         1       -        -       -        -\n"
+    "nope            0.001        long          perplexity  0         1       -        -       -        -\n";
+
+START_TEST(test_cli_summary_table) {
+    make_fixture();
+    char dir[128], want[4096], *out;
+    snprintf(dir, sizeof dir, "%s/", tmpdir);  // a trailing slash is fine
+    const char *args[] = {"summary", dir, NULL};
+    int rc = run_captured(cmd_summary, args, &out);
+    ck_assert_msg(rc == 0, "%s", out);
+    snprintf(want, sizeof want,
+             "%s8 finished runs (2 diverged) in 3 groups; 1 unfinished run skipped (no done "
+             "marker); wrote %s/summary.csv\n",
+             EXPECTED_TABLE, tmpdir);
+    ck_assert_str_eq(out, want);
+    free(out);
+    char path[256];
+    snprintf(path, sizeof path, "%s/summary.csv", tmpdir);
+    char *csv = slurp(path);
+    ck_assert_str_eq(csv, EXPECTED_CSV);
+    free(csv);
+    remove_tree(tmpdir);
+}
+END_TEST
+
+START_TEST(test_cli_summary_metric_and_errors) {
+    make_fixture();
+    char want[1024], *out;
+    const char *a1[] = {"summary", "--metric", "perplexity", tmpdir, NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a1, &out), 0);
+    const char *lines[] = {
+        "model.encoding  training.lr  set   metric      n  diverged  mean  ±ci95  min  max\n",
+        "pope            0.001        long  perplexity  1         0   1.5      -  1.5  1.5\n",
+        "nope            0.001        long  perplexity  0         1     -      -    -    -\n"};
+    snprintf(want, sizeof want, "%s%s%s8 finished runs", lines[0], lines[1], lines[2]);
+    ck_assert_msg(!strncmp(out, want, strlen(want)), "got:\n%s", out);
+    free(out);
+
+    const char *a2[] = {"summary", "--metric", "acc", tmpdir, NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a2, &out), 2);
+    snprintf(want, sizeof want, "posbench: summary: no metric 'acc' in %s/summary.csv (metrics: "
+             "accuracy, loss, perplexity)\n", tmpdir);
+    ck_assert_str_eq(out, want);
+    free(out);
+
+    put("runs/03b1/eval.csv", "step,set,metric,value\n2000,long,accuracy,high\n");
+    const char *a3[] = {"summary", tmpdir, NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a3, &out), 2);
+    snprintf(want, sizeof want, "posbench: %s/runs/03b1/eval.csv:2: value 'high' is not a number\n",
+             tmpdir);
+    ck_assert_str_eq(out, want);
+    free(out);
+    remove_tree(tmpdir);
+
+    const char *a4[] = {"summary", "--help", NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a4, &out), 0);
+    const char *usage = "usage: posbench summary [--metric NAME] results/<experiment>\n";
+    ck_assert(!strncmp(out, usage, strlen(usage)));
+    free(out);
+    const char *a5[] = {"summary", NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a5, &out), 2);
+    ck_assert_str_eq(out, "posbench: summary: no experiment folder named (see --help)\n");
+    free(out);
+    const char *a6[] = {"summary", "--bogus", "x", NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a6, &out), 2);
+    ck_assert_str_eq(out, "posbench: summary: unknown or incomplete option '--bogus' (see --help)\n");
+    free(out);
+    const char *a7[] = {"summary", "a", "b", NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a7, &out), 2);
+    ck_assert_str_eq(out, "posbench: summary: unexpected argument 'b' (see --help)\n");
+    free(out);
+    const char *a8[] = {"summary", "/nonexistent/experiment", NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a8, &out), 2);
+    ck_assert_str_eq(out, "posbench: /nonexistent/experiment/runs: cannot open: No such file or "
+                          "directory\n");
+    free(out);
+}
+END_TEST
+
+Suite *suite_summary(void) {
+    Suite *s = suite_create("summary");
+    TCase *t = tcase_create("student_t");
+    tcase_add_test(t, test_t_quantile_table);
+    tcase_add_test(t, test_t_cdf_and_beta);
+    suite_add_tcase(s, t);
+    t = tcase_create("summary_csv");
+    tcase_add_test(t, test_summary_csv);
+    tcase_add_test(t, test_summary_row_values);
+    tcase_add_test(t, test_summary_nothing_to_read);
+    suite_add_tcase(s, t);
+    t = tcase_create("malformed");
+    tcase_add_loop_test(t, test_summary_malformed, 0, (int)(sizeof BAD / sizeof BAD[0]));
+    suite_add_tcase(s, t);
+    t = tcase_create("cli");
+    tcase_add_test(t, test_cli_summary_table);
+    tcase_add_test(t, test_cli_summary_metric_and_errors);
+    suite_add_tcase(s, t);
+    return s;
+}
