@@ -13,22 +13,13 @@ int data_feed_width(const dataset *d) {
     return widest > 1 ? (int)(widest - 1) : 1;
 }
 
-// An unscored row (rows are independent under causal attention, so it changes nothing).
-static void pad_row(batch *b, int row) {
-    size_t o = (size_t)row * b->T;
-    memset(b->mask + o, 0, (size_t)b->T);
-    memset(b->tokens + o, 0, (size_t)b->T * sizeof *b->tokens);
-    memset(b->targets + o, 0, (size_t)b->T * sizeof *b->targets);
-    for (int t = 0; t < b->T; t++) b->pos[o + t] = (float)t;
-}
-
 // Row `row` from sequence i; the batch's T was sized by data_feed_width, so it fits. A
 // one-token sequence predicts nothing and becomes padding.
 static void fill_row(batch *b, int row, const dataset *d, size_t i) {
     const size_t off = d->offsets[i];
     const int len = (int)(d->offsets[i + 1] - off);
     if (task_sequence_to_batch_row(b, row, d->tokens + off, d->mask + off, len) < 0)
-        pad_row(b, row);
+        batch_pad_row(b, row);
 }
 
 int data_feed_random(batch *b, void *feed, rng *r) {
@@ -44,7 +35,7 @@ int data_feed_sequential(batch *b, void *feed, rng *r) {
     if (f->cursor >= d->n_seqs) return -1;
     for (int row = 0; row < b->B; row++) {
         if (f->cursor < d->n_seqs) fill_row(b, row, d, f->cursor++);
-        else pad_row(b, row);
+        else batch_pad_row(b, row);
     }
     return 0;
 }

@@ -8,7 +8,9 @@
 
 #include "checkpoint.h"
 #include "cli_books.h"
+#include "cli_config.h"
 #include "cli_data.h"
+#include "cli_run.h"
 #include "cli_summary.h"
 #include "model.h"
 #include "token_file.h"
@@ -77,6 +79,9 @@ static const struct command {
     {"gen", cmd_gen, "generate a task's dataset file"},
     {"show", cmd_show, "print a dataset file's header and examples"},
     {"books", cmd_books, "build book datasets (PG-19 style) or synthetic books"},
+    {"config", cmd_config, "print an experiment's resolved config and its runs"},
+    {"run", cmd_run, "run an experiment's sweep (resumable), then summarise it"},
+    {"jobs", cmd_jobs, "print one shell command per pending run of an experiment"},
     {"summary", cmd_summary, "summarise an experiment's runs: mean and 95% CI over seeds"},
     {"list", cmd_list, "list encodings or tasks and their options"},
 };

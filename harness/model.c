@@ -140,6 +140,14 @@ void batch_free(batch *b) {
     free(b);
 }
 
+void batch_pad_row(batch *b, int row) {
+    size_t o = (size_t)row * b->T;
+    memset(b->mask + o, 0, (size_t)b->T);
+    memset(b->tokens + o, 0, (size_t)b->T * sizeof *b->tokens);
+    memset(b->targets + o, 0, (size_t)b->T * sizeof *b->targets);
+    for (int t = 0; t < b->T; t++) b->pos[o + t] = (float)t;
+}
+
 void batch_default_positions(batch *b) {
     for (int i = 0; i < b->B; i++)
         for (int t = 0; t < b->T; t++) b->pos[(size_t)i * b->T + t] = (float)t;

@@ -71,6 +71,9 @@ batch *batch_create(int B, int T);
 void batch_free(batch *b);
 // pos[b][t] = t for every row.
 void batch_default_positions(batch *b);
+// Row `row` becomes padding: token 0, never scored, positions 0..T-1. Rows are independent
+// under causal attention, so a padding row changes nothing for the others.
+void batch_pad_row(batch *b, int row);
 
 // Activation buffers for batches up to (B, T). With training = 0 nothing is kept for
 // backward: memory grows with one layer's activations and O(T^2) attention scratch only.

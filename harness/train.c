@@ -1,6 +1,8 @@
 #include "train.h"
 
+#include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +31,13 @@ double train_step(model *m, acts *a, const batch *b, const train_config *tc, int
     return loss;
 }
 
+// Every parallel region and BLAS call of this process uses n threads from here on: a run
+// asked to use one thread must not spin a second one that a parallel run needs.
+static void use_threads(int n) {
+    omp_set_num_threads(n);
+    openblas_set_num_threads(n);
+}
+
 static void format_eta(char *buf, size_t len, double seconds) {
     int s = (int)(seconds + 0.5);
     if (s >= 3600)
@@ -40,6 +49,7 @@ static void format_eta(char *buf, size_t len, double seconds) {
 int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on_step,
           void *step_ctx, FILE *progress, train_result *out, char *err, size_t errlen) {
     const int B = tc->batch_size, T = tc->seq_len;
+    use_threads(tc->n_threads);
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 1, tc->n_threads);
     if (!b || !a) {
@@ -98,6 +108,7 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
 
 int evaluate(model *m, int B, int T, int n_batches, batch_fn next, void *ctx, uint64_t seed,
              int n_threads, eval_result *out, char *err, size_t errlen) {
+    use_threads(n_threads);
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 0, n_threads);
     if (!b || !a) {

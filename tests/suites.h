@@ -18,5 +18,7 @@ Suite *suite_probes(void);
 Suite *suite_data_feed(void);
 Suite *suite_cli_train(void);
 Suite *suite_books(void);
+Suite *suite_summary(void);
+Suite *suite_config(void);
 
 #endif

@@ -1,0 +1,243 @@
+#include "cli_run.h"
+
+#include <getopt.h>
+#include <omp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "run.h"
+#include "summary.h"
+
+static const char RUN_USAGE[] =
+    "usage: posbench run EXPERIMENT.yaml [-j N] [--results DIR] [--only ID]\n"
+    "Runs every point of the experiment's sweep that is not done yet, N at a time as separate\n"
+    "processes (default: cores / training.threads), each in DIR/<experiment>/runs/<id>/\n"
+    "(DIR defaults to results), then writes and prints the summary over seeds. Interrupted\n"
+    "sweeps continue where they stopped. --only runs one run in the foreground.\n";
+
+static const char JOBS_USAGE[] =
+    "usage: posbench jobs EXPERIMENT.yaml [--results DIR]\n"
+    "Prints one shell command per pending run, e.g. for GNU parallel or a Slurm job array on\n"
+    "machines that share the results folder.\n";
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+typedef struct run_args {
+    const char *file, *results, *only;
+    int jobs;
+} run_args;
+
+// 0 to go on, 1 after --help, 2 on a usage error.
+static int parse(int argc, char **argv, run_args *a, int allow_jobs, const char *usage) {
+    *a = (run_args){.results = "results"};
+    static const struct option opts[] = {{"results", 1, 0, 'r'}, {"only", 1, 0, 'o'},
+                                         {"jobs", 1, 0, 'j'},    {"help", 0, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, allow_jobs ? "j:h" : "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': a->results = optarg; break;
+        case 'o':
+            if (!allow_jobs) goto bad;
+            a->only = optarg;
+            break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!allow_jobs || end == optarg || *end || v < 1 || v > 1024) {
+                fprintf(stderr, "posbench: %s: -j expects an integer in [1, 1024], got '%s'\n",
+                        argv[0], optarg);
+                return 2;
+            }
+            a->jobs = (int)v;
+            break;
+        }
+        case 'h': fputs(usage, stdout); return 1;
+        default:
+        bad:
+            fprintf(stderr, "posbench: %s: unknown or incomplete option '%s' (see --help)\n",
+                    argv[0], argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "posbench: %s: expects one experiment file (see --help)\n", argv[0]);
+        return 2;
+    }
+    a->file = argv[optind];
+    return 0;
+}
+
+static int load(const char *file, experiment *e, run_config **runs, size_t *n) {
+    char err[1024];
+    if (experiment_load(file, e, err, sizeof err) != 0 ||
+        (experiment_expand(e, runs, n, err, sizeof err) != 0 && (experiment_free(e), 1))) {
+        fprintf(stderr, "posbench: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+// The child's side: one run, its progress in the run folder's log.txt.
+static int child_run(const run_config *r, const char *results) {
+    char dir[2048], log[2100], err[1024];
+    if (run_make_dir(r, results, dir, sizeof dir, err, sizeof err) != 0) {
+        fprintf(stderr, "posbench: %s\n", err);
+        return 1;
+    }
+    snprintf(log, sizeof log, "%s/log.txt", dir);
+    FILE *f = fopen(log, "w");
+    int rc = run_execute(r, results, f, err, sizeof err);
+    if (rc != 0) {
+        if (f) fprintf(f, "posbench: %s\n", err);
+        fprintf(stderr, "posbench: %s\n", err);
+    }
+    if (f) fclose(f);
+    return rc == 0 ? 0 : 1;
+}
+
+static void describe(const run_config *r, char *buf, size_t len) {
+    char id[17];
+    run_config_id(r, id);
+    char point[512];
+    run_config_sweep_text(r, point, sizeof point);
+    snprintf(buf, len, "%s %s", id, point);
+}
+
+static void print_summary(const char *results, const char *name) {
+    char dir[2048], path[2100], err[1024];
+    snprintf(dir, sizeof dir, "%s/%s", results, name);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    summary *s = summary_compute(dir, err, sizeof err);
+    if (!s || summary_write_csv(s, path, err, sizeof err) != 0) {
+        fprintf(stderr, "posbench: summary: %s\n", err);
+    } else {
+        printf("wrote %s (posbench summary %s prints it as a table)\n", path, dir);
+    }
+    summary_free(s);
+}
+
+int cmd_run(int argc, char **argv) {
+    run_args a;
+    int rc = parse(argc, argv, &a, 1, RUN_USAGE);
+    if (rc) return rc == 1 ? 0 : rc;
+    experiment e;
+    run_config *runs;
+    size_t n;
+    if (load(a.file, &e, &runs, &n) != 0) return 2;
+    int status = 0;
+    if (a.only) {
+        size_t i;
+        char id[17];
+        for (i = 0; i < n; i++) {
+            run_config_id(&runs[i], id);
+            if (!strcmp(id, a.only)) break;
+        }
+        if (i == n) {
+            fprintf(stderr, "posbench: run: %s has no run with id '%s' (posbench jobs lists them)\n",
+                    a.file, a.only);
+            status = 2;
+        } else {
+            char err[1024];
+            if (run_execute(&runs[i], a.results, stdout, err, sizeof err) != 0) {
+                fprintf(stderr, "posbench: %s\n", err);
+                status = 1;
+            }
+        }
+        free(runs);
+        experiment_free(&e);
+        return status;
+    }
+    size_t *pending = malloc((n + 1) * sizeof *pending), n_pending = 0;
+    for (size_t i = 0; pending && i < n; i++)
+        if (!run_is_done(&runs[i], a.results)) pending[n_pending++] = i;
+    int threads = e.base.threads > 0 ? e.base.threads : 1;
+    int jobs = a.jobs ? a.jobs : omp_get_num_procs() / threads;
+    if (jobs < 1) jobs = 1;
+    printf("%s: %zu runs, %zu done, %zu to run, %d at a time; logs in %s/%s/runs/<id>/log.txt\n",
+           a.file, n, n - n_pending, n_pending, jobs, a.results, e.base.experiment);
+    fflush(stdout);
+    pid_t *pid_of = calloc(n + 1, sizeof *pid_of);
+    double *started = calloc(n + 1, sizeof *started);
+    const double t0 = now();
+    size_t next = 0, running = 0, finished = 0, failed = 0;
+    while (pending && pid_of && started && (next < n_pending || running > 0)) {
+        while (running < (size_t)jobs && next < n_pending) {
+            const size_t i = pending[next++];
+            fflush(stdout);
+            pid_t pid = fork();
+            if (pid == 0) _exit(child_run(&runs[i], a.results));
+            if (pid < 0) {
+                perror("posbench: run: fork");
+                status = 1;
+                next = n_pending;
+                break;
+            }
+            pid_of[i] = pid;
+            started[i] = now();
+            running++;
+        }
+        if (running == 0) break;
+        int ws;
+        pid_t pid = wait(&ws);
+        if (pid < 0) break;
+        for (size_t i = 0; i < n; i++) {
+            if (pid_of[i] != pid) continue;
+            pid_of[i] = 0;
+            running--;
+            finished++;
+            const int ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+            failed += !ok;
+            char what[600];
+            describe(&runs[i], what, sizeof what);
+            const double elapsed = now() - t0;
+            const double eta = elapsed / finished * (n_pending - finished);
+            printf("[%zu/%zu] %s %s in %.0fs; elapsed %.0fs, ETA %.0fs\n", finished, n_pending,
+                   ok ? "finished" : "FAILED", what, now() - started[i], elapsed,
+                   finished < n_pending ? eta : 0.0);
+            fflush(stdout);
+        }
+    }
+    if (failed) {
+        fprintf(stderr, "posbench: run: %zu run(s) failed; see their log.txt\n", failed);
+        status = 1;
+    }
+    if (n_pending == 0 || finished > failed) print_summary(a.results, e.base.experiment);
+    free(pending);
+    free(pid_of);
+    free(started);
+    free(runs);
+    experiment_free(&e);
+    return status;
+}
+
+int cmd_jobs(int argc, char **argv) {
+    run_args a;
+    int rc = parse(argc, argv, &a, 0, JOBS_USAGE);
+    if (rc) return rc == 1 ? 0 : rc;
+    experiment e;
+    run_config *runs;
+    size_t n;
+    if (load(a.file, &e, &runs, &n) != 0) return 2;
+    for (size_t i = 0; i < n; i++) {
+        if (run_is_done(&runs[i], a.results)) continue;
+        char id[17];
+        run_config_id(&runs[i], id);
+        printf("posbench run %s --results %s --only %s\n", a.file, a.results, id);
+    }
+    free(runs);
+    experiment_free(&e);
+    return 0;
+}

@@ -1,0 +1,234 @@
+#include "run.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "checkpoint.h"
+#include "errors.h"
+#include "model.h"
+#include "task_feed.h"
+#include "train.h"
+
+// Evaluation sets are drawn with seeds that do not depend on the run's seed, so every run of
+// an experiment is scored on the same sequences; training data comes from the run's seed.
+#define EVAL_SEED_BASE 0x5eed0000ull
+#define EVAL_BATCH 64
+
+void run_dir(const run_config *r, const char *results, char *buf, size_t len) {
+    char id[17];
+    run_config_id(r, id);
+    snprintf(buf, len, "%s/%s/runs/%s", results, r->experiment, id);
+}
+
+static int path_in(char *buf, size_t len, const char *dir, const char *name) {
+    return snprintf(buf, len, "%s/%s", dir, name) < (int)len ? 0 : -1;
+}
+
+int run_is_done(const run_config *r, const char *results) {
+    char dir[2048], done[2100];
+    run_dir(r, results, dir, sizeof dir);
+    path_in(done, sizeof done, dir, "done");
+    struct stat st;
+    return stat(done, &st) == 0;
+}
+
+// mkdir -p.
+static int make_dirs(const char *path, char *err, size_t errlen);
+
+int run_make_dir(const run_config *r, const char *results, char *dir, size_t len, char *err,
+                 size_t errlen) {
+    run_dir(r, results, dir, len);
+    return make_dirs(dir, err, errlen);
+}
+
+static int make_dirs(const char *path, char *err, size_t errlen) {
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        const int end = *p == '\0';
+        if (*p == '/' || end) {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return set_error(err, errlen, "%s: cannot create: %s", buf, strerror(errno));
+            if (end) break;
+            *p = '/';
+        }
+    }
+    return 0;
+}
+
+// A file written under NAME.tmp and renamed to NAME by finish_file.
+typedef struct out_file {
+    FILE *f;
+    char path[2100], tmp[2110];
+} out_file;
+
+static int start_file(out_file *o, const char *dir, const char *name, char *err, size_t errlen) {
+    path_in(o->path, sizeof o->path, dir, name);
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
+    if (!(o->f = fopen(o->tmp, "w")))
+        return set_error(err, errlen, "%s: cannot create: %s", o->tmp, strerror(errno));
+    return 0;
+}
+
+static int finish_file(out_file *o, char *err, size_t errlen) {
+    int bad = ferror(o->f);
+    bad |= fclose(o->f) != 0;
+    o->f = NULL;
+    if (bad || rename(o->tmp, o->path) != 0)
+        return set_error(err, errlen, "%s: write failed: %s", o->path, strerror(errno));
+    return 0;
+}
+
+static void abandon_file(out_file *o) {
+    if (o->f) fclose(o->f), o->f = NULL, remove(o->tmp);
+}
+
+static int write_small(const char *dir, const char *name, const char *text, char *err,
+                       size_t errlen) {
+    out_file o;
+    if (start_file(&o, dir, name, err, errlen) != 0) return -1;
+    fputs(text, o.f);
+    return finish_file(&o, err, errlen);
+}
+
+// Everything a run holds while it trains.
+typedef struct run_state {
+    const run_config *cfg;
+    model *m;
+    task train_task, eval_tasks[CONFIG_MAX_SETS];
+    task_pool train_pool, eval_pools[CONFIG_MAX_SETS];
+    out_file train_csv, eval_csv;
+    int last_eval_step;
+    int eval_failed;
+    char eval_err[256];
+} run_state;
+
+static int evaluate_sets(run_state *s, int step) {
+    const run_config *c = s->cfg;
+    for (int i = 0; i < c->n_sets; i++) {
+        task_pool *p = &s->eval_pools[i];
+        p->cursor = 0;
+        eval_result er;
+        if (evaluate(s->m, EVAL_BATCH, task_feed_width(&s->eval_tasks[i]), INT_MAX,
+                     task_pool_sequential, p, 0, c->threads, &er, s->eval_err,
+                     sizeof s->eval_err) != 0)
+            return -1;
+        fprintf(s->eval_csv.f, "%d,%s,loss,%.9g\n%d,%s,accuracy,%.9g\n", step, c->sets[i].name,
+                er.loss, step, c->sets[i].name, er.accuracy);
+    }
+    fflush(s->eval_csv.f);
+    s->last_eval_step = step;
+    return 0;
+}
+
+// The trainer's step callback: a train.csv row, and the evaluation sets every eval_every.
+static void on_step(void *ctx, int step, double loss, float lr, double gnorm, double tps) {
+    run_state *s = ctx;
+    fprintf(s->train_csv.f, "%d,%.9g,%.9g,%.9g,%.6g\n", step + 1, loss, lr, gnorm, tps);
+    const int every = s->cfg->eval_every;
+    if (every > 0 && (step + 1) % every == 0 && !s->eval_failed)
+        s->eval_failed = evaluate_sets(s, step + 1) != 0;
+}
+
+static void point_csv(const run_config *r, char *buf, size_t len) {
+    size_t used = (size_t)snprintf(buf, len, "key,value\n");
+    for (int i = 0; i < r->n_swept && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s,%s\n", r->swept[i].key,
+                                 r->swept[i].value);
+}
+
+// Task, evaluation sets and model for the run; -1 with err on a configuration a run cannot
+// use (the loader validated it, so this means a file edited by hand or a books run).
+static int prepare(run_state *s, char *err, size_t errlen) {
+    const run_config *c = s->cfg;
+    if (!task_find(c->task))
+        return set_error(err, errlen, "task '%s' cannot run in an experiment yet", c->task);
+    if (task_configure(&s->train_task, c->task, c->task_options, err, errlen) != 0) return -1;
+    for (int i = 0; i < c->n_sets; i++) {
+        if (task_configure(&s->eval_tasks[i], c->task, c->sets[i].options, err, errlen) != 0)
+            return -1;
+        if (task_pool_create(&s->eval_pools[i], &s->eval_tasks[i], EVAL_SEED_BASE + (uint64_t)i,
+                             (size_t)c->eval_examples, err, errlen) != 0)
+            return -1;
+    }
+    if (c->train_examples > 0 &&
+        task_pool_create(&s->train_pool, &s->train_task, c->seed * 2 + 1,
+                         (size_t)c->train_examples, err, errlen) != 0)
+        return -1;
+    model_config mc = {s->train_task.ops->vocab_size(&s->train_task), c->d_model, c->layers,
+                       c->heads, c->norm};
+    if (!(s->m = model_create(&mc, c->encoding, c->encoding_options, err, errlen))) return -1;
+    model_init(s->m, c->seed);
+    return 0;
+}
+
+static void release(run_state *s) {
+    model_free(s->m);
+    task_pool_free(&s->train_pool);
+    for (int i = 0; i < CONFIG_MAX_SETS; i++) task_pool_free(&s->eval_pools[i]);
+    abandon_file(&s->train_csv);
+    abandon_file(&s->eval_csv);
+}
+
+int run_execute(const run_config *c, const char *results, FILE *progress, char *err,
+                size_t errlen) {
+    if (run_is_done(c, results)) return 0;
+    char dir[2048], text[4096];
+    if (run_make_dir(c, results, dir, sizeof dir, err, errlen) != 0) return -1;
+    FILE *mem = fmemopen(text, sizeof text, "w");
+    if (!mem) return set_error(err, errlen, "out of memory");
+    run_config_format(c, mem);
+    fclose(mem);
+    text[sizeof text - 1] = '\0';
+    if (write_small(dir, "config.yaml", text, err, errlen) != 0) return -1;
+    point_csv(c, text, sizeof text);
+    if (write_small(dir, "point.csv", text, err, errlen) != 0) return -1;
+
+    run_state s = {.cfg = c, .last_eval_step = -1};
+    int rc = -1;
+    if (prepare(&s, err, errlen) != 0) goto done;
+    if (start_file(&s.train_csv, dir, "train.csv", err, errlen) != 0 ||
+        start_file(&s.eval_csv, dir, "eval.csv", err, errlen) != 0)
+        goto done;
+    fputs("step,loss,lr,grad_norm,tokens_per_s\n", s.train_csv.f);
+    fputs("step,set,metric,value\n", s.eval_csv.f);
+
+    train_config tc = {.steps = c->steps, .batch_size = c->batch,
+                       .seq_len = task_feed_width(&s.train_task), .clip = (float)c->clip,
+                       .opt = {(float)c->lr, (float)c->beta1, (float)c->beta2, 1e-8f,
+                               (float)c->weight_decay},
+                       .data_seed = c->seed * 2 + 1, .log_every = 100, .n_threads = c->threads};
+    tc.schedule = (lr_schedule){(float)c->lr, (float)c->lr_min, c->warmup, c->steps};
+    train_result tr;
+    const int pooled = c->train_examples > 0;
+    if (train(s.m, &tc, pooled ? task_pool_random : task_feed_fresh,
+              pooled ? (void *)&s.train_pool : (void *)&s.train_task, on_step, &s, progress, &tr,
+              err, errlen) != 0)
+        goto done;
+    if (s.eval_failed) {
+        snprintf(err, errlen, "%s", s.eval_err);
+        goto done;
+    }
+    const int diverged = tr.diverged_at >= 0;
+    if (!diverged && s.last_eval_step != c->steps && evaluate_sets(&s, c->steps) != 0) {
+        snprintf(err, errlen, "%s", s.eval_err);
+        goto done;
+    }
+    char ckpt[2100];
+    path_in(ckpt, sizeof ckpt, dir, "final.ckpt");
+    if (!diverged && checkpoint_save(s.m, ckpt, err, errlen) != 0) goto done;
+    if (finish_file(&s.train_csv, err, errlen) != 0 || finish_file(&s.eval_csv, err, errlen) != 0)
+        goto done;
+    if (diverged) snprintf(text, sizeof text, "diverged\nat step %d\n", tr.diverged_at + 1);
+    else snprintf(text, sizeof text, "done\n");
+    if (write_small(dir, "status", text, err, errlen) != 0) goto done;
+    rc = write_small(dir, "done", "", err, errlen);
+done:
+    release(&s);
+    return rc;
+}

@@ -1,0 +1,33 @@
+// One run of an experiment, start to finish, in its own folder:
+//   <results>/<experiment>/runs/<id>/
+//     config.yaml  the resolved configuration (reloads to the same run and id)
+//     point.csv    `key,value`: this run's swept values (for the summary's groups)
+//     train.csv    step,loss,lr,grad_norm,tokens_per_s        (one row per step)
+//     eval.csv     step,set,metric,value                     (loss and accuracy per set)
+//     final.ckpt   the weights at the end (harness/checkpoint.h)
+//     status       `done`, or `diverged` and on the next line the step
+//     done         written last: a run folder with it is complete and is skipped
+// Every file is written under a temporary name and renamed, so a run killed at any moment
+// leaves no file that claims to be complete; it simply runs again.
+#ifndef POSBENCH_RUN_H
+#define POSBENCH_RUN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+
+// The run's folder into buf.
+void run_dir(const run_config *r, const char *results, char *buf, size_t len);
+// Creates the run's folder (and its parents) and writes its path into dir.
+int run_make_dir(const run_config *r, const char *results, char *dir, size_t len, char *err,
+                 size_t errlen);
+// Whether the run's done marker exists.
+int run_is_done(const run_config *r, const char *results);
+
+// Executes r unless it is done. progress (may be NULL) gets the trainer's progress lines.
+// Returns 0 (done or diverged: both are results), or -1 with a message in err.
+int run_execute(const run_config *r, const char *results, FILE *progress, char *err,
+                size_t errlen);
+
+#endif
