@@ -20,5 +20,6 @@ Suite *suite_cli_train(void);
 Suite *suite_books(void);
 Suite *suite_summary(void);
 Suite *suite_config(void);
+Suite *suite_run(void);
 
 #endif

@@ -1,0 +1,244 @@
+// Experiments end to end: posbench run on a tiny sweep (files, CSV schemas, summary),
+// resuming after SIGKILL with identical numbers, divergence recorded, and posbench jobs.
+#include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "harness/cli_run.h"
+#include "suites.h"
+
+static const char TINY[] =
+    "experiment: tiny\n"
+    "task:\n"
+    "  name: indirect_indexing\n"
+    "  options: {alphabet: 12, len_min: 6, len_max: 10, shift_max: 3}\n"
+    "model: {d_model: 16, layers: 1, heads: 2}\n"
+    "training: {steps: %d, batch: 8, lr: %s, warmup: 2, clip: %s}\n"
+    "evaluation:\n"
+    "  examples: 30\n"
+    "  every: 4\n"
+    "  sets:\n"
+    "    - {name: short, options: {}}\n"
+    "    - {name: long, options: {len_min: 11, len_max: 12}}\n"
+    "sweep:\n"
+    "  model.encoding: [rope, pope]\n"
+    "  seed: [1, 2, 3]\n";
+
+static void write_experiment(const char *path, int steps, const char *lr, const char *clip) {
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, TINY, steps, lr, clip);
+    fclose(f);
+}
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int count_lines(const char *text) {
+    int n = 0;
+    for (; *text; text++) n += *text == '\n';
+    return n;
+}
+
+// Every run folder under DIR/tiny/runs, in name order, into names (at most 16).
+static int run_folders(const char *results, char names[][256]) {
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/tiny/runs", results);
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < 16)
+        if (e->d_name[0] != '.') snprintf(names[n++], 256, "%s", e->d_name);
+    if (d) closedir(d);
+    for (int i = 1; i < n; i++)  // insertion sort: stable order for comparisons
+        for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char t[256];
+            memcpy(t, names[j], 256), memcpy(names[j], names[j - 1], 256), memcpy(names[j - 1], t, 256);
+        }
+    return n;
+}
+
+static void temp_dir(char *buf, size_t len, const char *tag) {
+    snprintf(buf, len, "/tmp/posbench_run_%d_%s", (int)getpid(), tag);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", buf, buf);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void remove_dir(const char *dir) {
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_run_end_to_end) {
+    char dir[256], yaml[300], results[300], path[5000], *out;
+    temp_dir(dir, sizeof dir, "e2e");
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    write_experiment(yaml, 8, "3.0e-3", "1.0");
+    const char *args[] = {"run", yaml, "--results", results, "-j", "2", NULL};
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    ck_assert_msg(strstr(out, "6 runs, 0 done, 6 to run, 2 at a time") != NULL, "%s", out);
+    free(out);
+    char names[16][256];
+    ck_assert_int_eq(run_folders(results, names), 6);
+    for (int i = 0; i < 6; i++) {
+        const char *files[] = {"config.yaml", "point.csv", "final.ckpt", "log.txt", "done"};
+        for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+            snprintf(path, sizeof path, "%s/tiny/runs/%s/%s", results, names[i], files[k]);
+            ck_assert_msg(access(path, F_OK) == 0, "missing %s", path);
+        }
+        snprintf(path, sizeof path, "%s/tiny/runs/%s/status", results, names[i]);
+        ck_assert_str_eq(slurp(path), "done\n");
+        snprintf(path, sizeof path, "%s/tiny/runs/%s/train.csv", results, names[i]);
+        char *train = slurp(path);
+        ck_assert(strncmp(train, "step,loss,lr,grad_norm,tokens_per_s\n", 36) == 0);
+        ck_assert_int_eq(count_lines(train), 1 + 8);
+        snprintf(path, sizeof path, "%s/tiny/runs/%s/eval.csv", results, names[i]);
+        char *eval = slurp(path);
+        ck_assert(strncmp(eval, "step,set,metric,value\n4,short,loss,", 35) == 0);
+        ck_assert_int_eq(count_lines(eval), 1 + 2 /*steps 4, 8*/ * 2 /*sets*/ * 2 /*metrics*/);
+        snprintf(path, sizeof path, "%s/tiny/runs/%s/train.csv.tmp", results, names[i]);
+        ck_assert_int_ne(access(path, F_OK), 0);
+    }
+    snprintf(path, sizeof path, "%s/tiny/summary.csv", results);
+    char *summary = slurp(path);
+    ck_assert_ptr_nonnull(summary);
+    ck_assert(strncmp(summary,
+                      "model.encoding,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max\n",
+                      74) == 0);
+    ck_assert_ptr_nonnull(strstr(summary, "\nrope,short,loss,3,0,"));
+    ck_assert_ptr_nonnull(strstr(summary, "\npope,long,accuracy,3,0,"));
+    ck_assert_int_eq(count_lines(summary), 1 + 2 * 2 * 2);
+    // Again: nothing left to run, the same summary.
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    ck_assert_msg(strstr(out, "6 runs, 6 done, 0 to run") != NULL, "%s", out);
+    free(out);
+    remove_dir(dir);
+}
+END_TEST
+
+// SIGKILL the sweep at random moments, then let it finish: one complete result per run,
+// no leftovers, and numbers identical to an uninterrupted sweep's.
+START_TEST(test_run_resume_after_kill) {
+    char dir[256], yaml[300], killed[300], clean[300], a[5000], b[5000], *out;
+    temp_dir(dir, sizeof dir, "kill");
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(killed, sizeof killed, "%s/killed", dir);
+    snprintf(clean, sizeof clean, "%s/clean", dir);
+    write_experiment(yaml, 400, "3.0e-3", "1.0");
+    const char *run_killed[] = {"run", yaml, "--results", killed, "-j", "2", NULL};
+    srand(7);
+    int interrupted = 0;
+    for (int k = 0; k < 5; k++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            setpgid(0, 0);  // its own group, so the kill reaches the runs it forked
+            fclose(stdout);
+            _exit(cmd_run(6, (char **)run_killed));
+        }
+        setpgid(pid, pid);
+        usleep(20000 + rand() % 150000);
+        kill(-pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        interrupted += WIFSIGNALED(status);
+    }
+    ck_assert_int_gt(interrupted, 0);  // at least one kill landed mid-sweep
+    ck_assert_int_eq(run_captured(cmd_run, run_killed, &out), 0);
+    free(out);
+    const char *run_clean[] = {"run", yaml, "--results", clean, "-j", "2", NULL};
+    ck_assert_int_eq(run_captured(cmd_run, run_clean, &out), 0);
+    free(out);
+    char names[16][256], names2[16][256];
+    ck_assert_int_eq(run_folders(killed, names), 6);
+    ck_assert_int_eq(run_folders(clean, names2), 6);
+    for (int i = 0; i < 6; i++) {
+        ck_assert_str_eq(names[i], names2[i]);  // the same run ids
+        snprintf(a, sizeof a, "%s/tiny/runs/%s/eval.csv", killed, names[i]);
+        snprintf(b, sizeof b, "%s/tiny/runs/%s/eval.csv", clean, names[i]);
+        char *ea = strdup(slurp(a));
+        ck_assert_str_eq(ea, slurp(b));
+        free(ea);
+        snprintf(a, sizeof a, "%s/tiny/runs/%s/eval.csv.tmp", killed, names[i]);
+        ck_assert_int_ne(access(a, F_OK), 0);
+    }
+    remove_dir(dir);
+}
+END_TEST
+
+// A learning rate of 1e3 without clipping: every run stops as diverged, the sweep finishes.
+START_TEST(test_run_divergence_recorded) {
+    char dir[256], yaml[300], results[300], path[5000], *out;
+    temp_dir(dir, sizeof dir, "div");
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    write_experiment(yaml, 60, "1.0e3", "0");
+    const char *args[] = {"run", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    free(out);
+    char names[16][256];
+    ck_assert_int_eq(run_folders(results, names), 6);
+    for (int i = 0; i < 6; i++) {
+        snprintf(path, sizeof path, "%s/tiny/runs/%s/status", results, names[i]);
+        ck_assert_msg(strncmp(slurp(path), "diverged\nat step ", 17) == 0, "%s", slurp(path));
+    }
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(test_jobs_lists_pending) {
+    char dir[256], yaml[300], results[300], *out;
+    temp_dir(dir, sizeof dir, "jobs");
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    write_experiment(yaml, 4, "3.0e-3", "1.0");
+    const char *jobs[] = {"jobs", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
+    ck_assert_int_eq(count_lines(out), 6);
+    // Run the first listed command's run alone, as a cluster node would.
+    char id[17];
+    ck_assert_int_eq(sscanf(strstr(out, "--only ") + 7, "%16s", id), 1);
+    free(out);
+    const char *one[] = {"run", yaml, "--results", results, "--only", id, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, one, &out), 0);
+    free(out);
+    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
+    ck_assert_int_eq(count_lines(out), 5);
+    ck_assert_ptr_null(strstr(out, id));
+    free(out);
+    const char *bad[] = {"run", yaml, "--results", results, "--only", "0123456789abcdef", NULL};
+    ck_assert_int_eq(run_captured(cmd_run, bad, &out), 2);
+    ck_assert_msg(strstr(out, "has no run with id '0123456789abcdef'") != NULL, "%s", out);
+    free(out);
+    remove_dir(dir);
+}
+END_TEST
+
+Suite *suite_run(void) {
+    Suite *s = suite_create("run");
+    TCase *tc = tcase_create("run");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_run_end_to_end);
+    tcase_add_test(tc, test_run_resume_after_kill);
+    tcase_add_test(tc, test_run_divergence_recorded);
+    tcase_add_test(tc, test_jobs_lists_pending);
+    suite_add_tcase(s, tc);
+    return s;
+}
