@@ -14,6 +14,7 @@
 #include "harness/cli_books.h"
 #include "capture.h"
 #include "harness/rng.h"
+#include "files.h"
 #include "suites.h"
 #include "tasks/books.h"
 #include "tasks/dataset.h"
@@ -25,22 +26,6 @@ static char tmpdir[64];
 static void make_tmpdir(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_books_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-// Removes a directory tree (our temporary corpora are at most three levels deep).
-static void remove_tree(const char *path) {
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            remove_tree(sub);
-        }
-        closedir(d);
-    }
-    remove(path);
 }
 
 // tmpdir/rel, in one of a few rotating buffers.

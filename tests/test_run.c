@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "harness/cli_run.h"
+#include "files.h"
 #include "suites.h"
 
 static const char TINY[] =
@@ -75,16 +76,11 @@ static int run_folders(const char *results, char names[][256]) {
 
 static void temp_dir(char *buf, size_t len, const char *tag) {
     snprintf(buf, len, "/tmp/posbench_run_%d_%s", (int)getpid(), tag);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", buf, buf);
-    ck_assert_int_eq(system(cmd), 0);
+    remove_tree(buf);
+    ck_assert_int_eq(mkdir(buf, 0700), 0);
 }
 
-static void remove_dir(const char *dir) {
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void remove_dir(const char *dir) { remove_tree(dir); }
 
 START_TEST(test_run_end_to_end) {
     char dir[256], yaml[300], results[300], path[5000], *out;

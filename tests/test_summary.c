@@ -14,6 +14,7 @@
 #include "harness/cli_summary.h"
 #include "harness/student_t.h"
 #include "harness/summary.h"
+#include "files.h"
 #include "suites.h"
 
 // ---- Student's t ----------------------------------------------------------------------------
@@ -78,20 +79,6 @@ END_TEST
 // ---- run folders ------------------------------------------------------------------------------
 
 static char tmpdir[64];
-
-static void remove_tree(const char *path) {
-    DIR *d = opendir(path);
-    if (d) {
-        for (struct dirent *e; (e = readdir(d));) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            remove_tree(sub);
-        }
-        closedir(d);
-    }
-    remove(path);
-}
 
 // Writes tmpdir/rel (creating its folders); NULL content deletes the file instead.
 static void put(const char *rel, const char *content) {
