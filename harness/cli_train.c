@@ -208,7 +208,7 @@ static int evaluate_all(model *m, const train_args *a, dataset *const *evals, ch
         return 0;
     }
     for (int i = 0; i < a->n_eval_files; i++) {
-        data_feed feed = {evals[i], 0};
+        data_feed feed = {.data = evals[i]};
         eval_result er;
         if (evaluate(m, 64, data_feed_width(evals[i]), INT_MAX, data_feed_sequential, &feed, 0,
                      threads, &er, err, errlen) != 0)
@@ -229,7 +229,7 @@ static void eval_during_training(void *ctx, int step, double loss, float lr, dou
                                  double tokens_per_s) {
     periodic_eval *p = ctx;
     if ((step + 1) % p->every != 0) return;
-    data_feed feed = {p->data, 0};
+    data_feed feed = {.data = p->data};
     eval_result er;
     char err[256];
     if (evaluate(p->m, 64, data_feed_width(p->data), INT_MAX, data_feed_sequential, &feed, 0,

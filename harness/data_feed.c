@@ -32,9 +32,10 @@ int data_feed_random(batch *b, void *feed, rng *r) {
 int data_feed_sequential(batch *b, void *feed, rng *r) {
     data_feed *f = feed;
     const dataset *d = f->data;
-    if (f->cursor >= d->n_seqs) return -1;
+    const size_t end = f->limit && f->limit < d->n_seqs ? f->limit : d->n_seqs;
+    if (f->cursor >= end) return -1;
     for (int row = 0; row < b->B; row++) {
-        if (f->cursor < d->n_seqs) fill_row(b, row, d, f->cursor++);
+        if (f->cursor < end) fill_row(b, row, d, f->cursor++);
         else batch_pad_row(b, row);
     }
     return 0;

@@ -15,6 +15,7 @@
 typedef struct data_feed {
     const dataset *data;
     size_t cursor;  // next sequence of a sequential pass
+    size_t limit;   // a sequential pass serves the first `limit` sequences (0: all)
 } data_feed;
 
 // The batch width a dataset needs: its longest sequence minus one (inputs predict the next

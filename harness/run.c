@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 
 #include "checkpoint.h"
+#include "data_feed.h"
 #include "errors.h"
 #include "model.h"
+#include "run_books.h"
 #include "task_feed.h"
 #include "train.h"
 
@@ -96,12 +98,31 @@ static int write_small(const char *dir, const char *name, const char *text, char
     return finish_file(&o, err, errlen);
 }
 
+#define MAX_EVAL_SETS (CONFIG_MAX_SETS + BOOKS_MAX_MULT)
+
+// Where batches come from, whatever the task: a generator, a pool or a dataset file.
+typedef struct data_source {
+    char name[64];
+    batch_fn next;
+    void *ctx;
+    size_t *cursor;  // reset before each sequential pass (evaluation sets)
+    int width;       // batch width T
+} data_source;
+
 // Everything a run holds while it trains.
 typedef struct run_state {
     const run_config *cfg;
     model *m;
+    data_source train;
+    int n_evals;
+    data_source evals[MAX_EVAL_SETS];
+    // Storage behind the sources: task runs...
     task train_task, eval_tasks[CONFIG_MAX_SETS];
     task_pool train_pool, eval_pools[CONFIG_MAX_SETS];
+    // ... and books runs.
+    books_data books;
+    data_feed train_feed, eval_feeds[BOOKS_MAX_MULT];
+    int report_perplexity;
     out_file train_csv, eval_csv;
     int last_eval_step;
     int eval_failed;
@@ -109,17 +130,17 @@ typedef struct run_state {
 } run_state;
 
 static int evaluate_sets(run_state *s, int step) {
-    const run_config *c = s->cfg;
-    for (int i = 0; i < c->n_sets; i++) {
-        task_pool *p = &s->eval_pools[i];
-        p->cursor = 0;
+    for (int i = 0; i < s->n_evals; i++) {
+        const data_source *e = &s->evals[i];
+        *e->cursor = 0;
         eval_result er;
-        if (evaluate(s->m, EVAL_BATCH, task_feed_width(&s->eval_tasks[i]), INT_MAX,
-                     task_pool_sequential, p, 0, c->threads, &er, s->eval_err,
-                     sizeof s->eval_err) != 0)
+        if (evaluate(s->m, EVAL_BATCH, e->width, INT_MAX, e->next, e->ctx, 0, s->cfg->threads,
+                     &er, s->eval_err, sizeof s->eval_err) != 0)
             return -1;
-        fprintf(s->eval_csv.f, "%d,%s,loss,%.9g\n%d,%s,accuracy,%.9g\n", step, c->sets[i].name,
-                er.loss, step, c->sets[i].name, er.accuracy);
+        fprintf(s->eval_csv.f, "%d,%s,loss,%.9g\n%d,%s,accuracy,%.9g\n", step, e->name, er.loss,
+                step, e->name, er.accuracy);
+        if (s->report_perplexity)
+            fprintf(s->eval_csv.f, "%d,%s,perplexity,%.9g\n", step, e->name, exp(er.loss));
     }
     fflush(s->eval_csv.f);
     s->last_eval_step = step;
@@ -142,26 +163,67 @@ static void point_csv(const run_config *r, char *buf, size_t len) {
                                  r->swept[i].value);
 }
 
-// Task, evaluation sets and model for the run; -1 with err on a configuration a run cannot
-// use (the loader validated it, so this means a file edited by hand or a books run).
-static int prepare(run_state *s, char *err, size_t errlen) {
+// A generated task: fresh sequences (or a fixed pool) for training, one pool per set.
+static int prepare_task(run_state *s, char *err, size_t errlen) {
     const run_config *c = s->cfg;
-    if (!task_find(c->task))
-        return set_error(err, errlen, "task '%s' cannot run in an experiment yet", c->task);
     if (task_configure(&s->train_task, c->task, c->task_options, err, errlen) != 0) return -1;
-    for (int i = 0; i < c->n_sets; i++) {
-        if (task_configure(&s->eval_tasks[i], c->task, c->sets[i].options, err, errlen) != 0)
+    s->train = (data_source){.next = task_feed_fresh, .ctx = &s->train_task,
+                             .width = task_feed_width(&s->train_task)};
+    if (c->train_examples > 0) {
+        if (task_pool_create(&s->train_pool, &s->train_task, c->seed * 2 + 1,
+                             (size_t)c->train_examples, err, errlen) != 0)
             return -1;
-        if (task_pool_create(&s->eval_pools[i], &s->eval_tasks[i], EVAL_SEED_BASE + (uint64_t)i,
+        s->train.next = task_pool_random;
+        s->train.ctx = &s->train_pool;
+    }
+    for (int i = 0; i < c->n_sets; i++) {
+        if (task_configure(&s->eval_tasks[i], c->task, c->sets[i].options, err, errlen) != 0 ||
+            task_pool_create(&s->eval_pools[i], &s->eval_tasks[i], EVAL_SEED_BASE + (uint64_t)i,
                              (size_t)c->eval_examples, err, errlen) != 0)
             return -1;
+        data_source *e = &s->evals[s->n_evals++];
+        *e = (data_source){.next = task_pool_sequential, .ctx = &s->eval_pools[i],
+                           .cursor = &s->eval_pools[i].cursor,
+                           .width = task_feed_width(&s->eval_tasks[i])};
+        snprintf(e->name, sizeof e->name, "%s", c->sets[i].name);
     }
-    if (c->train_examples > 0 &&
-        task_pool_create(&s->train_pool, &s->train_task, c->seed * 2 + 1,
-                         (size_t)c->train_examples, err, errlen) != 0)
-        return -1;
-    model_config mc = {s->train_task.ops->vocab_size(&s->train_task), c->d_model, c->layers,
-                       c->heads, c->norm};
+    return 0;
+}
+
+// Books: training chunks drawn with replacement, and the first evaluation.examples test
+// windows at each length, as sets named by their length ("len_1280").
+static int prepare_books(run_state *s, const char *data_dir, char *err, size_t errlen) {
+    const run_config *c = s->cfg;
+    if (books_data_load(&s->books, c->task_options, data_dir, err, errlen) != 0) return -1;
+    s->train_feed = (data_feed){.data = s->books.train};
+    s->train = (data_source){.next = data_feed_random, .ctx = &s->train_feed,
+                             .width = data_feed_width(s->books.train)};
+    for (int i = 0; i < s->books.n_mult; i++) {
+        s->eval_feeds[i] = (data_feed){.data = s->books.test[i], .limit = (size_t)c->eval_examples};
+        data_source *e = &s->evals[s->n_evals++];
+        *e = (data_source){.next = data_feed_sequential, .ctx = &s->eval_feeds[i],
+                           .cursor = &s->eval_feeds[i].cursor,
+                           .width = data_feed_width(s->books.test[i])};
+        snprintf(e->name, sizeof e->name, "len_%d", s->books.mult[i] * s->books.seq_len);
+    }
+    s->report_perplexity = 1;
+    return 0;
+}
+
+// Data and model for the run; -1 with err on a configuration a run cannot use.
+static int prepare(run_state *s, const char *results, char *err, size_t errlen) {
+    const run_config *c = s->cfg;
+    int vocab;
+    if (!strcmp(c->task, "books")) {
+        char data_dir[2048];
+        snprintf(data_dir, sizeof data_dir, "%s/%s/data", results, c->experiment);
+        if (prepare_books(s, data_dir, err, errlen) != 0) return -1;
+        vocab = BOOKS_VOCAB;
+    } else {
+        if (prepare_task(s, err, errlen) != 0) return -1;
+        vocab = s->train_task.ops->vocab_size(&s->train_task);
+    }
+    model_config mc = {vocab, c->d_model, c->layers, c->heads, c->norm};
     if (!(s->m = model_create(&mc, c->encoding, c->encoding_options, err, errlen))) return -1;
     model_init(s->m, c->seed);
     return 0;
@@ -171,6 +233,7 @@ static void release(run_state *s) {
     model_free(s->m);
     task_pool_free(&s->train_pool);
     for (int i = 0; i < CONFIG_MAX_SETS; i++) task_pool_free(&s->eval_pools[i]);
+    books_data_free(&s->books);
     abandon_file(&s->train_csv);
     abandon_file(&s->eval_csv);
 }
@@ -191,7 +254,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
 
     run_state s = {.cfg = c, .last_eval_step = -1};
     int rc = -1;
-    if (prepare(&s, err, errlen) != 0) goto done;
+    if (prepare(&s, results, err, errlen) != 0) goto done;
     if (start_file(&s.train_csv, dir, "train.csv", err, errlen) != 0 ||
         start_file(&s.eval_csv, dir, "eval.csv", err, errlen) != 0)
         goto done;
@@ -199,16 +262,13 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     fputs("step,set,metric,value\n", s.eval_csv.f);
 
     train_config tc = {.steps = c->steps, .batch_size = c->batch,
-                       .seq_len = task_feed_width(&s.train_task), .clip = (float)c->clip,
+                       .seq_len = s.train.width, .clip = (float)c->clip,
                        .opt = {(float)c->lr, (float)c->beta1, (float)c->beta2, 1e-8f,
                                (float)c->weight_decay},
                        .data_seed = c->seed * 2 + 1, .log_every = 100, .n_threads = c->threads};
     tc.schedule = (lr_schedule){(float)c->lr, (float)c->lr_min, c->warmup, c->steps};
     train_result tr;
-    const int pooled = c->train_examples > 0;
-    if (train(s.m, &tc, pooled ? task_pool_random : task_feed_fresh,
-              pooled ? (void *)&s.train_pool : (void *)&s.train_task, on_step, &s, progress, &tr,
-              err, errlen) != 0)
+    if (train(s.m, &tc, s.train.next, s.train.ctx, on_step, &s, progress, &tr, err, errlen) != 0)
         goto done;
     if (s.eval_failed) {
         snprintf(err, errlen, "%s", s.eval_err);

@@ -3,7 +3,7 @@
 //     config.yaml  the resolved configuration (reloads to the same run and id)
 //     point.csv    `key,value`: this run's swept values (for the summary's groups)
 //     train.csv    step,loss,lr,grad_norm,tokens_per_s        (one row per step)
-//     eval.csv     step,set,metric,value                     (loss and accuracy per set)
+//     eval.csv     step,set,metric,value     (loss and accuracy per set; books: perplexity)
 //     final.ckpt   the weights at the end (harness/checkpoint.h)
 //     status       `done`, or `diverged` and on the next line the step
 //     done         written last: a run folder with it is complete and is skipped

@@ -32,7 +32,7 @@ START_TEST(test_feed_sequential_covers_all) {
     char path[128];
     dataset *d = five_sequences(path, sizeof path);
     ck_assert_int_eq(data_feed_width(d), 5);
-    data_feed f = {d, 0};
+    data_feed f = {.data = d};
     batch *b = batch_create(2, data_feed_width(d));
     rng r;
     rng_seed(&r, 1);
@@ -60,7 +60,7 @@ END_TEST
 START_TEST(test_feed_random_deterministic) {
     char path[128];
     dataset *d = five_sequences(path, sizeof path);
-    data_feed f = {d, 0};
+    data_feed f = {.data = d};
     batch *a = batch_create(8, data_feed_width(d)), *b = batch_create(8, data_feed_width(d));
     rng r1, r2;
     rng_seed(&r1, 42);
@@ -78,11 +78,30 @@ START_TEST(test_feed_random_deterministic) {
 }
 END_TEST
 
+// A limit serves only the first sequences of a sequential pass.
+START_TEST(test_feed_limit) {
+    char path[128];
+    dataset *d = five_sequences(path, sizeof path);
+    data_feed f = {.data = d, .limit = 3};
+    batch *b = batch_create(2, data_feed_width(d));
+    rng r;
+    rng_seed(&r, 1);
+    int scored = 0;
+    while (data_feed_sequential(b, &f, &r) == 0)
+        for (int i = 0; i < 2 * b->T; i++) scored += b->mask[i];
+    ck_assert_int_eq(scored, 1 + 2 + 3);
+    batch_free(b);
+    dataset_free(d);
+    unlink(path);
+}
+END_TEST
+
 Suite *suite_data_feed(void) {
     Suite *s = suite_create("data_feed");
     TCase *tc = tcase_create("data_feed");
     tcase_add_test(tc, test_feed_sequential_covers_all);
     tcase_add_test(tc, test_feed_random_deterministic);
+    tcase_add_test(tc, test_feed_limit);
     suite_add_tcase(s, tc);
     return s;
 }

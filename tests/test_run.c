@@ -15,6 +15,7 @@
 #include "harness/cli_run.h"
 #include "files.h"
 #include "suites.h"
+#include "tasks/books.h"
 
 static const char TINY[] =
     "experiment: tiny\n"
@@ -227,6 +228,41 @@ START_TEST(test_jobs_lists_pending) {
 }
 END_TEST
 
+// A books experiment on a synthetic corpus: datasets built once under data/, every length
+// evaluated with loss, accuracy and perplexity.
+START_TEST(test_run_books) {
+    char dir[256], corpus[300], yaml[300], results[300], path[5000], *out;
+    temp_dir(dir, sizeof dir, "books");
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    snprintf(yaml, sizeof yaml, "%s/books.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    char err[256];
+    ck_assert_msg(books_synth_corpus(corpus, 3, 6000, 1, err, sizeof err) == 0, "%s", err);
+    FILE *f = fopen(yaml, "w");
+    fprintf(f,
+            "experiment: tiny\n"
+            "task: {name: books, options: {corpus: %s, seq_len: 16, eval_mult: [1, 3]}}\n"
+            "model: {d_model: 16, layers: 1, heads: 2}\n"
+            "training: {steps: 6, batch: 4, warmup: 1}\n"
+            "evaluation: {examples: 10, every: 3}\n"
+            "sweep: {model.encoding: [rope, tapa]}\n",
+            corpus);
+    fclose(f);
+    const char *args[] = {"run", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    free(out);
+    char names[16][256];
+    ck_assert_int_eq(run_folders(results, names), 2);
+    snprintf(path, sizeof path, "%s/tiny/runs/%s/eval.csv", results, names[0]);
+    char *eval = slurp(path);
+    ck_assert_ptr_nonnull(strstr(eval, "\n3,len_16,loss,"));
+    ck_assert_ptr_nonnull(strstr(eval, "\n6,len_48,accuracy,"));
+    ck_assert_ptr_nonnull(strstr(eval, "\n6,len_48,perplexity,"));
+    ck_assert_int_eq(count_lines(eval), 1 + 2 * 2 * 3);
+    remove_dir(dir);
+}
+END_TEST
+
 Suite *suite_run(void) {
     Suite *s = suite_create("run");
     TCase *tc = tcase_create("run");
@@ -235,6 +271,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_run_resume_after_kill);
     tcase_add_test(tc, test_run_divergence_recorded);
     tcase_add_test(tc, test_jobs_lists_pending);
+    tcase_add_test(tc, test_run_books);
     suite_add_tcase(s, tc);
     return s;
 }
