@@ -26,6 +26,11 @@ static const char JOBS_USAGE[] =
     "Prints one shell command per pending run, e.g. for GNU parallel or a Slurm job array on\n"
     "machines that share the results folder.\n";
 
+// Set by SIGINT/SIGTERM: the sweep stops its runs and says how to continue.
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig) { interrupted = sig; }
+
 static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -116,6 +121,65 @@ static void describe(const run_config *r, char *buf, size_t len) {
     snprintf(buf, len, "%s %s", id, point);
 }
 
+// The step a running run has reached and its recent loss, from the last progress line
+// ("step N/M  loss X ...") of its log.txt. 0 when found, -1 before the first line.
+static int run_progress(const run_config *r, const char *results, int *step, double *loss) {
+    char dir[2048], path[2100], tail[1024];
+    run_dir(r, results, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/log.txt", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1 : 0, SEEK_SET);
+    size_t n = fread(tail, 1, sizeof tail - 1, f);
+    fclose(f);
+    tail[n] = '\0';
+    int found = -1, total;
+    for (char *p = strstr(tail, "step "); p; p = strstr(p + 1, "step "))
+        if (sscanf(p, "step %d/%d loss %lf", step, &total, loss) == 3) found = 0;
+    return found;
+}
+
+// One status line for the whole sweep: runs done, the running runs' steps and an ETA from
+// the steps trained so far. On a terminal it is rewritten in place every second; otherwise
+// it is printed every 30 s.
+typedef struct sweep_view {
+    const run_config *runs;
+    const char *results;
+    const pid_t *pid_of;
+    size_t n, n_pending, finished;
+    long steps_total, steps_finished;
+    double t0, last_print;
+    int live;
+} sweep_view;
+
+static void show_status(sweep_view *v, double t) {
+    if (v->live ? t - v->last_print < 1.0 : t - v->last_print < 30.0) return;
+    v->last_print = t;
+    char line[1024];
+    int used = snprintf(line, sizeof line, "[%zu/%zu done]", v->finished, v->n_pending);
+    long steps_done = v->steps_finished;
+    for (size_t i = 0; i < v->n; i++) {
+        if (!v->pid_of[i]) continue;
+        int step = 0;
+        double loss = 0;
+        if (run_progress(&v->runs[i], v->results, &step, &loss) != 0) continue;
+        steps_done += step;
+        char point[256];
+        run_config_sweep_text(&v->runs[i], point, sizeof point);
+        if (used < (int)sizeof line)
+            used += snprintf(line + used, sizeof line - used, " | %s: %d/%d loss %.3f", point,
+                             step, v->runs[i].steps, loss);
+    }
+    const double elapsed = t - v->t0;
+    if (steps_done > 0 && used < (int)sizeof line)
+        snprintf(line + used, sizeof line - used, " | ETA %.0fs",
+                 elapsed / steps_done * (v->steps_total - steps_done));
+    printf(v->live ? "\r%s\033[K" : "%s\n", line);
+    fflush(stdout);
+}
+
 static void print_summary(const char *results, const char *name) {
     char dir[2048], path[2100], err[1024];
     snprintf(dir, sizeof dir, "%s/%s", results, name);
@@ -173,12 +237,23 @@ int cmd_run(int argc, char **argv) {
     double *started = calloc(n + 1, sizeof *started);
     const double t0 = now();
     size_t next = 0, running = 0, finished = 0, failed = 0;
+    sweep_view view = {.runs = runs, .results = a.results, .pid_of = pid_of, .n = n,
+                       .n_pending = n_pending, .t0 = t0, .last_print = t0,
+                       .live = isatty(fileno(stdout))};
+    for (size_t k = 0; k < n_pending; k++) view.steps_total += runs[pending[k]].steps;
+    struct sigaction sa = {.sa_handler = on_interrupt};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     while (pending && pid_of && started && (next < n_pending || running > 0)) {
         while (running < (size_t)jobs && next < n_pending) {
             const size_t i = pending[next++];
             fflush(stdout);
             pid_t pid = fork();
-            if (pid == 0) _exit(child_run(&runs[i], a.results));
+            if (pid == 0) {
+                signal(SIGINT, SIG_DFL);  // a run stops at once; only the sweep reports
+                signal(SIGTERM, SIG_DFL);
+                _exit(child_run(&runs[i], a.results));
+            }
             if (pid < 0) {
                 perror("posbench: run: fork");
                 status = 1;
@@ -190,14 +265,34 @@ int cmd_run(int argc, char **argv) {
             running++;
         }
         if (running == 0) break;
+        if (interrupted) {
+            // Unfinished runs leave only temporary files: they start over on the next run.
+            for (size_t i = 0; i < n; i++)
+                if (pid_of[i]) kill(pid_of[i], SIGTERM);
+            while (wait(NULL) > 0) {
+            }
+            fprintf(stderr, "%sposbench: run: interrupted; %zu of %zu runs done, run the same "
+                            "command to continue\n",
+                    view.live ? "\r\033[K" : "", finished - failed, n_pending);
+            status = 130;
+            break;
+        }
         int ws;
-        pid_t pid = wait(&ws);
+        pid_t pid = waitpid(-1, &ws, WNOHANG);
         if (pid < 0) break;
+        if (pid == 0) {  // nothing finished: show progress, look again shortly
+            show_status(&view, now());
+            usleep(200000);
+            continue;
+        }
         for (size_t i = 0; i < n; i++) {
             if (pid_of[i] != pid) continue;
             pid_of[i] = 0;
             running--;
             finished++;
+            view.finished = finished;
+            view.steps_finished += runs[i].steps;
+            if (view.live) printf("\r\033[K");
             const int ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
             failed += !ok;
             char what[600];
@@ -210,11 +305,14 @@ int cmd_run(int argc, char **argv) {
             fflush(stdout);
         }
     }
-    if (failed) {
+    if (failed && !interrupted) {
         fprintf(stderr, "posbench: run: %zu run(s) failed; see their log.txt\n", failed);
         status = 1;
     }
-    if (n_pending == 0 || finished > failed) print_summary(a.results, e.base.experiment);
+    if (!interrupted && (n_pending == 0 || finished > failed))
+        print_summary(a.results, e.base.experiment);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     free(pending);
     free(pid_of);
     free(started);

@@ -180,6 +180,39 @@ START_TEST(test_run_resume_after_kill) {
 }
 END_TEST
 
+// SIGINT to the sweep: its runs stop, it says how to continue (exit 130), and the same
+// command then finishes every run.
+START_TEST(test_run_interrupt) {
+    char dir[256], yaml[300], results[300], log[400], *out;
+    temp_dir(dir, sizeof dir, "int");
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    snprintf(log, sizeof log, "%s/sweep.log", dir);
+    write_experiment(yaml, 3000, "3.0e-3", "1.0");
+    const char *args[] = {"run", yaml, "--results", results, "-j", "2", NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        ck_assert_ptr_nonnull(freopen(log, "w", stderr));
+        ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+        int rc = cmd_run(6, (char **)args);
+        fflush(NULL);  // _exit does not flush stdio
+        _exit(rc);
+    }
+    usleep(300000);
+    kill(pid, SIGINT);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 130);
+    ck_assert_msg(strstr(slurp(log), "interrupted; ") != NULL, "%s", slurp(log));
+    ck_assert_msg(strstr(slurp(log), "run the same command to continue") != NULL, "%s", slurp(log));
+    write_experiment(yaml, 20, "3.0e-3", "1.0");  // shorter, so the test stays quick
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    free(out);
+    remove_dir(dir);
+}
+END_TEST
+
 // A learning rate of 1e3 without clipping: every run stops as diverged, the sweep finishes.
 START_TEST(test_run_divergence_recorded) {
     char dir[256], yaml[300], results[300], path[5000], *out;
@@ -272,6 +305,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_run_divergence_recorded);
     tcase_add_test(tc, test_jobs_lists_pending);
     tcase_add_test(tc, test_run_books);
+    tcase_add_test(tc, test_run_interrupt);
     suite_add_tcase(s, tc);
     return s;
 }
