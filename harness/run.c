@@ -241,15 +241,13 @@ static void release(run_state *s) {
 int run_execute(const run_config *c, const char *results, FILE *progress, char *err,
                 size_t errlen) {
     if (run_is_done(c, results)) return 0;
-    char dir[2048], text[4096];
+    char dir[2048], text[CONFIG_MAX_SWEEP * (CONFIG_NAME_LEN + CONFIG_VALUE_LEN + 2) + 16];
     if (run_make_dir(c, results, dir, sizeof dir, err, errlen) != 0) return -1;
-    FILE *mem = fmemopen(text, sizeof text, "w");
-    if (!mem) return set_error(err, errlen, "out of memory");
-    run_config_format(c, mem);
-    fclose(mem);
-    text[sizeof text - 1] = '\0';
-    if (write_small(dir, "config.yaml", text, err, errlen) != 0) return -1;
-    point_csv(c, text, sizeof text);
+    out_file config;
+    if (start_file(&config, dir, "config.yaml", err, errlen) != 0) return -1;
+    run_config_format(c, config.f);
+    if (finish_file(&config, err, errlen) != 0) return -1;
+    point_csv(c, text, sizeof text);  // sized for the most swept keys a config can hold
     if (write_small(dir, "point.csv", text, err, errlen) != 0) return -1;
 
     run_state s = {.cfg = c, .last_eval_step = -1};
