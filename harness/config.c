@@ -1,5 +1,6 @@
-// Experiment files: the schema table, loading with libyaml's document API, resolution of a
-// base config and of every sweep point, the canonical text and the run id (config.h).
+// Experiment files: loading with libyaml's document API and resolution of a base config and
+// of every sweep point (config.h); the schema is in config_schema.c, the canonical text and
+// the run id in config_text.c.
 //
 // Loading keeps every value as the text written, with its position (struct config_raw);
 // resolution turns texts into a run_config, checking types, ranges and the task and encoding
@@ -17,79 +18,12 @@
 #include <yaml.h>
 
 #include "encodings/encoding.h"
+#include "config_schema.h"
 #include "harness/errors.h"
 #include "harness/options.h"
 #include "tasks/books.h"
 #include "tasks/task.h"
 
-typedef enum {
-    T_STRING, T_INT, T_FLOAT, T_SEED, T_NORM,  // scalars
-    T_MAPPING, T_OPTIONS, T_SETS, T_SWEEP      // structure
-} field_type;
-
-typedef struct field {
-    const char *path;
-    field_type type;
-    int required;
-    const char *def;        // the default, as text
-    double min, max;        // valid range of numbers
-    int min_open, max_open; // 1: bound excluded
-    size_t offset;          // into run_config (scalars)
-    const char *help;
-} field;
-
-#define AT(member) offsetof(run_config, member)
-#define NOMAX INT_MAX
-
-// The schema and its defaults: the one place they are written down (config_print_schema
-// prints this table; the README copies it).
-static const field config_schema[] = {
-    {"experiment", T_STRING, 1, NULL, 0, 0, 0, 0, AT(experiment),
-     "name of the results folder, results/NAME/ (not part of run ids)"},
-    {"task", T_MAPPING, 1, NULL, 0, 0, 0, 0, 0, "the task trained and evaluated"},
-    {"task.name", T_STRING, 1, NULL, 0, 0, 0, 0, AT(task),
-     "a registered task (posbench list tasks) or books"},
-    {"task.options", T_OPTIONS, 0, "{}", 0, 0, 0, 0, 0,
-     "task options; books: corpus (path), seq_len (int), eval_mult (list of ints)"},
-    {"model", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "the transformer"},
-    {"model.d_model", T_INT, 0, "128", 1, NOMAX, 0, 0, AT(d_model), "width, divisible by heads"},
-    {"model.layers", T_INT, 0, "4", 1, NOMAX, 0, 0, AT(layers), "blocks"},
-    {"model.heads", T_INT, 0, "8", 1, NOMAX, 0, 0, AT(heads), "attention heads"},
-    {"model.norm", T_NORM, 0, "rms", 0, 0, 0, 0, AT(norm), "RMSNorm or LayerNorm"},
-    {"model.encoding", T_STRING, 0, "rope", 0, 0, 0, 0, AT(encoding),
-     "a registered encoding (posbench list encodings)"},
-    {"model.encoding_options", T_OPTIONS, 0, "{}", 0, 0, 0, 0, 0,
-     "encoding options, validated for this model shape"},
-    {"training", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "AdamW, warm-up then cosine decay"},
-    {"training.steps", T_INT, 0, "3000", 1, NOMAX, 0, 0, AT(steps), "optimizer steps"},
-    {"training.batch", T_INT, 0, "64", 1, NOMAX, 0, 0, AT(batch), "sequences per step"},
-    {"training.lr", T_FLOAT, 0, "0.001", 0, HUGE_VAL, 1, 0, AT(lr), "peak learning rate"},
-    {"training.lr_min", T_FLOAT, 0, "0.0001", 0, HUGE_VAL, 0, 0, AT(lr_min),
-     "learning rate at the last step, at most lr"},
-    {"training.warmup", T_INT, 0, "100", 0, NOMAX, 0, 0, AT(warmup), "linear warm-up steps"},
-    {"training.beta1", T_FLOAT, 0, "0.9", 0, 1, 0, 1, AT(beta1), "AdamW beta1"},
-    {"training.beta2", T_FLOAT, 0, "0.99", 0, 1, 0, 1, AT(beta2), "AdamW beta2"},
-    {"training.weight_decay", T_FLOAT, 0, "0.01", 0, HUGE_VAL, 0, 0, AT(weight_decay),
-     "decoupled, matrices only"},
-    {"training.clip", T_FLOAT, 0, "1", 0, HUGE_VAL, 0, 0, AT(clip),
-     "global gradient-norm clip (0: off)"},
-    {"training.threads", T_INT, 0, "1", 1, 1024, 0, 0, AT(threads),
-     "threads per run (the last bits of training depend on it)"},
-    {"training.train_examples", T_INT, 0, "0", 0, NOMAX, 0, 0, AT(train_examples),
-     "0: fresh sequences every step; N: a fixed pool of N"},
-    {"evaluation", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "what is measured"},
-    {"evaluation.examples", T_INT, 0, "2000", 1, NOMAX, 0, 0, AT(eval_examples),
-     "sequences per evaluation set"},
-    {"evaluation.every", T_INT, 0, "500", 0, NOMAX, 0, 0, AT(eval_every),
-     "steps between evaluations (0: only at the end)"},
-    {"evaluation.sets", T_SETS, 0, "[{name: train_length, options: {}}]", 0, 0, 0, 0, 0,
-     "named sets: {name, options}, options override the task's"},
-    {"seed", T_SEED, 0, "1", 0, 0, 0, 0, AT(seed), "model init and data"},
-    {"sweep", T_SWEEP, 0, "{}", 0, 0, 0, 0, 0,
-     "dotted scalar key: [values]; lists crossed in order, first slowest"},
-};
-#define N_FIELDS ((int)(sizeof config_schema / sizeof config_schema[0]))
-#define MAX_OPTIONS 16
 // Every option of two mappings fits, so merging never truncates.
 #define MERGED_LEN (2 * MAX_OPTIONS * (64 + CONFIG_VALUE_LEN + 2))
 #define MAX_RUNS 10000
@@ -144,29 +78,6 @@ static int fail_at(const char *file, config_pos p, char *err, size_t errlen, con
     return set_error(err, errlen, "%s:%d:%d: %s", file, p.line, p.col, msg);
 }
 
-// ---- the schema ----------------------------------------------------------------------------
-
-static int field_index(const char *path) {
-    for (int i = 0; i < N_FIELDS; i++)
-        if (strcmp(config_schema[i].path, path) == 0) return i;
-    return -1;
-}
-
-static int is_scalar(field_type t) { return t <= T_NORM; }
-
-// The key after the last dot, and whether row i sits directly under prefix ("" = top).
-static const char *last_key(const char *path) {
-    const char *dot = strrchr(path, '.');
-    return dot ? dot + 1 : path;
-}
-
-static int is_child(int i, const char *prefix) {
-    const char *p = config_schema[i].path;
-    size_t n = strlen(prefix);
-    if (n == 0) return strchr(p, '.') == NULL;
-    return strncmp(p, prefix, n) == 0 && p[n] == '.' && !strchr(p + n + 1, '.');
-}
-
 // Parses text as a scalar of f's type into *num (numbers) and, when ranges, checks its range:
 // 0, or -1 with "path: message" in msg. Loading checks types only: a range may depend on
 // other keys, and a swept value is checked when its point is resolved.
@@ -177,7 +88,7 @@ static int check_scalar(const field *f, const char *text, double *num, uint64_t 
     switch (f->type) {
     case T_STRING: {
         // The experiment name becomes a folder name; task and encoding names fit 63 bytes.
-        const int folder = f->offset == AT(experiment);
+        const int folder = f->offset == offsetof(run_config, experiment);
         size_t n =
             strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.");
         if (!text[0] || n != strlen(text) || n > (folder ? 127 : 63) || text[0] == '.' ||
@@ -231,7 +142,7 @@ static void store_scalar(const field *f, const char *text, double num, uint64_t 
     char *at = (char *)r + f->offset;
     switch (f->type) {
     case T_STRING: {  // check_scalar bounded the length by the buffer's
-        const size_t cap = f->offset == AT(experiment) ? sizeof r->experiment : sizeof r->task;
+        const size_t cap = f->offset == offsetof(run_config, experiment) ? sizeof r->experiment : sizeof r->task;
         size_t n = strlen(text);
         if (n >= cap) n = cap - 1;
         memcpy(at, text, n);
@@ -958,207 +869,4 @@ int experiment_expand(const experiment *e, run_config **runs, size_t *n, char *e
     *runs = out;
     *n = total;
     return 0;
-}
-
-// ---- the canonical text and the id ---------------------------------------------------------
-
-// Output goes to a FILE or into an FNV-1a 64 hash, so the id needs no buffer.
-typedef struct sink {
-    FILE *out;
-    uint64_t hash;
-} sink;
-
-static void emit(sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void emit(sink *s, const char *fmt, ...) {
-    char line[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (s->out) {
-        fputs(line, s->out);
-        return;
-    }
-    for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
-        s->hash ^= *p;
-        s->hash *= 0x100000001b3ULL;
-    }
-}
-
-// A scalar as YAML: plain when it reads back unchanged, else double-quoted.
-static void yaml_scalar(const char *s, char *buf, size_t len) {
-    int plain = s[0] && s[0] != '-' ;
-    if (s[0] == '-' && (isdigit((unsigned char)s[1]) || s[1] == '.')) plain = 1;
-    for (const char *p = s; *p && plain; p++)
-        plain = isalnum((unsigned char)*p) || strchr("_./+-", *p);
-    if (plain) {
-        snprintf(buf, len, "%s", s);
-        return;
-    }
-    size_t used = 0;
-    used += (size_t)snprintf(buf, len, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p && used + 6 < len; p++) {
-        if (*p == '"' || *p == '\\') used += (size_t)snprintf(buf + used, len - used, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            used += (size_t)snprintf(buf + used, len - used, "\\x%02x", *p);
-        else buf[used++] = (char)*p, buf[used] = '\0';
-    }
-    snprintf(buf + used, len - used, "\"");
-}
-
-typedef struct kv {
-    char key[64], value[CONFIG_VALUE_LEN];
-} kv;
-
-static int kv_cmp(const void *a, const void *b) {
-    return strcmp(((const kv *)a)->key, ((const kv *)b)->key);
-}
-
-// Splits canonical "k=v,..." into at most max pairs, sorted by key.
-static int split_options(const char *text, kv *out, int max) {
-    int n = 0;
-    for (const char *p = text; *p && n < max;) {
-        size_t len = strcspn(p, ",");
-        const char *eq = memchr(p, '=', len);
-        if (eq) {
-            snprintf(out[n].key, sizeof out[n].key, "%.*s", (int)(eq - p), p);
-            snprintf(out[n].value, sizeof out[n].value, "%.*s", (int)(len - (size_t)(eq - p) - 1),
-                     eq + 1);
-            n++;
-        }
-        p += len + (p[len] == ',');
-    }
-    qsort(out, (size_t)n, sizeof *out, kv_cmp);
-    return n;
-}
-
-// A flow mapping of the options of `text` that differ from `base` (NULL: all of them).
-static void emit_options(sink *s, const char *text, const char *base) {
-    kv a[MAX_OPTIONS], b[MAX_OPTIONS];
-    int na = split_options(text, a, MAX_OPTIONS),
-        nb = base ? split_options(base, b, MAX_OPTIONS) : 0;
-    emit(s, "{");
-    int first = 1;
-    for (int i = 0; i < na; i++) {
-        int same = 0;
-        for (int j = 0; j < nb; j++)
-            same |= !strcmp(a[i].key, b[j].key) && !strcmp(a[i].value, b[j].value);
-        if (same) continue;
-        char v[2 * CONFIG_VALUE_LEN];
-        emit(s, "%s%s: ", first ? "" : ", ", a[i].key);
-        first = 0;
-        if (strchr(a[i].value, ';')) {  // a list (books' eval_mult)
-            emit(s, "[");
-            for (const char *p = a[i].value; *p;) {
-                size_t len = strcspn(p, ";");
-                char elem[CONFIG_VALUE_LEN];
-                snprintf(elem, sizeof elem, "%.*s", (int)len, p);
-                yaml_scalar(elem, v, sizeof v);
-                emit(s, "%s%s", p == a[i].value ? "" : ", ", v);
-                p += len + (p[len] == ';');
-            }
-            emit(s, "]");
-        } else {
-            yaml_scalar(a[i].value, v, sizeof v);
-            emit(s, "%s", v);
-        }
-    }
-    emit(s, "}\n");
-}
-
-static int row_cmp(const void *a, const void *b) {
-    return strcmp(last_key(config_schema[*(const int *)a].path),
-                  last_key(config_schema[*(const int *)b].path));
-}
-
-static void emit_mapping(sink *s, const run_config *r, const char *prefix, int indent, int for_id) {
-    int rows[N_FIELDS], n = 0;
-    for (int i = 0; i < N_FIELDS; i++)
-        if (is_child(i, prefix) && config_schema[i].type != T_SWEEP) rows[n++] = i;
-    qsort(rows, (size_t)n, sizeof rows[0], row_cmp);
-    for (int k = 0; k < n; k++) {
-        const field *f = &config_schema[rows[k]];
-        const char *key = last_key(f->path);
-        const char *at = (const char *)r + f->offset;
-        char v[2 * CONFIG_VALUE_LEN];
-        if (for_id && !strcmp(f->path, "experiment")) continue;
-        emit(s, "%*s%s:", indent, "", key);
-        switch (f->type) {
-        case T_MAPPING:
-            emit(s, "\n");
-            emit_mapping(s, r, f->path, indent + 2, for_id);
-            break;
-        case T_OPTIONS:
-            emit(s, " ");
-            emit_options(
-                s, !strcmp(f->path, "task.options") ? r->task_options : r->encoding_options, NULL);
-            break;
-        case T_SETS:
-            emit(s, "\n");
-            for (int j = 0; j < r->n_sets; j++) {
-                yaml_scalar(r->sets[j].name, v, sizeof v);
-                emit(s, "%*s- name: %s\n%*s  options: ", indent + 2, "", v, indent + 2, "");
-                emit_options(s, r->sets[j].options, r->task_options);
-            }
-            break;
-        case T_STRING: yaml_scalar(at, v, sizeof v), emit(s, " %s\n", v); break;
-        case T_NORM: emit(s, " %s\n", r->norm == NORM_RMS ? "rms" : "layer"); break;
-        case T_SEED: emit(s, " %llu\n", (unsigned long long)r->seed); break;
-        case T_INT: emit(s, " %d\n", *(const int *)(const void *)at); break;
-        case T_FLOAT: {
-            double d = *(const double *)(const void *)at;
-            snprintf(v, sizeof v, "%.9g", d);
-            if (strtod(v, NULL) != d) snprintf(v, sizeof v, "%.17g", d);
-            emit(s, " %s\n", v);
-            break;
-        }
-        default: emit(s, "\n"); break;
-        }
-    }
-}
-
-void run_config_format(const run_config *r, FILE *out) {
-    sink s = {out, 0};
-    emit_mapping(&s, r, "", 0, 0);
-}
-
-void run_config_id(const run_config *r, char id[17]) {
-    sink s = {NULL, 0xcbf29ce484222325ULL};
-    emit_mapping(&s, r, "", 0, 1);
-    snprintf(id, 17, "%016llx", (unsigned long long)s.hash);
-}
-
-void run_config_sweep_text(const run_config *r, char *buf, size_t len) {
-    if (!len) return;
-    buf[0] = '\0';
-    size_t used = 0;
-    for (int i = 0; i < r->n_swept && used < len; i++) {
-        int w = snprintf(buf + used, len - used, "%s%s=%s", i ? " " : "", r->swept[i].key,
-                         r->swept[i].value);
-        used += w > 0 ? (size_t)w : 0;
-    }
-}
-
-void config_print_schema(FILE *out) {
-    static const char *const type_name[] = {"string", "integer", "number", "integer", "rms or layer",
-                                            "mapping", "mapping", "list", "mapping"};
-    fputs("| key | type | default | valid | meaning |\n|---|---|---|---|---|\n", out);
-    for (int i = 0; i < N_FIELDS; i++) {
-        const field *f = &config_schema[i];
-        char range[64] = "";
-        if (f->type == T_INT || f->type == T_FLOAT) {
-            if (f->max == NOMAX || isinf(f->max))
-                snprintf(range, sizeof range, "%s %g", f->min_open ? ">" : ">=", f->min);
-            else
-                snprintf(range, sizeof range, "%c%g, %g%c", f->min_open ? '(' : '[', f->min, f->max,
-                         f->max_open ? ')' : ']');
-        } else if (f->type == T_SEED) {
-            snprintf(range, sizeof range, ">= 0");
-        }
-        char def[64] = "";
-        if (f->required) snprintf(def, sizeof def, "(required)");
-        else if (f->def) snprintf(def, sizeof def, "`%s`", f->def);
-        fprintf(out, "| `%s` | %s | %s | %s | %s |\n", f->path, type_name[f->type], def, range,
-                f->help);
-    }
 }

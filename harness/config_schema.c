@@ -1,0 +1,102 @@
+#include "config_schema.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define AT(member) offsetof(run_config, member)
+
+// The schema and its defaults: the one place they are written down (config_print_schema
+// prints this table; the README copies it).
+static const field rows[] = {
+    {"experiment", T_STRING, 1, NULL, 0, 0, 0, 0, AT(experiment),
+     "name of the results folder, results/NAME/ (not part of run ids)"},
+    {"task", T_MAPPING, 1, NULL, 0, 0, 0, 0, 0, "the task trained and evaluated"},
+    {"task.name", T_STRING, 1, NULL, 0, 0, 0, 0, AT(task),
+     "a registered task (posbench list tasks) or books"},
+    {"task.options", T_OPTIONS, 0, "{}", 0, 0, 0, 0, 0,
+     "task options; books: corpus (path), seq_len (int), eval_mult (list of ints)"},
+    {"model", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "the transformer"},
+    {"model.d_model", T_INT, 0, "128", 1, NOMAX, 0, 0, AT(d_model), "width, divisible by heads"},
+    {"model.layers", T_INT, 0, "4", 1, NOMAX, 0, 0, AT(layers), "blocks"},
+    {"model.heads", T_INT, 0, "8", 1, NOMAX, 0, 0, AT(heads), "attention heads"},
+    {"model.norm", T_NORM, 0, "rms", 0, 0, 0, 0, AT(norm), "RMSNorm or LayerNorm"},
+    {"model.encoding", T_STRING, 0, "rope", 0, 0, 0, 0, AT(encoding),
+     "a registered encoding (posbench list encodings)"},
+    {"model.encoding_options", T_OPTIONS, 0, "{}", 0, 0, 0, 0, 0,
+     "encoding options, validated for this model shape"},
+    {"training", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "AdamW, warm-up then cosine decay"},
+    {"training.steps", T_INT, 0, "3000", 1, NOMAX, 0, 0, AT(steps), "optimizer steps"},
+    {"training.batch", T_INT, 0, "64", 1, NOMAX, 0, 0, AT(batch), "sequences per step"},
+    {"training.lr", T_FLOAT, 0, "0.001", 0, HUGE_VAL, 1, 0, AT(lr), "peak learning rate"},
+    {"training.lr_min", T_FLOAT, 0, "0.0001", 0, HUGE_VAL, 0, 0, AT(lr_min),
+     "learning rate at the last step, at most lr"},
+    {"training.warmup", T_INT, 0, "100", 0, NOMAX, 0, 0, AT(warmup), "linear warm-up steps"},
+    {"training.beta1", T_FLOAT, 0, "0.9", 0, 1, 0, 1, AT(beta1), "AdamW beta1"},
+    {"training.beta2", T_FLOAT, 0, "0.99", 0, 1, 0, 1, AT(beta2), "AdamW beta2"},
+    {"training.weight_decay", T_FLOAT, 0, "0.01", 0, HUGE_VAL, 0, 0, AT(weight_decay),
+     "decoupled, matrices only"},
+    {"training.clip", T_FLOAT, 0, "1", 0, HUGE_VAL, 0, 0, AT(clip),
+     "global gradient-norm clip (0: off)"},
+    {"training.threads", T_INT, 0, "1", 1, 1024, 0, 0, AT(threads),
+     "threads per run (the last bits of training depend on it)"},
+    {"training.train_examples", T_INT, 0, "0", 0, NOMAX, 0, 0, AT(train_examples),
+     "0: fresh sequences every step; N: a fixed pool of N"},
+    {"evaluation", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "what is measured"},
+    {"evaluation.examples", T_INT, 0, "2000", 1, NOMAX, 0, 0, AT(eval_examples),
+     "sequences per evaluation set"},
+    {"evaluation.every", T_INT, 0, "500", 0, NOMAX, 0, 0, AT(eval_every),
+     "steps between evaluations (0: only at the end)"},
+    {"evaluation.sets", T_SETS, 0, "[{name: train_length, options: {}}]", 0, 0, 0, 0, 0,
+     "named sets: {name, options}, options override the task's"},
+    {"seed", T_SEED, 0, "1", 0, 0, 0, 0, AT(seed), "model init and data"},
+    {"sweep", T_SWEEP, 0, "{}", 0, 0, 0, 0, 0,
+     "dotted scalar key: [values]; lists crossed in order, first slowest"},
+};
+_Static_assert(sizeof rows / sizeof rows[0] == N_FIELDS, "N_FIELDS must count the rows");
+const field *const config_schema = rows;
+
+int field_index(const char *path) {
+    for (int i = 0; i < N_FIELDS; i++)
+        if (strcmp(config_schema[i].path, path) == 0) return i;
+    return -1;
+}
+
+int is_scalar(field_type t) { return t <= T_NORM; }
+
+const char *last_key(const char *path) {
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : path;
+}
+
+int is_child(int i, const char *prefix) {
+    const char *p = config_schema[i].path;
+    size_t n = strlen(prefix);
+    if (n == 0) return strchr(p, '.') == NULL;
+    return strncmp(p, prefix, n) == 0 && p[n] == '.' && !strchr(p + n + 1, '.');
+}
+
+void config_print_schema(FILE *out) {
+    static const char *const type_name[] = {"string", "integer", "number", "integer", "rms or layer",
+                                            "mapping", "mapping", "list", "mapping"};
+    fputs("| key | type | default | valid | meaning |\n|---|---|---|---|---|\n", out);
+    for (int i = 0; i < N_FIELDS; i++) {
+        const field *f = &config_schema[i];
+        char range[64] = "";
+        if (f->type == T_INT || f->type == T_FLOAT) {
+            if (f->max == NOMAX || isinf(f->max))
+                snprintf(range, sizeof range, "%s %g", f->min_open ? ">" : ">=", f->min);
+            else
+                snprintf(range, sizeof range, "%c%g, %g%c", f->min_open ? '(' : '[', f->min, f->max,
+                         f->max_open ? ')' : ']');
+        } else if (f->type == T_SEED) {
+            snprintf(range, sizeof range, ">= 0");
+        }
+        char def[64] = "";
+        if (f->required) snprintf(def, sizeof def, "(required)");
+        else if (f->def) snprintf(def, sizeof def, "`%s`", f->def);
+        fprintf(out, "| `%s` | %s | %s | %s | %s |\n", f->path, type_name[f->type], def, range,
+                f->help);
+    }
+}
