@@ -106,6 +106,12 @@ const float *acts_probs(const acts *a, int *M) {
     return a->probs;
 }
 
+const float *acts_row_losses(const acts *a, const int32_t **rows, int *M) {
+    *M = a->M;
+    *rows = a->rows;
+    return a->row_loss;
+}
+
 static void norm_forward(const model *m, float *out, float *mean, float *rstd, const float *inp,
                          size_t w_off, size_t b_off, int N) {
     const int C = m->cfg.d_model;

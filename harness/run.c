@@ -124,26 +124,37 @@ typedef struct run_state {
     data_feed train_feed, eval_feeds[BOOKS_MAX_MULT];
     int report_perplexity;
     out_file train_csv, eval_csv;
-    int last_eval_step;
     int eval_failed;
     char eval_err[256];
 } run_state;
 
-static int evaluate_sets(run_state *s, int step) {
+// Evaluates every set at this step. positions (may be NULL) gets the mean loss at each
+// position of each set: `set,position,loss,count` rows, for loss-versus-position plots.
+static int evaluate_sets(run_state *s, int step, FILE *positions) {
     for (int i = 0; i < s->n_evals; i++) {
         const data_source *e = &s->evals[i];
         *e->cursor = 0;
         eval_result er;
-        if (evaluate(s->m, EVAL_BATCH, e->width, INT_MAX, e->next, e->ctx, 0, s->cfg->threads,
-                     &er, s->eval_err, sizeof s->eval_err) != 0)
-            return -1;
+        double *sum = positions ? calloc((size_t)e->width, sizeof *sum) : NULL;
+        long *count = positions ? calloc((size_t)e->width, sizeof *count) : NULL;
+        if (positions && (!sum || !count)) {
+            free(sum), free(count);
+            return set_error(s->eval_err, sizeof s->eval_err, "out of memory");
+        }
+        int rc = evaluate_by_position(s->m, EVAL_BATCH, e->width, INT_MAX, e->next, e->ctx, 0,
+                                      s->cfg->threads, &er, sum, count, s->eval_err,
+                                      sizeof s->eval_err);
+        for (int t = 0; rc == 0 && positions && t < e->width; t++)
+            if (count[t]) fprintf(positions, "%s,%d,%.9g,%ld\n", e->name, t, sum[t] / count[t], count[t]);
+        free(sum);
+        free(count);
+        if (rc != 0) return -1;
         fprintf(s->eval_csv.f, "%d,%s,loss,%.9g\n%d,%s,accuracy,%.9g\n", step, e->name, er.loss,
                 step, e->name, er.accuracy);
         if (s->report_perplexity)
             fprintf(s->eval_csv.f, "%d,%s,perplexity,%.9g\n", step, e->name, exp(er.loss));
     }
     fflush(s->eval_csv.f);
-    s->last_eval_step = step;
     return 0;
 }
 
@@ -152,8 +163,9 @@ static void on_step(void *ctx, int step, double loss, float lr, double gnorm, do
     run_state *s = ctx;
     fprintf(s->train_csv.f, "%d,%.9g,%.9g,%.9g,%.6g\n", step + 1, loss, lr, gnorm, tps);
     const int every = s->cfg->eval_every;
-    if (every > 0 && (step + 1) % every == 0 && !s->eval_failed)
-        s->eval_failed = evaluate_sets(s, step + 1) != 0;
+    // The last step's evaluation is the final one, after training (run_execute).
+    if (every > 0 && (step + 1) % every == 0 && step + 1 < s->cfg->steps && !s->eval_failed)
+        s->eval_failed = evaluate_sets(s, step + 1, NULL) != 0;
 }
 
 static void point_csv(const run_config *r, char *buf, size_t len) {
@@ -250,7 +262,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     point_csv(c, text, sizeof text);  // sized for the most swept keys a config can hold
     if (write_small(dir, "point.csv", text, err, errlen) != 0) return -1;
 
-    run_state s = {.cfg = c, .last_eval_step = -1};
+    run_state s = {.cfg = c};
     int rc = -1;
     if (prepare(&s, results, err, errlen) != 0) goto done;
     if (start_file(&s.train_csv, dir, "train.csv", err, errlen) != 0 ||
@@ -273,10 +285,18 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
         goto done;
     }
     const int diverged = tr.diverged_at >= 0;
-    if (!diverged && s.last_eval_step != c->steps && evaluate_sets(&s, c->steps) != 0) {
+    // The final evaluation; books runs also record loss per position (positions.csv).
+    out_file positions = {0};
+    if (!diverged && s.report_perplexity) {
+        if (start_file(&positions, dir, "positions.csv", err, errlen) != 0) goto done;
+        fputs("set,position,loss,count\n", positions.f);
+    }
+    if (!diverged && evaluate_sets(&s, c->steps, positions.f) != 0) {
         snprintf(err, errlen, "%s", s.eval_err);
+        abandon_file(&positions);
         goto done;
     }
+    if (positions.f && finish_file(&positions, err, errlen) != 0) goto done;
     char ckpt[2100];
     path_in(ckpt, sizeof ckpt, dir, "final.ckpt");
     if (!diverged && checkpoint_save(s.m, ckpt, err, errlen) != 0) goto done;

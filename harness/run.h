@@ -4,6 +4,7 @@
 //     point.csv    `key,value`: this run's swept values (for the summary's groups)
 //     train.csv    step,loss,lr,grad_norm,tokens_per_s        (one row per step)
 //     eval.csv     step,set,metric,value     (loss and accuracy per set; books: perplexity)
+//     positions.csv  books runs: set,position,loss,count at the end (loss versus position)
 //     final.ckpt   the weights at the end (harness/checkpoint.h)
 //     status       `done`, or `diverged` and on the next line the step
 //     done         written last: a run folder with it is complete and is skipped

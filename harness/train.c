@@ -106,8 +106,9 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
     return 0;
 }
 
-int evaluate(model *m, int B, int T, int n_batches, batch_fn next, void *ctx, uint64_t seed,
-             int n_threads, eval_result *out, char *err, size_t errlen) {
+int evaluate_by_position(model *m, int B, int T, int n_batches, batch_fn next, void *ctx,
+                         uint64_t seed, int n_threads, eval_result *out, double *loss_sum,
+                         long *count, char *err, size_t errlen) {
     use_threads(n_threads);
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 0, n_threads);
@@ -119,20 +120,35 @@ int evaluate(model *m, int B, int T, int n_batches, batch_fn next, void *ctx, ui
     }
     rng r;
     rng_seed(&r, seed);
-    double loss_sum = 0.0;
+    double total = 0.0;
     long correct = 0, scored = 0;
     for (int i = 0; i < n_batches && next(b, ctx, &r) == 0; i++) {
         long c, n;
         double loss = model_forward(m, a, b, &c, &n);
         if (n == 0) continue;
-        loss_sum += loss * n;
+        if (loss_sum) {
+            const int32_t *rows;
+            int M;
+            const float *row_loss = acts_row_losses(a, &rows, &M);
+            for (int k = 0; k < M; k++) {
+                loss_sum[rows[k] % T] += row_loss[k];
+                count[rows[k] % T]++;
+            }
+        }
+        total += loss * n;
         correct += c;
         scored += n;
     }
     out->n_scored = scored;
-    out->loss = scored ? loss_sum / scored : NAN;
+    out->loss = scored ? total / scored : NAN;
     out->accuracy = scored ? (double)correct / scored : NAN;
     batch_free(b);
     acts_free(a);
     return 0;
+}
+
+int evaluate(model *m, int B, int T, int n_batches, batch_fn next, void *ctx, uint64_t seed,
+             int n_threads, eval_result *out, char *err, size_t errlen) {
+    return evaluate_by_position(m, B, T, n_batches, next, ctx, seed, n_threads, out, NULL, NULL,
+                                err, errlen);
 }

@@ -52,5 +52,11 @@ typedef struct eval_result {
 // Evaluates n_batches batches of (B, T) from next with a fixed seed.
 int evaluate(model *m, int B, int T, int n_batches, batch_fn next, void *ctx, uint64_t seed,
              int n_threads, eval_result *out, char *err, size_t errlen);
+// The same, and also the loss summed at each position t < T of the batch rows (loss_sum[t])
+// and how many scored predictions that sum has (count[t]): loss versus position, for long
+// evaluation sequences.
+int evaluate_by_position(model *m, int B, int T, int n_batches, batch_fn next, void *ctx,
+                         uint64_t seed, int n_threads, eval_result *out, double *loss_sum,
+                         long *count, char *err, size_t errlen);
 
 #endif

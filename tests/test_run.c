@@ -292,6 +292,26 @@ START_TEST(test_run_books) {
     ck_assert_ptr_nonnull(strstr(eval, "\n6,len_48,accuracy,"));
     ck_assert_ptr_nonnull(strstr(eval, "\n6,len_48,perplexity,"));
     ck_assert_int_eq(count_lines(eval), 1 + 2 * 2 * 3);
+    // Loss per position: every position of both lengths, and weighted by their counts they
+    // give back the set's loss in eval.csv.
+    double final_loss;
+    ck_assert_int_eq(sscanf(strstr(eval, "\n6,len_48,loss,") + 15, "%lf", &final_loss), 1);
+    snprintf(path, sizeof path, "%s/tiny/runs/%s/positions.csv", results, names[0]);
+    char *pos = slurp(path);
+    ck_assert(strncmp(pos, "set,position,loss,count\n", 24) == 0);
+    ck_assert_int_eq(count_lines(pos), 1 + 16 + 48);
+    double sum = 0;
+    long total = 0;
+    for (char *line = strstr(pos, "\nlen_48,"); line; line = strstr(line + 1, "\nlen_48,")) {
+        int t;
+        double loss;
+        long count;
+        ck_assert_int_eq(sscanf(line + 8, "%d,%lf,%ld", &t, &loss, &count), 3);
+        sum += loss * count;
+        total += count;
+    }
+    ck_assert_int_eq(total, 48 * 10);  // 10 windows of 48 scored bytes
+    ck_assert_double_eq_tol(sum / total, final_loss, 1e-5);
     remove_dir(dir);
 }
 END_TEST
