@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_books.h"
 #include "tasks/dataset.h"
 #include "tasks/task.h"
 
@@ -40,7 +41,8 @@ static const char GEN_USAGE[] =
     "  --options S    task options, e.g. 'len_min=10,len_max=20'   (defaults)\n"
     "  --seed S       generator seed, 0 to 2^64-1                  (required)\n"
     "  -n, --count N  number of sequences                          (required)\n"
-    "  -o, --output F dataset file, written atomically             (required)\n";
+    "  -o, --output F dataset file, written atomically             (required)\n"
+    "posbench gen books ... is posbench books build ... (datasets cut from a corpus).\n";
 
 // Progress on stderr for big datasets: in place on a terminal, else a line per 10%.
 static void progress(uint64_t done, uint64_t n, void *ctx) {
@@ -55,6 +57,15 @@ static void progress(uint64_t done, uint64_t n, void *ctx) {
 }
 
 int cmd_gen(int argc, char **argv) {
+    // The books datasets come from a corpus, not a generator: `gen books ...` is
+    // `books build ...`, so every dataset is reachable from gen.
+    if (argc >= 2 && !strcmp(argv[1], "books")) {
+        char *build[64] = {"books", "build"};
+        int n = 2;
+        for (int i = 2; i < argc && n < 63; i++) build[n++] = argv[i];
+        build[n] = NULL;
+        return cmd_books(n, build);
+    }
     static const struct option opts[] = {{"options", 1, 0, 'O'}, {"seed", 1, 0, 'S'},
                                          {"count", 1, 0, 'n'},   {"output", 1, 0, 'o'},
                                          {"help", 0, 0, 'h'},    {0, 0, 0, 0}};

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness/cli_books.h"
+#include "harness/cli_data.h"
 #include "capture.h"
 #include "harness/rng.h"
 #include "files.h"
@@ -737,6 +738,33 @@ START_TEST(test_byte_names) {
 }
 END_TEST
 
+// `posbench gen books ...` is `posbench books build ...`: the same files.
+START_TEST(test_gen_books_alias) {
+    char dir[128], corpus[200], a[200], b[200], pa[300], pb[300], *out;
+    snprintf(dir, sizeof dir, "/tmp/posbench_genbooks_%d", (int)getpid());
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    char err[256];
+    ck_assert_msg(books_synth_corpus(corpus, 1, 3000, 2, err, sizeof err) == 0, "%s", err);
+    const char *gen[] = {"gen", "books", "--corpus", corpus, "--seq-len", "16", "-o", a, NULL};
+    ck_assert_int_eq(run_captured(cmd_gen, gen, &out), 0);
+    free(out);
+    const char *build[] = {"books", "build", "--corpus", corpus, "--seq-len", "16", "-o", b, NULL};
+    ck_assert_int_eq(run_captured(cmd_books, build, &out), 0);
+    free(out);
+    snprintf(pa, sizeof pa, "%s/train.pbds", a);
+    snprintf(pb, sizeof pb, "%s/train.pbds", b);
+    dataset *da = dataset_load(pa, err, sizeof err), *db = dataset_load(pb, err, sizeof err);
+    ck_assert(da && db);
+    ck_assert_int_eq(da->n_tokens, db->n_tokens);
+    ck_assert(memcmp(da->tokens, db->tokens, da->n_tokens * sizeof *da->tokens) == 0);
+    dataset_free(da);
+    dataset_free(db);
+    remove_tree(dir);
+}
+END_TEST
+
 Suite *suite_books(void) {
     Suite *s = suite_create("books");
     TCase *tc = tcase_create("corpus");
@@ -757,6 +785,7 @@ Suite *suite_books(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_cli_synth_build);
     tcase_add_test(tc, test_cli_errors);
+    tcase_add_test(tc, test_gen_books_alias);
     suite_add_tcase(s, tc);
     tc = tcase_create("synthetic");
     tcase_set_timeout(tc, 60);
