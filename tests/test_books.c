@@ -746,6 +746,8 @@ START_TEST(test_gen_books_alias) {
     snprintf(a, sizeof a, "%s/a", dir);
     snprintf(b, sizeof b, "%s/b", dir);
     char err[256];
+    remove_tree(dir);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
     ck_assert_msg(books_synth_corpus(corpus, 1, 3000, 2, err, sizeof err) == 0, "%s", err);
     const char *gen[] = {"gen", "books", "--corpus", corpus, "--seq-len", "16", "-o", a, NULL};
     ck_assert_int_eq(run_captured(cmd_gen, gen, &out), 0);
