@@ -40,6 +40,12 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+#if defined(__AVX512F__)
+#define PEAK_LANES 16
+#else
+#define PEAK_LANES 8
+#endif
+
 // FMA throughput of all cores: independent accumulators hide the FMA latency.
 static double measure_peak_gflops(void) {
     double best = 0;
@@ -55,7 +61,6 @@ static double measure_peak_gflops(void) {
             for (long it = 0; it < iters; it++)
                 for (int i = 0; i < 12; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
             for (int i = 0; i < 12; i++) sink += _mm512_reduce_add_ps(acc[i]);
-            const int lanes = 16;
 #else
             __m256 acc[12], x = _mm256_set1_ps(1.0000001f), y = _mm256_set1_ps(0.9999999f);
             for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i);
@@ -66,17 +71,10 @@ static double measure_peak_gflops(void) {
                 _mm256_storeu_ps(tmp, acc[i]);
                 for (int j = 0; j < 8; j++) sink += tmp[j];
             }
-            const int lanes = 8;
 #endif
-            (void)lanes;
         }
         double dt = now() - t0;
-#if defined(__AVX512F__)
-        const int lanes = 16;
-#else
-        const int lanes = 8;
-#endif
-        double gflops = 2.0 * lanes * 12 * iters * omp_get_max_threads() / dt / 1e9;
+        double gflops = 2.0 * PEAK_LANES * 12 * iters * omp_get_max_threads() / dt / 1e9;
         if (sink == 12345.0f) puts("");  // keeps the loop alive
         if (gflops > best) best = gflops;
     }

@@ -101,11 +101,6 @@ void acts_free(acts *a) {
     free(a);
 }
 
-const float *acts_probs(const acts *a, int *M) {
-    *M = a->M;
-    return a->probs;
-}
-
 const float *acts_row_losses(const acts *a, const int32_t **rows, int *M) {
     *M = a->M;
     *rows = a->rows;

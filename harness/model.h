@@ -89,8 +89,6 @@ double model_forward(model *m, acts *a, const batch *b, long *n_correct, long *n
 void model_backward(model *m, acts *a, const batch *b);
 void model_zero_grad(model *m);
 
-// Probabilities (M, V) at the masked positions of the last forward, in batch order.
-const float *acts_probs(const acts *a, int *M);
 // Loss (nats) of each of the M scored positions of the last forward, and their flat indices
 // b * T + t in the batch.
 const float *acts_row_losses(const acts *a, const int32_t **rows, int *M);
