@@ -32,13 +32,18 @@
 //     unique, the others are drawn with replacement from the other A - 1 letters, which lifts
 //     the 52-letter cap on lengths for evaluation beyond the training length;
 //   - allow_zero defaults to 1: the paper's range [-15, +15] includes 0 (then the answer is
-//     the source letter itself).
+//     the source letter itself);
+//   - queries=Q (an option; the paper's sequences have 1): Q questions about the same string,
+//     "<string>,x,+4,t,y,-2,u,...", each (source, shift) drawn independently as above and
+//     each answer scored. Same skill, Q times the training signal per sequence; it needs
+//     distinct=1 (every letter can then be a source).
 // A valid pair exists for every L in range iff allow_zero=1 (shift 0), or shift_max >= 1 and
 // len_min >= 2 (shift +1 from index 0); validate() checks exactly that, plus shift_max <
 // len_max (larger shifts could never occur) and len_max <= alphabet (letters are distinct).
 #include "task.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness/errors.h"
 #include "letters.h"
@@ -50,7 +55,8 @@ enum {
     OPT_SHIFT_MAX,
     OPT_ALLOW_ZERO,
     OPT_SAMPLING,
-    OPT_DISTINCT
+    OPT_DISTINCT,
+    OPT_QUERIES
 };
 enum { SAMPLE_PAIRS = 0, SAMPLE_SHIFT = 1 };
 
@@ -67,6 +73,9 @@ static int ii_validate(const task *t, char *err, size_t errlen) {
         return set_error(err, errlen,
                     OWNER ": len_max = %d > alphabet = %d (the letters of a string are distinct)",
                     hi, A);
+    if ((int)t->opt[OPT_QUERIES] > 1 && !(int)t->opt[OPT_DISTINCT])
+        return set_error(err, errlen, OWNER ": queries > 1 needs distinct=1 (every source must "
+                                      "be unique)");
     if (S >= hi)
         return set_error(err, errlen,
                     OWNER ": shift_max = %d must be < len_max = %d (no shift in a string of "
@@ -82,8 +91,10 @@ static int ii_validate(const task *t, char *err, size_t errlen) {
     return 0;
 }
 
-// L letters, then ",x,", a sign, up to 2 digits, "," and the target.
-static int ii_max_len(const task *t) { return (int)t->opt[OPT_LEN_MAX] + 8; }
+// L letters, then per query ",x,", a sign, up to 2 digits, "," and the target.
+static int ii_max_len(const task *t) {
+    return (int)t->opt[OPT_LEN_MAX] + 8 * (int)t->opt[OPT_QUERIES];
+}
 
 // Draws (source index, shift) for a string of L letters; the header explains both modes.
 static void draw_pair(const task *t, rng *r, int L, int *src, int *shift) {
@@ -124,13 +135,19 @@ static int ii_next(const task *t, rng *r, uint16_t *tokens, uint8_t *mask) {
         tokens[src] = source;
     }
     int n = L;
-    tokens[n++] = LETTERS_COMMA;
-    tokens[n++] = tokens[src];
-    tokens[n++] = LETTERS_COMMA;
-    n = letters_signed(tokens, n, shift);
-    tokens[n++] = LETTERS_COMMA;
-    tokens[n++] = tokens[src + shift];
-    letters_answer_mask(mask, n);
+    const int Q = (int)t->opt[OPT_QUERIES];
+    for (int q = 0; q < Q; q++) {
+        if (q > 0) draw_pair(t, r, L, &src, &shift);
+        const int start = n;
+        tokens[n++] = LETTERS_COMMA;
+        tokens[n++] = tokens[src];
+        tokens[n++] = LETTERS_COMMA;
+        n = letters_signed(tokens, n, shift);
+        tokens[n++] = LETTERS_COMMA;
+        tokens[n++] = tokens[src + shift];
+        if (q == 0) letters_answer_mask(mask, n);
+        else memset(mask + start, 0, (size_t)(n - start)), mask[n - 2] = 1;
+    }
     return n;
 }
 
@@ -138,7 +155,7 @@ const task_ops task_indirect_indexing = {
     .name = "indirect_indexing",
     .summary = "distinct letters, then ',source,shift,'; answer the letter at source+shift "
                "(PoPE paper)",
-    .n_options = 7,
+    .n_options = 8,
     .options =
         {
             {"alphabet", 52, 2, 52, NULL, "letters used: the first N of A-Z a-z"},
@@ -150,6 +167,8 @@ const task_ops task_indirect_indexing = {
              "pairs: (source, shift) uniform over valid pairs; shift: shift uniform first"},
             {"distinct", 1, 0, 1, "0|1",
              "1: all letters distinct (paper); 0: only the source letter is unique"},
+            {"queries", 1, 1, 64, NULL,
+             "questions per string, each answer scored (paper: 1; more: denser training)"},
         },
     .validate = ii_validate,
     .vocab_size = letters_vocab_size,

@@ -145,9 +145,39 @@ START_TEST(test_golden) {
     }
     ck_assert_str_eq(d->task, II);
     ck_assert_str_eq(d->options,
-                     "alphabet=52,len_min=20,len_max=40,shift_max=15,allow_zero=1,sampling=pairs,distinct=1");
+                     "alphabet=52,len_min=20,len_max=40,shift_max=15,allow_zero=1,sampling=pairs,distinct=1,queries=1");
     ck_assert_uint_eq(d->seed, 1);
     dataset_free(d);
+    unlink(path);
+}
+END_TEST
+
+// queries=3, verified by hand: C at 4, +2 is I; E +0 is E; L at 7, -2 is E (index 5); B at 1,
+// -1 is A; D at 5, +1 is E; E at 6, -2 is I ... Every answer is scored, and the first query
+// of each sequence is the one queries=1 draws (the string and first pair come first).
+START_TEST(test_queries) {
+    const char *path = temp_path("queries.pbd");
+    dataset *d = write_and_load("alphabet=12,len_min=6,len_max=8,shift_max=2,queries=3", 1, 3, path);
+    static const char *const golden[3] = {
+        "GHFJCEIL,C,+2,[I],E,+0,[E],L,-2,[E]",
+        "ABGHIDE,B,-1,[A],D,+1,[E],E,-2,[I]",
+        "FAIBDKCJ,B,+1,[D],I,+0,[I],D,+0,[D]",
+    };
+    char buf[256], one[256];
+    for (int s = 0; s < 3; s++) {
+        render(d, (size_t)s, buf, sizeof buf);
+        ck_assert_str_eq(buf, golden[s]);
+    }
+    dataset_free(d);
+    d = write_and_load("alphabet=12,len_min=6,len_max=8,shift_max=2", 1, 1, path);
+    render(d, 0, one, sizeof one);
+    ck_assert_str_eq(one, "GHFJCEIL,C,+2,[I]");
+    dataset_free(d);
+    task t;
+    char err[256];
+    ck_assert_int_eq(task_configure(&t, II, "distinct=0,queries=2", err, sizeof err), -1);
+    ck_assert_str_eq(err, "task 'indirect_indexing': queries > 1 needs distinct=1 (every source "
+                          "must be unique)");
     unlink(path);
 }
 END_TEST
@@ -761,6 +791,7 @@ Suite *suite_tasks(void) {
     tc = tcase_create("indirect_indexing");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_golden);
+    tcase_add_test(tc, test_queries);
     tcase_add_test(tc, test_solver_reads_file);
     tcase_add_test(tc, test_distribution_pairs);
     tcase_add_test(tc, test_distribution_shift);
