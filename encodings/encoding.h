@@ -102,6 +102,13 @@ struct pe_ops {
                            int head, const float *pos, int T, int W, const float *q,
                            const float *k, const float *dscores, float *dq, float *dk,
                            float *scratch);
+
+    // Frequency usage (the PoPE paper's analysis; posbench freq). How many frequency bands a
+    // head has (NULL: the encoding has none), and the magnitude each band gets from one raw
+    // query or key row x (head_dim floats, before the q/k transform) into mag, band 0 being
+    // the highest frequency.
+    int (*n_frequencies)(const pe *enc);
+    void (*frequency_magnitudes)(const pe *enc, const float *x, float *mag);
 };
 
 // Registry (encodings/registry.c): every built-in encoding, NULL-terminated.

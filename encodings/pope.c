@@ -143,6 +143,13 @@ static void pope_qk_backward(const pe *e, const float *params, float *dparams, i
     }
 }
 
+// Band c is component c: its magnitude is the softplus the model multiplies with.
+static int pope_n_frequencies(const pe *e) { return e->shape.head_dim; }
+
+static void pope_frequency_magnitudes(const pe *e, const float *x, float *mag) {
+    for (int c = 0; c < e->shape.head_dim; c++) mag[c] = softplus(x[c]);
+}
+
 const pe_ops pe_pope = {
     .name = "pope",
     .summary = "polar embedding: softplus magnitudes, phases pos*base^(-c/D) + learned key delta",
@@ -162,4 +169,6 @@ const pe_ops pe_pope = {
     .qk_width = pope_qk_width,
     .qk_forward = pope_qk_forward,
     .qk_backward = pope_qk_backward,
+    .n_frequencies = pope_n_frequencies,
+    .frequency_magnitudes = pope_frequency_magnitudes,
 };

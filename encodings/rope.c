@@ -5,6 +5,8 @@
 
 #include "angles.h"
 
+#include <math.h>
+
 static int rope_qk_width(const pe *e, int head_dim) {
     return head_dim >= 2 && head_dim % 2 == 0 && head_dim / 2 <= ANGLES_MAX_FREQ ? head_dim : -1;
 }
@@ -66,6 +68,15 @@ static void rope_qk_backward(const pe *e, const float *params, float *dparams, i
     }
 }
 
+// Band i is the pair (x_2i, x_2i+1); its magnitude is the pair's norm, which the rotation
+// keeps.
+static int rope_n_frequencies(const pe *e) { return e->shape.head_dim / 2; }
+
+static void rope_frequency_magnitudes(const pe *e, const float *x, float *mag) {
+    for (int i = 0; i < e->shape.head_dim / 2; i++)
+        mag[i] = sqrtf(x[2 * i] * x[2 * i] + x[2 * i + 1] * x[2 * i + 1]);
+}
+
 const pe_ops pe_rope = {
     .name = "rope",
     .summary = "rotary embedding, pairs rotated by pos*base^(-2i/D); head_dim must be even",
@@ -75,4 +86,6 @@ const pe_ops pe_rope = {
     .qk_width = rope_qk_width,
     .qk_forward = rope_qk_forward,
     .qk_backward = rope_qk_backward,
+    .n_frequencies = rope_n_frequencies,
+    .frequency_magnitudes = rope_frequency_magnitudes,
 };

@@ -107,6 +107,14 @@ const float *acts_row_losses(const acts *a, const int32_t **rows, int *M) {
     return a->row_loss;
 }
 
+const float *acts_attention(const acts *a, int layer) {
+    return a->training ? a->att + (size_t)layer * a->layer_stride_att : NULL;
+}
+
+const float *acts_qkv(const acts *a, int layer) {
+    return a->training ? a->qkv + (size_t)layer * a->layer_stride_nc * 3 : NULL;
+}
+
 static void norm_forward(const model *m, float *out, float *mean, float *rstd, const float *inp,
                          size_t w_off, size_t b_off, int N) {
     const int C = m->cfg.d_model;

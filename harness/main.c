@@ -10,6 +10,7 @@
 #include "cli_books.h"
 #include "cli_config.h"
 #include "cli_data.h"
+#include "cli_inspect.h"
 #include "cli_run.h"
 #include "cli_summary.h"
 #include "model.h"
@@ -83,6 +84,8 @@ static const struct command {
     {"run", cmd_run, "run an experiment's sweep (resumable), then summarise it"},
     {"jobs", cmd_jobs, "print one shell command per pending run of an experiment"},
     {"summary", cmd_summary, "summarise an experiment's runs: mean and 95% CI over seeds"},
+    {"attn", cmd_attn, "dump a finished run's attention on one example (attention.csv)"},
+    {"freq", cmd_freq, "a finished run's frequency usage per layer (frequency.csv)"},
     {"list", cmd_list, "list encodings or tasks and their options"},
 };
 

@@ -93,4 +93,10 @@ void model_zero_grad(model *m);
 // b * T + t in the batch.
 const float *acts_row_losses(const acts *a, const int32_t **rows, int *M);
 
+// What the last forward kept of layer `layer`, for looking inside a model (harness/inspect.h):
+// its attention probabilities (B, NH, T, T) and its qkv rows (B, T, 3C). Training acts only
+// (NULL otherwise); B and T are those acts_create was given.
+const float *acts_attention(const acts *a, int layer);
+const float *acts_qkv(const acts *a, int layer);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "atomic_file.h"
 #include "checkpoint.h"
 #include "data_feed.h"
 #include "errors.h"
@@ -15,10 +16,11 @@
 #include "task_feed.h"
 #include "train.h"
 
+#define EVAL_BATCH 64
+
 // Evaluation sets are drawn with seeds that do not depend on the run's seed, so every run of
 // an experiment is scored on the same sequences; training data comes from the run's seed.
-#define EVAL_SEED_BASE 0x5eed0000ull
-#define EVAL_BATCH 64
+uint64_t run_eval_seed(int set) { return 0x5eed0000ull + (uint64_t)set; }
 
 void run_dir(const run_config *r, const char *results, char *buf, size_t len) {
     char id[17];
@@ -63,39 +65,18 @@ static int make_dirs(const char *path, char *err, size_t errlen) {
     return 0;
 }
 
-// A file written under NAME.tmp and renamed to NAME by finish_file.
-typedef struct out_file {
-    FILE *f;
-    char path[2100], tmp[2110];
-} out_file;
-
-static int start_file(out_file *o, const char *dir, const char *name, char *err, size_t errlen) {
-    path_in(o->path, sizeof o->path, dir, name);
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
-    if (!(o->f = fopen(o->tmp, "w")))
-        return set_error(err, errlen, "%s: cannot create: %s", o->tmp, strerror(errno));
-    return 0;
-}
-
-static int finish_file(out_file *o, char *err, size_t errlen) {
-    int bad = ferror(o->f);
-    bad |= fclose(o->f) != 0;
-    o->f = NULL;
-    if (bad || rename(o->tmp, o->path) != 0)
-        return set_error(err, errlen, "%s: write failed: %s", o->path, strerror(errno));
-    return 0;
-}
-
-static void abandon_file(out_file *o) {
-    if (o->f) fclose(o->f), o->f = NULL, remove(o->tmp);
+static int start_file(atomic_file *o, const char *dir, const char *name, char *err, size_t errlen) {
+    char path[2100];
+    path_in(path, sizeof path, dir, name);
+    return atomic_file_open(o, path, err, errlen);
 }
 
 static int write_small(const char *dir, const char *name, const char *text, char *err,
                        size_t errlen) {
-    out_file o;
+    atomic_file o;
     if (start_file(&o, dir, name, err, errlen) != 0) return -1;
     fputs(text, o.f);
-    return finish_file(&o, err, errlen);
+    return atomic_file_commit(&o, err, errlen);
 }
 
 #define MAX_EVAL_SETS (CONFIG_MAX_SETS + BOOKS_MAX_MULT)
@@ -123,7 +104,7 @@ typedef struct run_state {
     books_data books;
     data_feed train_feed, eval_feeds[BOOKS_MAX_MULT];
     int report_perplexity;
-    out_file train_csv, eval_csv;
+    atomic_file train_csv, eval_csv;
     int eval_failed;
     char eval_err[256];
 } run_state;
@@ -190,7 +171,7 @@ static int prepare_task(run_state *s, char *err, size_t errlen) {
     }
     for (int i = 0; i < c->n_sets; i++) {
         if (task_configure(&s->eval_tasks[i], c->task, c->sets[i].options, err, errlen) != 0 ||
-            task_pool_create(&s->eval_pools[i], &s->eval_tasks[i], EVAL_SEED_BASE + (uint64_t)i,
+            task_pool_create(&s->eval_pools[i], &s->eval_tasks[i], run_eval_seed(i),
                              (size_t)c->eval_examples, err, errlen) != 0)
             return -1;
         data_source *e = &s->evals[s->n_evals++];
@@ -246,8 +227,8 @@ static void release(run_state *s) {
     task_pool_free(&s->train_pool);
     for (int i = 0; i < CONFIG_MAX_SETS; i++) task_pool_free(&s->eval_pools[i]);
     books_data_free(&s->books);
-    abandon_file(&s->train_csv);
-    abandon_file(&s->eval_csv);
+    atomic_file_abandon(&s->train_csv);
+    atomic_file_abandon(&s->eval_csv);
 }
 
 int run_execute(const run_config *c, const char *results, FILE *progress, char *err,
@@ -255,10 +236,10 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     if (run_is_done(c, results)) return 0;
     char dir[2048], text[CONFIG_MAX_SWEEP * (CONFIG_NAME_LEN + CONFIG_VALUE_LEN + 2) + 16];
     if (run_make_dir(c, results, dir, sizeof dir, err, errlen) != 0) return -1;
-    out_file config;
+    atomic_file config;
     if (start_file(&config, dir, "config.yaml", err, errlen) != 0) return -1;
     run_config_format(c, config.f);
-    if (finish_file(&config, err, errlen) != 0) return -1;
+    if (atomic_file_commit(&config, err, errlen) != 0) return -1;
     point_csv(c, text, sizeof text);  // sized for the most swept keys a config can hold
     if (write_small(dir, "point.csv", text, err, errlen) != 0) return -1;
 
@@ -286,21 +267,21 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     }
     const int diverged = tr.diverged_at >= 0;
     // The final evaluation; books runs also record loss per position (positions.csv).
-    out_file positions = {0};
+    atomic_file positions = {0};
     if (!diverged && s.report_perplexity) {
         if (start_file(&positions, dir, "positions.csv", err, errlen) != 0) goto done;
         fputs("set,position,loss,count\n", positions.f);
     }
     if (!diverged && evaluate_sets(&s, c->steps, positions.f) != 0) {
         snprintf(err, errlen, "%s", s.eval_err);
-        abandon_file(&positions);
+        atomic_file_abandon(&positions);
         goto done;
     }
-    if (positions.f && finish_file(&positions, err, errlen) != 0) goto done;
+    if (positions.f && atomic_file_commit(&positions, err, errlen) != 0) goto done;
     char ckpt[2100];
     path_in(ckpt, sizeof ckpt, dir, "final.ckpt");
     if (!diverged && checkpoint_save(s.m, ckpt, err, errlen) != 0) goto done;
-    if (finish_file(&s.train_csv, err, errlen) != 0 || finish_file(&s.eval_csv, err, errlen) != 0)
+    if (atomic_file_commit(&s.train_csv, err, errlen) != 0 || atomic_file_commit(&s.eval_csv, err, errlen) != 0)
         goto done;
     if (diverged) snprintf(text, sizeof text, "diverged\nat step %d\n", tr.diverged_at + 1);
     else snprintf(text, sizeof text, "done\n");

@@ -14,6 +14,7 @@
 #define POSBENCH_RUN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -25,6 +26,10 @@ int run_make_dir(const run_config *r, const char *results, char *dir, size_t len
                  size_t errlen);
 // Whether the run's done marker exists.
 int run_is_done(const run_config *r, const char *results);
+
+// The seed of evaluation set `set` of a generated task: fixed, so every run of every
+// experiment is scored on the same sequences.
+uint64_t run_eval_seed(int set);
 
 // Executes r unless it is done. progress (may be NULL) gets the trainer's progress lines.
 // Returns 0 (done or diverged: both are results), or -1 with a message in err.

@@ -1,0 +1,50 @@
+// Looking inside a finished run (posbench attn, posbench freq): its model on the evaluation
+// sequences it was scored on, with what the forward pass computed kept for reading.
+//
+//   attention.csv  layer,head,query,key,prob,query_token,key_token for one example: every
+//                  query position and every key at or before it (causal), tokens quoted;
+//   frequency.csv  layer,frequency,mass: the PoPE paper's frequency usage. For each layer and
+//                  frequency band (0 = the highest frequency), the band's magnitude (RoPE: the
+//                  pair's norm; PoPE: softplus) summed over queries and keys of every head,
+//                  position and example, as a share of the layer's total (each layer sums to 1).
+#ifndef POSBENCH_INSPECT_H
+#define POSBENCH_INSPECT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "data_feed.h"
+#include "model.h"
+#include "run_books.h"
+#include "task_feed.h"
+
+typedef struct inspected {
+    run_config cfg;
+    model *m;
+    char set[64];   // the evaluation set's name
+    int width;      // batch width (longest sequence - 1)
+    size_t n;       // sequences in the set
+    int is_books;
+    task task;      // generated tasks: the set's task and its sequences
+    task_pool pool;
+    books_data books;  // books: the test windows
+    data_feed feed;
+} inspected;
+
+// Opens a run folder: config.yaml, final.ckpt, and evaluation set `set` (NULL: the first) as
+// the run was scored on it. 0, or -1 with err; close with inspect_close either way.
+int inspect_open(inspected *x, const char *run_dir, const char *set, char *err, size_t errlen);
+void inspect_close(inspected *x);
+
+// attention.csv (see above) of example k (0-based) of the set.
+int inspect_attention(inspected *x, size_t k, FILE *out, char *err, size_t errlen);
+// frequency.csv (see above) over the first n_examples sequences of the set (fewer if the set
+// is smaller). -1 with err when the encoding has no frequencies (encoding.h).
+int inspect_frequency(inspected *x, size_t n_examples, FILE *out, char *err, size_t errlen);
+
+// The pure part of frequency usage, for tests: adds the band magnitudes of every head's raw
+// query and key in qkv (N rows of 3C) into mass (F floats).
+void frequency_mass_add(const pe *enc, const float *qkv, int N, int C, int NH, double *mass);
+
+#endif
