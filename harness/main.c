@@ -10,6 +10,7 @@
 #include "cli_books.h"
 #include "cli_config.h"
 #include "cli_data.h"
+#include "cli_plot.h"
 #include "cli_run.h"
 #include "cli_summary.h"
 #include "model.h"
@@ -83,6 +84,7 @@ static const struct command {
     {"run", cmd_run, "run an experiment's sweep (resumable), then summarise it"},
     {"jobs", cmd_jobs, "print one shell command per pending run of an experiment"},
     {"summary", cmd_summary, "summarise an experiment's runs: mean and 95% CI over seeds"},
+    {"plot", cmd_plot, "render an experiment's plots (PNG and SVG) with gnuplot"},
     {"list", cmd_list, "list encodings or tasks and their options"},
 };
 

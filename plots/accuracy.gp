@@ -18,6 +18,7 @@ if (!exists("data") || !exists("ticks") || !exists("encodings") || !exists("out"
     exit error "accuracy.gp: set data, ticks, encodings and out with -e (see the header)"
 }
 if (!exists("title")) title = "accuracy per encoding"
+if (!exists("xlabel")) xlabel = "task / evaluation set"
 
 n_enc = words(encodings)
 stats ticks using 1 nooutput
@@ -28,7 +29,7 @@ width = width < 640 ? 640 : width
 
 set title title."\nbars: mean over seeds; error bars: 95% confidence interval of the mean"
 set ylabel "test accuracy (%)"
-set xlabel "task / evaluation set"
+set xlabel xlabel
 set yrange [0:105]
 set ytics 0, 20, 100 nomirror
 set grid ytics lc rgb "#DDDDDD"

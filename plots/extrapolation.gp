@@ -45,7 +45,7 @@ if (train_len > 0) {
 do for [fmt in "png svg"] {
     call plots_dir."/terminal.gp" fmt 760 480 out
     plot for [i = 1:n] data index (i - 1) using 1:3:4 with filledcurves \
-             fc rgb enc_color_alpha(word(encodings, i), 190) notitle, \
+             fc rgb enc_color_alpha(word(encodings, i), 210) notitle, \
          for [i = 1:n] data index (i - 1) using 1:2:xtic(sprintf("%g", $1)) with linespoints \
              lc rgb enc_color(word(encodings, i)) dt dash(i) lw 2 pt 7 ps 0.8 \
              title columnheader(1)

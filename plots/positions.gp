@@ -32,6 +32,7 @@ set border 3
 set xtics nomirror
 set ytics nomirror
 set xrange [0:*]
+set autoscale xfixmax
 set key outside right top vertical reverse Left noautotitle title "encoding"
 if (train_len > 0) {
     set arrow 1 from train_len, graph 0 to train_len, graph 1 nohead dt 2 lw 1.5 lc rgb "#444444"

@@ -30,12 +30,13 @@ set border 3
 set xtics nomirror
 set ytics nomirror
 set xrange [0:*]
+set autoscale xfixmax
 set key outside right top vertical reverse Left noautotitle title "encoding"
 
 do for [fmt in "png svg"] {
     call plots_dir."/terminal.gp" fmt 760 480 out
     plot for [i = 1:n] data index (i - 1) using 1:2 with lines \
-             lc rgb enc_color_alpha(word(encodings, i), 60) dt dash(i) lw 1.2 \
+             lc rgb enc_color_alpha(word(encodings, i), 50) dt dash(i) lw 1.5 \
              title columnheader(1)
     set output
 }
