@@ -133,11 +133,10 @@ static void plot_run_files(context *c, const plot_runs *r) {
         snprintf(out, sizeof out, "%s/positions", c->dir);
         if (bin > 1)
             snprintf(title, sizeof title,
-                     "%s: loss per position, evaluation set %s (mean over bins of %d positions)",
+                     "%s: loss per position, set %s, bins of %d positions",
                      c->name, set, bin);
         else
-            snprintf(title, sizeof title, "%s: loss per position, evaluation set %s", c->name,
-                     set);
+            snprintf(title, sizeof title, "%s: loss per position, set %s", c->name, set);
         snprintf(len, sizeof len, "%ld", plot_runs_train_len(r));
         plot_var v[8] = {{"data", data, 0},      {"encodings", b.encodings, 0},
                          {"dashes", b.dashes, 0}, {"train_len", len, 1},

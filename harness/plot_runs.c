@@ -248,7 +248,7 @@ int plot_write_training(const plot_runs *r, const char *data, plot_blocks *b, in
 
 // ---- loss per position ---------------------------------------------------------------------
 
-enum { MAX_BINS = 160 };
+enum { MAX_BINS = 64 };
 
 // Sums of loss per position for one series, grown as positions appear.
 typedef struct {

@@ -46,7 +46,7 @@ int plot_write_training(const plot_runs *r, const char *data, plot_blocks *b, in
 // Loss per position of the longest evaluation set in the runs' positions.csv (len_N with the
 // largest N, else the set with the most positions; its name in set): one block per series,
 // rows `position loss`, the mean over the series' runs. Positions are averaged in bins of
-// *bin (a power of two, 1 up to 160 positions; the row is the bin's centre) so the curve
+// *bin (a power of two, 1 up to 64 positions; the row is the bin's centre) so the curve
 // shows the trend rather than each window's text. b->n = 0: no positions.csv.
 int plot_write_positions(const plot_runs *r, const char *data, char *set, size_t setlen,
                          plot_blocks *b, int *bin, char *err, size_t errlen);

@@ -51,7 +51,7 @@ void plot_series_free(plot_series_list *l) {
 void plot_series_label(const plot_series_list *l, int i, char *buf, size_t len) {
     const plot_series *s = &l->items[i];
     if (l->n_variants > 1 && s->variant[0])
-        snprintf(buf, len, "%s (%s)", s->encoding, s->variant);
+        snprintf(buf, len, "%s, %s", s->encoding, s->variant);
     else
         snprintf(buf, len, "%s", s->encoding);
 }

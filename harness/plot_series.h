@@ -26,7 +26,7 @@ typedef struct {
 int plot_series_index(plot_series_list *l, const char *encoding, const char *variant);
 void plot_series_free(plot_series_list *l);
 
-// Legend entry: "rope", or "rope (probe_where)" when several variants exist.
+// Legend entry: "rope", or "rope, probe_where" when several variants exist.
 void plot_series_label(const plot_series_list *l, int i, char *buf, size_t len);
 // gnuplot dash type: 1 (solid) for the first variant, 2, 3, ... for the next.
 int plot_series_dash(const plot_series_list *l, int i);

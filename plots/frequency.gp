@@ -24,7 +24,8 @@ top = STATS_max > 0 ? STATS_max : 1
 
 width = 200 + n_freq * (n_freq > 64 ? 6 : n_freq > 32 ? 12 : 24)
 width = width < 560 ? 560 : width
-height = 150 + n_layers * 40
+height = 170 + n_layers * 40
+height = height < 320 ? 320 : height
 
 set title title."\nshare of each layer's q/k norm carried by each frequency band"
 set xlabel "frequency index (0 = highest frequency)"

@@ -21,5 +21,6 @@ Suite *suite_books(void);
 Suite *suite_summary(void);
 Suite *suite_config(void);
 Suite *suite_run(void);
+Suite *suite_plot(void);
 
 #endif
