@@ -78,12 +78,13 @@ plots: posbench
 	./posbench plot $(RESULTS)
 
 # The README's example PNGs: each folder's plots (and its first run's attention and frequency
-# plots) copied to plots/examples/<experiment>_<plot>.png. PNGs only: SVGs are not committed.
+# plots) at 3/4 size, copied to plots/examples/<experiment>_<plot>.png, a few tens of kB
+# each. PNGs only: SVGs are not committed. Run `make plots` afterwards for full-size PNGs.
 examples: posbench
 	@test -n "$(RESULTS)" || { echo "usage: make examples RESULTS='results/a results/b'" >&2; exit 2; }
 	@mkdir -p plots/examples
 	@for d in $(RESULTS); do \
-	  ./posbench plot $$d >/dev/null || exit 1; e=$$(basename $$d); \
+	  ./posbench plot --png-scale 0.75 $$d >/dev/null || exit 1; e=$$(basename $$d); \
 	  for f in $$d/*.png; do [ -f "$$f" ] && cp "$$f" plots/examples/$${e}_$$(basename $$f); done; \
 	  for k in attention frequency; do \
 	    f=$$(ls $$d/runs/*/$$k.png 2>/dev/null | head -n 1); \

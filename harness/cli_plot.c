@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@
 #include "plot_summary.h"
 
 static const char USAGE[] =
-    "usage: posbench plot [--scripts DIR] results/<experiment>\n"
+    "usage: posbench plot [--scripts DIR] [--png-scale F] results/<experiment>\n"
     "Renders every plot that applies to the CSVs in an experiment's results folder, each as\n"
     "PNG and SVG, and prints the files it wrote:\n"
     "  accuracy                  summary.csv has accuracy: bars per encoding with 95% CI\n"
@@ -33,7 +34,9 @@ static const char USAGE[] =
     "                            and frequency band\n"
     "Only finished runs (a done marker) count. The data files gnuplot reads go to\n"
     "results/<experiment>/plots/. Needs gnuplot (apt-get install gnuplot-nox).\n"
-    "  --scripts DIR  folder of the gnuplot scripts (default: plots/ beside the executable)\n";
+    "  --scripts DIR    folder of the gnuplot scripts (default: plots/ beside the executable)\n"
+    "  --png-scale F    PNG size factor, text and lines included (0.25 to 4; default 1;\n"
+    "                   make examples uses 0.75 for small README images)\n";
 
 enum { PATH_LEN = 4096, ERR_LEN = 2048 };
 
@@ -42,6 +45,7 @@ typedef struct {
     char name[256];           // its last component, the experiment's name, for titles
     char gnuplot[PATH_LEN];
     char scripts[PATH_LEN];
+    char png_scale[32];  // the --png-scale number, as gnuplot reads it
     int written, failed;
 } context;
 
@@ -50,6 +54,7 @@ static void render(context *c, const char *script, const char *out, plot_var *va
     char path[PATH_LEN + 64], err[ERR_LEN];
     snprintf(path, sizeof path, "%s/%s", c->scripts, script);
     vars[n++] = (plot_var){"out", out, 0};
+    vars[n++] = (plot_var){"png_scale", c->png_scale, 1};
     if (plot_run_script(c->gnuplot, path, vars, n, err, sizeof err)) {
         fprintf(stderr, "posbench: plot: %s failed for %s:\n%s\n", script, out, err);
         c->failed++;
@@ -77,7 +82,7 @@ static void plot_summary_files(context *c, const plot_summary *s, long train_len
         snprintf(title, sizeof title, "%s: accuracy per encoding", c->name);
         snprintf(xlabel, sizeof xlabel, "%s%sevaluation set", s->variant_keys,
                  s->variant_keys[0] ? " / " : "");
-        plot_var v[8] = {{"data", data, 0},          {"ticks", ticks, 0},
+        plot_var v[10] = {{"data", data, 0},          {"ticks", ticks, 0},
                          {"encodings", b.encodings, 0}, {"title", title, 0},
                          {"xlabel", xlabel, 0}};
         render(c, "accuracy.gp", out, v, 5);
@@ -97,7 +102,7 @@ static void plot_summary_files(context *c, const plot_summary *s, long train_len
         snprintf(title, sizeof title, "%s: %s versus evaluation length", c->name,
                  metrics[m].metric);
         snprintf(len, sizeof len, "%ld", train_len);
-        plot_var v[8] = {{"data", data, 0},          {"encodings", b.encodings, 0},
+        plot_var v[10] = {{"data", data, 0},          {"encodings", b.encodings, 0},
                          {"dashes", b.dashes, 0},     {"train_len", len, 1},
                          {"ylabel", metrics[m].ylabel, 0}, {"title", title, 0}};
         render(c, "extrapolation.gp", out, v, 6);
@@ -119,7 +124,7 @@ static void plot_run_files(context *c, const plot_runs *r) {
                      c->name, window);
         else
             snprintf(title, sizeof title, "%s: training loss", c->name);
-        plot_var v[8] = {{"data", data, 0},
+        plot_var v[10] = {{"data", data, 0},
                          {"encodings", b.encodings, 0},
                          {"dashes", b.dashes, 0},
                          {"title", title, 0}};
@@ -138,7 +143,7 @@ static void plot_run_files(context *c, const plot_runs *r) {
         else
             snprintf(title, sizeof title, "%s: loss per position, set %s", c->name, set);
         snprintf(len, sizeof len, "%ld", plot_runs_train_len(r));
-        plot_var v[8] = {{"data", data, 0},      {"encodings", b.encodings, 0},
+        plot_var v[10] = {{"data", data, 0},      {"encodings", b.encodings, 0},
                          {"dashes", b.dashes, 0}, {"train_len", len, 1},
                          {"title", title, 0}};
         render(c, "positions.gp", out, v, 5);
@@ -156,7 +161,7 @@ static void plot_run_files(context *c, const plot_runs *r) {
                 plot_run_path(r, i, "attention", out, sizeof out);
                 snprintf(title, sizeof title, "%s, run %s (%s): attention on one example",
                          c->name, r->runs[i].id, label);
-                plot_var v[8] = {{"data", data, 0}, {"title", title, 0}};
+                plot_var v[10] = {{"data", data, 0}, {"title", title, 0}};
                 render(c, "attention.gp", out, v, 2);
             }
         }
@@ -168,7 +173,7 @@ static void plot_run_files(context *c, const plot_runs *r) {
                 plot_run_path(r, i, "frequency", out, sizeof out);
                 snprintf(title, sizeof title, "%s, run %s (%s): frequency usage", c->name,
                          r->runs[i].id, label);
-                plot_var v[8] = {{"data", csv, 0}, {"title", title, 0}};
+                plot_var v[10] = {{"data", csv, 0}, {"title", title, 0}};
                 render(c, "frequency.gp", out, v, 2);
             }
         }
@@ -182,14 +187,24 @@ static int fail(const char *msg) {
 
 int cmd_plot(int argc, char **argv) {
     static const struct option opts[] = {
-        {"scripts", 1, 0, 's'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"scripts", 1, 0, 's'}, {"png-scale", 1, 0, 'p'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *scripts = NULL;
+    double scale = 1;
+    char *end;
     int opt;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
         case 's': scripts = optarg; break;
+        case 'p':
+            scale = strtod(optarg, &end);
+            if (*end || end == optarg || !(scale >= 0.25 && scale <= 4)) {
+                fprintf(stderr, "posbench: plot: --png-scale '%s': expected a number from 0.25 "
+                                "to 4\n", optarg);
+                return 2;
+            }
+            break;
         case 'h': fputs(USAGE, stdout); return 0;
         default:
             fprintf(stderr, "posbench: plot: unknown or incomplete option '%s' (see --help)\n",
@@ -208,6 +223,7 @@ int cmd_plot(int argc, char **argv) {
     static context c;  // static: its paths are large for a stack frame
     memset(&c, 0, sizeof c);
     char err[ERR_LEN], path[PATH_LEN + 64];
+    snprintf(c.png_scale, sizeof c.png_scale, "%g", scale);
     snprintf(c.dir, sizeof c.dir, "%s", argv[optind]);
     for (size_t n = strlen(c.dir); n > 1 && c.dir[n - 1] == '/'; n--) c.dir[n - 1] = '\0';
     const char *slash = strrchr(c.dir, '/');

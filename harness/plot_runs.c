@@ -134,9 +134,15 @@ int plot_runs_read(const char *dir, plot_runs *r, char *err, size_t errlen) {
     qsort(names, (size_t)n, sizeof *names, by_name);
     rc = 0;
     for (int i = 0; i < n && !rc; i++) rc = read_run(r, names[i], err, errlen);
+    int *map;
+    if (!rc && plot_series_sort(&r->series, &map)) goto nomem;
+    if (!rc) {
+        for (int i = 0; i < r->n; i++) r->runs[i].series = map[r->runs[i].series];
+        free(map);
+    }
     goto done;
 nomem:
-    set_error(err, errlen, "out of memory");
+    rc = set_error(err, errlen, "out of memory");
 done:
     closedir(d);
     for (int i = 0; i < n; i++) free(names[i]);
@@ -160,7 +166,7 @@ long plot_runs_train_len(const plot_runs *r) {
 
 // ---- training curves -----------------------------------------------------------------------
 
-enum { MAX_POINTS = 500 };
+enum { MAX_POINTS = 200 };
 
 // Reads run i's train.csv into (step, loss) arrays, finite losses only. *n = 0: no file.
 static int read_train(const plot_runs *r, int i, double **step, double **loss, int *n,

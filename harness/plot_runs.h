@@ -39,7 +39,7 @@ long plot_runs_train_len(const plot_runs *r);
 
 // Training curves: one block per run that has a train.csv (series by series), rows
 // `step loss`, the legend entry on the first run of each series only. Runs longer than
-// 500 steps are averaged over windows of *window steps (1: raw). b->n = 0: no train.csv.
+// 200 steps are averaged over windows of *window steps (1: raw). b->n = 0: no train.csv.
 int plot_write_training(const plot_runs *r, const char *data, plot_blocks *b, int *window,
                         char *err, size_t errlen);
 

@@ -26,6 +26,11 @@ typedef struct {
 int plot_series_index(plot_series_list *l, const char *encoding, const char *variant);
 void plot_series_free(plot_series_list *l);
 
+// Sorts the series by encoding name, then variant (first appearance), so legends list the
+// encodings in the same order in every plot whatever the run ids; map[old] = new index for
+// the caller to renumber its references. 0, or -1 when out of memory (list unchanged).
+int plot_series_sort(plot_series_list *l, int **map);
+
 // Legend entry: "rope", or "rope, probe_where" when several variants exist.
 void plot_series_label(const plot_series_list *l, int i, char *buf, size_t len);
 // gnuplot dash type: 1 (solid) for the first variant, 2, 3, ... for the next.

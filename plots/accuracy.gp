@@ -36,7 +36,7 @@ set grid ytics lc rgb "#DDDDDD"
 set xrange [-1:x_max]
 set xtics nomirror scale 0
 set border 3
-set key outside right top vertical reverse Left noautotitle title "encoding"
+set key outside right top vertical reverse Left noautotitle title "encoding" width 2
 set boxwidth 0.85
 set style fill solid 0.9 border rgb "#333333"
 

@@ -34,7 +34,7 @@ set grid xtics ytics lc rgb "#DDDDDD"
 set border 3
 set xtics nomirror
 set ytics nomirror
-set key outside right top vertical reverse Left noautotitle title "encoding"
+set key outside right top vertical reverse Left noautotitle title "encoding" width 2
 set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05
 if (train_len > 0) {
     set arrow 1 from train_len, graph 0 to train_len, graph 1 nohead dt 2 lw 1.5 lc rgb "#444444"

@@ -33,7 +33,7 @@ set xtics nomirror
 set ytics nomirror
 set xrange [0:*]
 set autoscale xfixmax
-set key outside right top vertical reverse Left noautotitle title "encoding"
+set key outside right top vertical reverse Left noautotitle title "encoding" width 2
 if (train_len > 0) {
     set arrow 1 from train_len, graph 0 to train_len, graph 1 nohead dt 2 lw 1.5 lc rgb "#444444"
     set label 1 sprintf(" training length %g", train_len) at train_len, graph 0.97 left \

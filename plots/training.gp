@@ -31,7 +31,7 @@ set xtics nomirror
 set ytics nomirror
 set xrange [0:*]
 set autoscale xfixmax
-set key outside right top vertical reverse Left noautotitle title "encoding"
+set key outside right top vertical reverse Left noautotitle title "encoding" width 2
 
 do for [fmt in "png svg"] {
     call plots_dir."/terminal.gp" fmt 760 480 out
