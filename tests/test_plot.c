@@ -62,6 +62,20 @@ static void assert_file_min(const char *rel, const char *magic, long min_size) {
 // An image: a real plot is at least a few kB; 500 bytes rules out an empty canvas stub.
 static void assert_file(const char *rel, const char *magic) { assert_file_min(rel, magic, 500); }
 
+// The whole of tmpdir/rel (caller frees).
+static char *slurp(const char *rel) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s was not written", path);
+    char *buf = calloc(1 << 16, 1);
+    ck_assert_ptr_nonnull(buf);
+    const size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
 static const char PNG_MAGIC[] = "\x89PNG";
 static const char SVG_MAGIC[] = "<?xml";
 
@@ -288,8 +302,15 @@ START_TEST(test_cli_plot) {
     ck_assert_msg(strstr(out, "7 plots in "), "%s", out);
     free(out);
     // The data files gnuplot read are kept beside the plots, for a reader to check.
-    assert_file_min("exp/plots/accuracy.dat", "\"rope\"", 1);
     assert_file_min("exp/plots/attention_a1.dat", "# layer", 1);
+    // Encodings by name, a cluster per set (x = cluster * 3 + encoding), percent, and no
+    // interval for pope at len_64 (summary.csv's empty CI fields): lo = hi = mean.
+    char *acc = slurp("exp/plots/accuracy.dat"), *ticks = slurp("exp/plots/accuracy_ticks.dat");
+    ck_assert_str_eq(acc, "\"pope\"  # x mean lo hi n (percent)\n0 32 22 42 2\n3 33 33 33 2\n"
+                          "\n\n\"rope\"  # x mean lo hi n (percent)\n1 30 20 40 2\n4 20 10 30 2\n");
+    ck_assert_str_eq(ticks, "0.5 \"len_32\"  # \n3.5 \"len_64\"  # \n");
+    free(acc);
+    free(ticks);
 }
 END_TEST
 
