@@ -38,7 +38,7 @@ static const char USAGE[] =
     "  --png-scale F    PNG size factor, text and lines included (0.25 to 4; default 1;\n"
     "                   make examples uses 0.75 for small README images)\n";
 
-enum { PATH_LEN = 4096, ERR_LEN = 2048 };
+enum { PATH_LEN = 4096, ERR_LEN = PATH_LEN + 1024 };
 
 typedef struct {
     char dir[PATH_LEN];       // the results folder
@@ -110,7 +110,7 @@ static void plot_summary_files(context *c, const plot_summary *s, long train_len
 }
 
 static void plot_run_files(context *c, const plot_runs *r) {
-    char data[PATH_LEN + 64], out[PATH_LEN + 64], err[ERR_LEN], title[1024], len[32];
+    char data[PATH_LEN + 320], out[PATH_LEN + 64], err[ERR_LEN], title[1024], len[32];
     char set[128];
     plot_blocks b;
     int window;
@@ -227,7 +227,7 @@ int cmd_plot(int argc, char **argv) {
     snprintf(c.dir, sizeof c.dir, "%s", argv[optind]);
     for (size_t n = strlen(c.dir); n > 1 && c.dir[n - 1] == '/'; n--) c.dir[n - 1] = '\0';
     const char *slash = strrchr(c.dir, '/');
-    snprintf(c.name, sizeof c.name, "%s", slash ? slash + 1 : c.dir);
+    snprintf(c.name, sizeof c.name, "%.255s", slash ? slash + 1 : c.dir);
 
     struct stat st;
     if (stat(c.dir, &st) != 0) {

@@ -131,7 +131,7 @@ int plot_runs_read(const char *dir, plot_runs *r, char *err, size_t errlen) {
         if (!(names[n] = strdup(e->d_name))) goto nomem;
         n++;
     }
-    qsort(names, (size_t)n, sizeof *names, by_name);
+    if (n > 1) qsort(names, (size_t)n, sizeof *names, by_name);  // names is NULL for 0
     rc = 0;
     for (int i = 0; i < n && !rc; i++) rc = read_run(r, names[i], err, errlen);
     int *map;

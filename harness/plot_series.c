@@ -49,8 +49,12 @@ static int by_encoding(const void *a, const void *b) {
 }
 
 int plot_series_sort(plot_series_list *l, int **map) {
-    *map = malloc((size_t)(l->n ? l->n : 1) * sizeof **map);
-    plot_series *old = malloc((size_t)(l->n ? l->n : 1) * sizeof *old);
+    if (l->n == 0) {  // items may be NULL, which qsort and memcpy must not see
+        *map = malloc(sizeof **map);
+        return *map ? 0 : -1;
+    }
+    *map = malloc((size_t)l->n * sizeof **map);
+    plot_series *old = malloc((size_t)l->n * sizeof *old);
     if (!*map || !old) {
         free(*map);
         free(old);
