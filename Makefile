@@ -31,7 +31,7 @@ endif
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test asan bench deps clean help
+.PHONY: all test asan bench deps clean help plots examples
 
 all: posbench
 
@@ -42,6 +42,8 @@ help:
 	@echo "make asan       the test suites under AddressSanitizer + UBSan"
 	@echo "make bench      training tokens/s, GFLOP/s and fraction of peak per encoding and shape"
 	@echo "make main       the main job (see README)"
+	@echo "make plots RESULTS=results/<experiment>   PNG and SVG plots of an experiment (gnuplot)"
+	@echo "make examples RESULTS='results/a results/b'   refresh plots/examples/*.png from them"
 	@echo "make clean      remove build outputs"
 
 # A flags file that changes when the flags change forces a rebuild.
@@ -66,6 +68,29 @@ $(BUILD)/bench_posbench: $(BUILD)/bench/bench.o $(LIB_OBJ)
 
 deps:
 	@sh tools/deps.sh
+
+# The plots' scripts are found beside the binary, else where an install would put them.
+$(BUILD)/harness/plot_exec.o: PB_CFLAGS += -DPOSBENCH_PLOTS_DIR='"$(PREFIX)/share/posbench/plots"'
+
+# Every plot that applies to one results folder, written into it (posbench plot --help).
+plots: posbench
+	@test -n "$(RESULTS)" || { echo "usage: make plots RESULTS=results/<experiment>" >&2; exit 2; }
+	./posbench plot $(RESULTS)
+
+# The README's example PNGs: each folder's plots (and its first run's attention and frequency
+# plots) at 3/4 size, copied to plots/examples/<experiment>_<plot>.png, a few tens of kB
+# each. PNGs only: SVGs are not committed. Run `make plots` afterwards for full-size PNGs.
+examples: posbench
+	@test -n "$(RESULTS)" || { echo "usage: make examples RESULTS='results/a results/b'" >&2; exit 2; }
+	@mkdir -p plots/examples
+	@for d in $(RESULTS); do \
+	  ./posbench plot --png-scale 0.75 $$d >/dev/null || exit 1; e=$$(basename $$d); \
+	  for f in $$d/*.png; do [ -f "$$f" ] && cp "$$f" plots/examples/$${e}_$$(basename $$f); done; \
+	  for k in attention frequency; do \
+	    f=$$(ls $$d/runs/*/$$k.png 2>/dev/null | head -n 1); \
+	    [ -n "$$f" ] && cp "$$f" plots/examples/$${e}_$$k.png; \
+	  done; \
+	done; ls -l plots/examples/*.png
 
 # Each test runs single-threaded unless it asks otherwise, so suites are repeatable; the
 # 60 s default timeout (Check says 4) keeps a loaded or slow machine from failing a test.

@@ -11,6 +11,7 @@
 #include "cli_config.h"
 #include "cli_data.h"
 #include "cli_inspect.h"
+#include "cli_plot.h"
 #include "cli_run.h"
 #include "cli_summary.h"
 #include "model.h"
@@ -86,6 +87,7 @@ static const struct command {
     {"summary", cmd_summary, "summarise an experiment's runs: mean and 95% CI over seeds"},
     {"attn", cmd_attn, "dump a finished run's attention on one example (attention.csv)"},
     {"freq", cmd_freq, "a finished run's frequency usage per layer (frequency.csv)"},
+    {"plot", cmd_plot, "render an experiment's plots (PNG and SVG) with gnuplot"},
     {"list", cmd_list, "list encodings or tasks and their options"},
 };
 

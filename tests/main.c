@@ -9,6 +9,7 @@ int main(void) {
         suite_model, suite_adamw,  suite_checkpoint, suite_train, suite_tasks, suite_probes, suite_data_feed, suite_cli_train, suite_books,
         suite_summary,
         suite_config, suite_run, suite_inspect,
+        suite_plot,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)

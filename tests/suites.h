@@ -22,5 +22,6 @@ Suite *suite_summary(void);
 Suite *suite_config(void);
 Suite *suite_run(void);
 Suite *suite_inspect(void);
+Suite *suite_plot(void);
 
 #endif
