@@ -1,4 +1,5 @@
 // File helpers of `posbench plot` (plot_io.h).
+#include "dirs.h"
 #include "plot_io.h"
 
 #include <errno.h>
@@ -83,10 +84,7 @@ int plot_words_add(char *buf, size_t len, const char *word) {
     return 0;
 }
 
-int plot_make_dir(const char *dir, char *err, size_t errlen) {
-    if (mkdir(dir, 0777) == 0 || errno == EEXIST) return 0;
-    return set_error(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
-}
+int plot_make_dir(const char *dir, char *err, size_t errlen) { return make_dirs(dir, err, errlen); }
 
 int plot_csv_open(plot_csv *c, const char *path, const char *header, char *err, size_t errlen) {
     *c = (plot_csv){0};

@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "checkpoint.h"
 #include "data_feed.h"
+#include "dirs.h"
 #include "errors.h"
 #include "model.h"
 #include "run_books.h"
@@ -40,29 +41,10 @@ int run_is_done(const run_config *r, const char *results) {
     return stat(done, &st) == 0;
 }
 
-// mkdir -p.
-static int make_dirs(const char *path, char *err, size_t errlen);
-
 int run_make_dir(const run_config *r, const char *results, char *dir, size_t len, char *err,
                  size_t errlen) {
     run_dir(r, results, dir, len);
     return make_dirs(dir, err, errlen);
-}
-
-static int make_dirs(const char *path, char *err, size_t errlen) {
-    char buf[2048];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        const int end = *p == '\0';
-        if (*p == '/' || end) {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return set_error(err, errlen, "%s: cannot create: %s", buf, strerror(errno));
-            if (end) break;
-            *p = '/';
-        }
-    }
-    return 0;
 }
 
 static int start_file(atomic_file *o, const char *dir, const char *name, char *err, size_t errlen) {

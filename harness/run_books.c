@@ -1,3 +1,4 @@
+#include "dirs.h"
 #include "run_books.h"
 
 #include <dirent.h>
@@ -84,7 +85,7 @@ int books_data_load(books_data *d, const char *options, const char *data_dir, ch
     memset(d, 0, sizeof *d);
     char corpus[1024], dir[2048], path[2200];
     if (parse_options(options, corpus, sizeof corpus, d, err, errlen) != 0) return -1;
-    if (books_make_dir(data_dir, err, errlen) != 0) return -1;
+    if (make_dirs(data_dir, err, errlen) != 0) return -1;
     snprintf(dir, sizeof dir, "%s/books-%016llx", data_dir, (unsigned long long)fnv1a(options));
     if (!is_dir(dir) && build(corpus, d, dir, err, errlen) != 0) return -1;
     snprintf(path, sizeof path, "%s/train.pbds", dir);

@@ -1,5 +1,6 @@
 // The book corpus (which books, which split) and the byte-level datasets cut from it; the
 // rules are in tasks/books.h.
+#include "harness/dirs.h"
 #include "books.h"
 
 #include <dirent.h>
@@ -428,14 +429,6 @@ done:
     return rc;
 }
 
-int books_make_dir(const char *dir, char *err, size_t errlen) {
-    struct stat st;
-    if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
-        return 0;
-    set_error(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
-    return -1;
-}
-
 int books_build(const books_corpus *c, int seq_len, const int *mult, int n_mult,
                 const char *outdir, books_report *report, char *err, size_t errlen) {
     if (books_check_lengths(seq_len, mult, n_mult, err, errlen)) return -1;
@@ -444,7 +437,7 @@ int books_build(const books_corpus *c, int seq_len, const int *mult, int n_mult,
             set_error(err, errlen, "the %s split has no book", SPLIT_NAMES[s]);
             return -1;
         }
-    if (books_make_dir(outdir, err, errlen)) return -1;
+    if (make_dirs(outdir, err, errlen)) return -1;
     char names[BOOKS_VOCAB][5];
     const char *vocab[BOOKS_VOCAB];
     for (int b = 0; b < BOOKS_VOCAB; b++) books_byte_name(b, names[b]), vocab[b] = names[b];

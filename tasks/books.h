@@ -93,8 +93,6 @@ int books_check_lengths(int seq_len, const int *mult, int n_mult, char *err, siz
 int books_build(const books_corpus *c, int seq_len, const int *mult, int n_mult,
                 const char *outdir, books_report *report, char *err, size_t errlen);
 
-// Creates dir (one level) unless it is already a directory. 0, or -1 with err.
-int books_make_dir(const char *dir, char *err, size_t errlen);
 
 // Synthetic books (tasks/synthetic_books.c): plain ASCII text with long-range structure, a
 // pure function of (seed, index, bytes). A cast of invented names (each with a trade and a

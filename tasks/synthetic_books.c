@@ -2,6 +2,7 @@
 // something thousands of bytes back (a name's trade and town, an event told chapters ago),
 // so that a model's loss at long range says something about its position encoding. The
 // structure is described in tasks/books.h.
+#include "harness/dirs.h"
 #include "books.h"
 
 #include <ctype.h>
@@ -268,11 +269,11 @@ int books_synth_corpus(const char *dir, int books_per_split, size_t bytes, uint6
         set_error(err, errlen, "synthetic books need at least 1 book per split and 1 byte");
         return -1;
     }
-    if (books_make_dir(dir, err, errlen)) return -1;
+    if (make_dirs(dir, err, errlen)) return -1;
     char path[4096];
     for (int s = 0; s < BOOKS_N_SPLITS; s++) {
         snprintf(path, sizeof path, "%s/%s", dir, books_split_name(s));
-        if (books_make_dir(path, err, errlen)) return -1;
+        if (make_dirs(path, err, errlen)) return -1;
         for (int i = 0; i < books_per_split; i++) {
             const int index = s * books_per_split + i;
             if (snprintf(path, sizeof path, "%s/%s/book-%04d.txt", dir, books_split_name(s),

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "harness/cli_run.h"
+#include "harness/dirs.h"
 #include "files.h"
 #include "suites.h"
 #include "tasks/books.h"
@@ -316,6 +317,29 @@ START_TEST(test_run_books) {
 }
 END_TEST
 
+// make_dirs is mkdir -p: missing parents are created, existing folders are fine, a file in
+// the way is an error naming the path.
+START_TEST(test_make_dirs) {
+    char root[] = "/tmp/posbench_dirs_XXXXXX", path[128], err[256];
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    snprintf(path, sizeof path, "%s/a/b/c/", root);
+    ck_assert_int_eq(make_dirs(path, err, sizeof err), 0);
+    ck_assert_int_eq(make_dirs(path, err, sizeof err), 0);
+    struct stat st;
+    ck_assert(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    snprintf(path, sizeof path, "%s/a/file", root);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    char below[160], msg[400];
+    snprintf(below, sizeof below, "%s/x", path);
+    ck_assert_int_eq(make_dirs(below, err, sizeof err), -1);
+    snprintf(msg, sizeof msg, "%s: cannot create folder: Not a directory", below);
+    ck_assert_str_eq(err, msg);
+    remove_tree(root);
+}
+END_TEST
+
 Suite *suite_run(void) {
     Suite *s = suite_create("run");
     TCase *tc = tcase_create("run");
@@ -326,6 +350,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_jobs_lists_pending);
     tcase_add_test(tc, test_run_books);
     tcase_add_test(tc, test_run_interrupt);
+    tcase_add_test(tc, test_make_dirs);
     suite_add_tcase(s, tc);
     return s;
 }
