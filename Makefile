@@ -111,14 +111,16 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# The main job. Until the indirect-indexing task and the sweep harness land (issues 3-4),
-# it compares the encodings on the copy-at-offset toy task, trained at length 32 and
-# evaluated at 32 and 128.
+# The main job: the indirect-indexing sweep (PoPE, RoPE, TAPA, NoPE x 3 seeds), resumable
+# (run it again after an interruption), then its summary table, each run's attention on one
+# example and frequency usage, and the plots, all under results/indirect_indexing/.
+MAIN := experiments/indirect_indexing.yaml
+MAIN_RESULTS := results/indirect_indexing
 .PHONY: main
 main: deps
 	@$(MAKE) --no-print-directory posbench
-	@for e in nope rope pope tapa; do \
-	  echo "== $$e"; \
-	  ./posbench train --encoding $$e --steps 400 --lr 3e-3 --seq-len 32 --eval-len 32,128 \
-	    | grep -E '^(model|eval|training)'; \
-	done
+	./posbench run $(MAIN)
+	./posbench attn $(MAIN_RESULTS) --example 0
+	./posbench freq $(MAIN_RESULTS)
+	./posbench plot $(MAIN_RESULTS)
+	@./posbench summary --metric accuracy $(MAIN_RESULTS)
