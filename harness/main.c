@@ -8,6 +8,7 @@
 
 #include "checkpoint.h"
 #include "cli_books.h"
+#include "cli_check_encoding.h"
 #include "cli_config.h"
 #include "cli_data.h"
 #include "cli_run.h"
@@ -84,6 +85,7 @@ static const struct command {
     {"jobs", cmd_jobs, "print one shell command per pending run of an experiment"},
     {"summary", cmd_summary, "summarise an experiment's runs: mean and 95% CI over seeds"},
     {"list", cmd_list, "list encodings or tasks and their options"},
+    {"check-encoding", cmd_check_encoding, "run the generic checks on an encoding or a .so plugin"},
 };
 
 static void usage(FILE *out) {
