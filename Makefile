@@ -34,8 +34,9 @@ endif
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 FIXTURE_SO := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
-# The tests find the plugins they load under the build folder of their own flavour.
-$(BUILD)/tests/%.o: PB_CFLAGS += -DPB_FIXTURE_DIR='"$(BUILD)/fixtures"'
+# The tests find the plugins they load under the build folder of their own flavour. (Set
+# for every object: a target-specific value would also reach $(BUILD)/flags and rewrite it.)
+PB_CFLAGS += -DPB_FIXTURE_DIR='"$(BUILD)/fixtures"'
 
 .PHONY: all test asan bench deps clean help
 

@@ -11,6 +11,7 @@
 #include "encodings/encoding.h"
 #include "encodings/pe_check.h"
 #include "harness/cli_check_encoding.h"
+#include "harness/cli_train.h"
 #include "suites.h"
 
 #ifndef PB_FIXTURE_DIR
@@ -488,6 +489,29 @@ START_TEST(test_cli_check_encoding) {
 }
 END_TEST
 
+// posbench train --encoding-plugin: the plugin's name becomes the default encoding, and an
+// explicit --encoding still wins.
+START_TEST(test_cli_train_plugin) {
+    char *out = NULL;
+    const char *args[] = {"train", "--encoding-plugin", EXAMPLE_SO, "--steps", "2", "--d-model",
+                          "16", "--heads", "2", "--layers", "1", "--batch", "4", "--threads", "1",
+                          NULL};
+    ck_assert_int_eq(run_captured(cmd_train, args, &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "model: example_logdecay(scale=1), d_model 16"));
+    free(out);
+    const char *named[] = {"train", "--encoding", "alibi", "--encoding-plugin", EXAMPLE_SO,
+                           "--steps", "1", "--d-model", "16", "--heads", "2", "--layers", "1",
+                           "--batch", "2", "--threads", "1", NULL};
+    ck_assert_int_eq(run_captured(cmd_train, named, &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "model: alibi(), d_model 16"));
+    free(out);
+    const char *missing[] = {"train", "--encoding-plugin", PB_FIXTURE_DIR "/missing.so", NULL};
+    ck_assert_int_eq(run_captured(cmd_train, missing, &out), 2);
+    ck_assert_ptr_nonnull(strstr(out, "posbench: cannot load encoding plugin: "));
+    free(out);
+}
+END_TEST
+
 Suite *suite_encodings_more(void) {
     Suite *s = suite_create("encodings_more");
     TCase *tc = tcase_create("generic_checks");
@@ -514,6 +538,7 @@ Suite *suite_encodings_more(void) {
     tcase_add_test(tc, test_plugin_broken_fails);
     tcase_add_test(tc, test_plugin_errors);
     tcase_add_test(tc, test_cli_check_encoding);
+    tcase_add_test(tc, test_cli_train_plugin);
     suite_add_tcase(s, tc);
     return s;
 }
