@@ -63,7 +63,7 @@ const pe_ops pe_learned = {
     .n_options = 2,
     .options =
         {
-            {"max_len", 1024, 1, 1 << 20, NULL, "positions with their own vector (table rows)"},
+            {"max_len", 1024, 1, 1 << 16, NULL, "positions with their own vector (table rows)"},
             {"beyond", BEYOND_CLAMP, 0, 1, "clamp|error",
              "positions >= max_len: use the last vector, or refuse the sequence"},
         },

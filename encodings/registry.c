@@ -86,6 +86,7 @@ size_t pe_scratch_floats(const pe *e, int T) {
 
 void pe_format_options(const pe *e, char *buf, size_t len) {
     const pe_ops *o = e->ops;
+    if (!len) return;
     const int loud = o->first_quiet_option > 0 && o->first_quiet_option < o->n_options
                          ? o->first_quiet_option : o->n_options;
     options_format(o->options, loud, e->opt, buf, len);
