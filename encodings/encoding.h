@@ -61,7 +61,13 @@ enum {
     PE_POSITION_FREE = 2,    // logits do not depend on positions at all
 };
 
+// Layout version of pe_ops, bumped whenever its fields change: a plugin built against another
+// layout is refused at load time (pe_load_plugin) instead of being called through wrong
+// offsets. Built-ins are compiled with the header and need not set it.
+#define PE_ABI_VERSION 1
+
 struct pe_ops {
+    int abi_version;  // plugins: PE_ABI_VERSION; first, so that any layout can read it
     const char *name;
     const char *summary;
     int n_options;

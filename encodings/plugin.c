@@ -1,5 +1,6 @@
 // Encodings loaded from shared objects at run time, so a researcher can try a new PE without
-// editing posbench: the object exports `const pe_ops posbench_encoding` (encoding.h), built
+// editing posbench: the object exports `const pe_ops posbench_encoding` (encoding.h) with
+// .abi_version = PE_ABI_VERSION, built
 // e.g. with `cc -O2 -shared -fPIC -I/path/to/posbench my_pe.c -o my_pe.so`. The executable
 // exports its own symbols (-rdynamic), so a plugin may call pe_opt, angle_table and the
 // fast math of harness/fastmath.h.
@@ -71,6 +72,12 @@ const pe_ops *pe_load_plugin(const char *path, char *err, size_t errlen) {
     const pe_ops *ops = dlsym(h, "posbench_encoding");
     if (!ops) {
         set_error(err, errlen, "%s: no symbol 'posbench_encoding' (a const pe_ops)", path);
+        dlclose(h);
+        return NULL;
+    }
+    if (ops->abi_version != PE_ABI_VERSION) {
+        set_error(err, errlen, "%s: built for pe_ops layout %d, this posbench has %d (rebuild it "
+                  "against encodings/encoding.h)", path, ops->abi_version, PE_ABI_VERSION);
         dlclose(h);
         return NULL;
     }

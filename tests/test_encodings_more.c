@@ -445,8 +445,11 @@ START_TEST(test_plugin_errors) {
     // A shared object without the symbol (libm is always there).
     ck_assert_ptr_null(pe_load_plugin("libm.so.6", err, sizeof err));
     ck_assert_str_eq(err, "libm.so.6: no symbol 'posbench_encoding' (a const pe_ops)");
+    // Built for another pe_ops layout.
+    ck_assert_ptr_null(pe_load_plugin(PB_FIXTURE_DIR "/stale_pe.so", err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "stale_pe.so: built for pe_ops layout 2, this posbench has 1"));
     ck_assert_ptr_null(pe_plugin_at(0));
-    // A plugin may not take a built-in's name: validated like the registry's entries.
+    // Structural validation, which the registry's own entries pass too.
     pe_ops bad = {.name = "x y", .summary = "s"};
     ck_assert_int_eq(pe_validate_ops(&bad, err, sizeof err), -1);
     bad.name = "fine";
