@@ -8,7 +8,7 @@
 // so half the buckets are exact and half log-spaced up to max_distance, beyond which every
 // distance shares the last bucket (T5: 32 buckets, 128). T5 shares one table across layers;
 // posbench gives each layer its own (as the issue asks), initialised N(0, d_model^-1/2) as
-// T5's reference initialisation of this table.
+// Hugging Face's T5 initialises this table.
 #include "encoding.h"
 
 #include <math.h>
@@ -102,7 +102,7 @@ static void t5_bias_backward(const pe *e, const float *params, float *dparams, i
 const pe_ops pe_t5 = {
     .name = "t5",
     .summary = "T5 relative buckets (causal): a learned bias per layer, head and log-spaced "
-               "distance bucket",
+               "distance bucket; max_distance must exceed num_buckets/2",
     .n_options = 2,
     .options =
         {
