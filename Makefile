@@ -13,12 +13,15 @@ PKGS := check yaml-0.1 openblas
 PB_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
               -ffp-contract=fast -fno-trapping-math -fopenmp -MMD -MP -I. \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PB_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -fopenmp -lm
+PB_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -fopenmp -lm -ldl
+# Encoding plugins (encodings/plugin.c) may call the executable's functions (pe_opt, ...).
+PB_LDFLAGS := -rdynamic
 
 BUILD := build
 LIB_SRC  := $(wildcard encodings/*.c) $(filter-out harness/main.c,$(wildcard harness/*.c)) \
             $(wildcard tasks/*.c)
 TEST_SRC := $(wildcard tests/*.c)
+FIXTURE_SRC := $(wildcard tests/fixtures/*.c)
 BENCH_SRC := bench/bench.c
 
 # Sanitizer builds live in their own folder so they never mix with optimised objects.
@@ -30,6 +33,10 @@ endif
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+FIXTURE_SO := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
+# The tests find the plugins they load under the build folder of their own flavour. (Set
+# for every object: a target-specific value would also reach $(BUILD)/flags and rewrite it.)
+PB_CFLAGS += -DPB_FIXTURE_DIR='"$(BUILD)/fixtures"'
 
 .PHONY: all test asan bench deps clean help plots examples
 
@@ -58,10 +65,17 @@ $(BUILD)/%.o: %.c $(BUILD)/flags
 	$(CC) $(CFLAGS) $(PB_CFLAGS) -c $< -o $@
 
 posbench: $(BUILD)/harness/main.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PB_LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PB_LDFLAGS) $^ $(PB_LDLIBS) -o $@
 
-$(BUILD)/test_posbench: $(TEST_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PB_LDLIBS) -o $@
+$(BUILD)/test_posbench: $(TEST_OBJ) $(LIB_OBJ) | $(FIXTURE_SO)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PB_LDFLAGS) $^ $(PB_LDLIBS) -o $@
+
+# Encoding plugins the tests load (tests/fixtures/*.c, one .so each). Built without the
+# sanitizers: the sanitized test binary provides their runtime.
+$(BUILD)/fixtures/%.so: tests/fixtures/%.c encodings/encoding.h harness/options.h $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -std=c11 -Wall -Wextra -Wno-unused-parameter -ffp-contract=fast -I. \
+	  -shared -fPIC $< -o $@
 
 $(BUILD)/bench_posbench: $(BUILD)/bench/bench.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PB_LDLIBS) -o $@

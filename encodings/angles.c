@@ -4,10 +4,8 @@
 
 #include "harness/fastmath.h"
 
-void angle_table(const float *pos, int T, double base, double step, int F, float *cos_out,
-                 float *sin_out) {
-    double theta[ANGLES_MAX_FREQ];
-    for (int f = 0; f < F; f++) theta[f] = pow(base, -f * step);
+void angle_table_freqs(const float *pos, int T, const double *theta, int F, float *cos_out,
+                       float *sin_out) {
     const double two_pi = 6.283185307179586, inv_two_pi = 0.15915494309189535;
     const double shifter = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
     for (int t = 0; t < T; t++) {
@@ -19,4 +17,11 @@ void angle_table(const float *pos, int T, double base, double step, int F, float
             fast_sincosf((float)(a - turns * two_pi), &s[f], &c[f]);
         }
     }
+}
+
+void angle_table(const float *pos, int T, double base, double step, int F, float *cos_out,
+                 float *sin_out) {
+    double theta[ANGLES_MAX_FREQ];
+    for (int f = 0; f < F; f++) theta[f] = pow(base, -f * step);
+    angle_table_freqs(pos, T, theta, F, cos_out, sin_out);
 }

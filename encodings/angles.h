@@ -1,4 +1,4 @@
-// Position x frequency angle tables shared by the rotary encodings (RoPE, PoPE).
+// Position x frequency angle tables shared by the rotary encodings (RoPE, PoPE, xPos).
 #ifndef POSBENCH_ANGLES_H
 #define POSBENCH_ANGLES_H
 
@@ -10,5 +10,8 @@
 #define ANGLES_MAX_FREQ 4096
 void angle_table(const float *pos, int T, double base, double step, int F, float *cos_out,
                  float *sin_out);
+// The same for any frequencies theta (F of them), e.g. rescaled ones (RoPE's scaling options).
+void angle_table_freqs(const float *pos, int T, const double *theta, int F, float *cos_out,
+                       float *sin_out);
 
 #endif

@@ -55,14 +55,37 @@ typedef struct pe {
 // Deterministic random source handed to init (harness/rng.h).
 typedef struct rng rng;
 
+// Invariances a plugin declares; the generic checks (encodings/pe_check.h) test them.
+enum {
+    PE_SHIFT_INVARIANT = 1,  // logits depend on positions only through m - n
+    PE_POSITION_FREE = 2,    // logits do not depend on positions at all
+};
+
+// Layout version of pe_ops, bumped whenever its fields change: a plugin built against another
+// layout is refused at load time (pe_load_plugin) instead of being called through wrong
+// offsets. Built-ins are compiled with the header and need not set it.
+#define PE_ABI_VERSION 1
+
 struct pe_ops {
+    int abi_version;  // plugins: PE_ABI_VERSION; first, so that any layout can read it
     const char *name;
     const char *summary;
     int n_options;
     pe_option_spec options[PE_MAX_OPTIONS];
+    // Options from this index on are left out of the canonical form while they hold their
+    // default (pe_format_options): options added to an existing encoding then keep the run
+    // ids, configs and checkpoints of earlier runs. 0: every option is always written.
+    int first_quiet_option;
+    // PE_* invariance flags.
+    unsigned invariances;
 
-    // Learnable parameters (floats) for this shape; NULL means none.
-    size_t (*n_params)(const pe_shape *shape);
+    // Positions supported: a sequence may use positions 0 .. max_positions() - 1 only, and
+    // the harness refuses longer sequences before running (pe_check_length). NULL or a
+    // result < 1 means no limit; the hooks must still not read out of bounds past it.
+    int (*max_positions)(const pe *enc);
+
+    // Learnable parameters (floats) for this shape and these options; NULL means none.
+    size_t (*n_params)(const pe *enc);
     void (*init)(const pe *enc, float *params, rng *r);
     // Called after every optimizer step, e.g. to clip a parameter into its range.
     void (*project)(const pe *enc, float *params);
@@ -113,7 +136,19 @@ struct pe_ops {
 
 // Registry (encodings/registry.c): every built-in encoding, NULL-terminated.
 extern const pe_ops *const pe_registry[];
+// A built-in encoding, else one loaded by pe_load_plugin (encodings/plugin.c), or NULL.
 const pe_ops *pe_find(const char *name);
+
+// Loads a shared object exporting `const pe_ops posbench_encoding` and makes it findable by
+// its name (pe_find, pe_configure). Loading the same file twice returns the first load.
+// Returns the ops, or NULL with a one-line message in err. The object stays loaded until
+// the process exits, since configured encodings keep pointers into it.
+const pe_ops *pe_load_plugin(const char *path, char *err, size_t errlen);
+// The n-th loaded plugin (0-based), or NULL past the last.
+const pe_ops *pe_plugin_at(int n);
+// Structural checks of an ops table (name, summary, options, hooks in pairs, init with
+// parameters): 0, or -1 with a message. pe_load_plugin runs it on every plugin.
+int pe_validate_ops(const pe_ops *ops, char *err, size_t errlen);
 
 // Configure `out` for `name` with options "key=value,key=value" (NULL or "" for defaults).
 // Returns 0, or -1 with a one-line message in err.
@@ -123,8 +158,12 @@ int pe_configure(pe *out, const char *name, const char *options, const pe_shape 
 int pe_qk_width(const pe *enc);
 size_t pe_n_params(const pe *enc);
 size_t pe_scratch_floats(const pe *enc, int T);
-// Writes "key=value,..." with every option (canonical form, for checkpoints and run ids).
+// Writes "key=value,..." with every option but quiet ones at their default (canonical form,
+// for checkpoints and run ids).
 void pe_format_options(const pe *enc, char *buf, size_t len);
+// 0 when sequences of T positions (0 .. T-1) are within the encoding's max_positions, else
+// -1 with a message naming the encoding and its limit.
+int pe_check_length(const pe *enc, int T, char *err, size_t errlen);
 // Option value by name (the plugin's own accessor; aborts on a misspelt name, a bug).
 double pe_opt(const pe *enc, const char *name);
 

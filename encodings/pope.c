@@ -42,12 +42,12 @@ static size_t pope_scratch_floats(const pe *e, int T) {
     return 2 * (size_t)T * e->shape.head_dim;
 }
 
-static size_t pope_n_params(const pe_shape *s) {
-    return (size_t)s->n_layers * s->n_heads * s->head_dim;
+static size_t pope_n_params(const pe *e) {
+    return (size_t)e->shape.n_layers * e->shape.n_heads * e->shape.head_dim;
 }
 
 static void pope_init(const pe *e, float *params, rng *r) {
-    const size_t n = pope_n_params(&e->shape);
+    const size_t n = pope_n_params(e);
     const int zero = (int)pe_opt(e, "delta_init") == INIT_ZERO;
     for (size_t i = 0; i < n; i++)
         params[i] = zero ? 0.0f : (float)(-TWO_PI * rng_double(r));
@@ -55,7 +55,7 @@ static void pope_init(const pe *e, float *params, rng *r) {
 
 static void pope_project(const pe *e, float *params) {
     if ((int)pe_opt(e, "delta_clamp") != CLAMP_PROJECT) return;
-    const size_t n = pope_n_params(&e->shape);
+    const size_t n = pope_n_params(e);
     const float lo = (float)-TWO_PI;
     for (size_t i = 0; i < n; i++) params[i] = fminf(fmaxf(params[i], lo), 0.0f);
 }
@@ -153,6 +153,7 @@ static void pope_frequency_magnitudes(const pe *e, const float *x, float *mag) {
 const pe_ops pe_pope = {
     .name = "pope",
     .summary = "polar embedding: softplus magnitudes, phases pos*base^(-c/D) + learned key delta",
+    .invariances = PE_SHIFT_INVARIANT,
     .n_options = 3,
     .options =
         {

@@ -16,12 +16,29 @@
 #include <string.h>
 
 extern const pe_ops pe_nope, pe_rope, pe_pope, pe_tapa;
+extern const pe_ops pe_sinusoidal;
+extern const pe_ops pe_learned;
+extern const pe_ops pe_alibi;
+extern const pe_ops pe_t5;
+extern const pe_ops pe_kerple;
+extern const pe_ops pe_xpos;
 
-const pe_ops *const pe_registry[] = {&pe_nope, &pe_rope, &pe_pope, &pe_tapa, NULL};
+const pe_ops *const pe_registry[] = {
+    &pe_nope, &pe_rope, &pe_pope, &pe_tapa,
+    &pe_sinusoidal,
+    &pe_learned,
+    &pe_alibi,
+    &pe_t5,
+    &pe_kerple,
+    &pe_xpos,
+    NULL,
+};
 
 const pe_ops *pe_find(const char *name) {
     for (int i = 0; pe_registry[i]; i++)
         if (strcmp(pe_registry[i]->name, name) == 0) return pe_registry[i];
+    for (int i = 0; pe_plugin_at(i); i++)
+        if (strcmp(pe_plugin_at(i)->name, name) == 0) return pe_plugin_at(i);
     return NULL;
 }
 
@@ -29,6 +46,7 @@ static int unknown_encoding(const char *name, char *err, size_t errlen) {
     const char *names[64];
     int n = 0;
     while (pe_registry[n] && n < 64) names[n] = pe_registry[n]->name, n++;
+    for (int i = 0; pe_plugin_at(i) && n < 64; i++) names[n++] = pe_plugin_at(i)->name;
     return unknown_name("encoding", name, names, n, err, errlen);
 }
 
@@ -60,14 +78,34 @@ int pe_qk_width(const pe *e) {
     return e->ops->qk_width ? e->ops->qk_width(e, e->shape.head_dim) : e->shape.head_dim;
 }
 
-size_t pe_n_params(const pe *e) { return e->ops->n_params ? e->ops->n_params(&e->shape) : 0; }
+size_t pe_n_params(const pe *e) { return e->ops->n_params ? e->ops->n_params(e) : 0; }
 
 size_t pe_scratch_floats(const pe *e, int T) {
     return e->ops->scratch_floats ? e->ops->scratch_floats(e, T) : 0;
 }
 
 void pe_format_options(const pe *e, char *buf, size_t len) {
-    options_format(e->ops->options, e->ops->n_options, e->opt, buf, len);
+    const pe_ops *o = e->ops;
+    if (!len) return;
+    const int loud = o->first_quiet_option > 0 && o->first_quiet_option < o->n_options
+                         ? o->first_quiet_option : o->n_options;
+    options_format(o->options, loud, e->opt, buf, len);
+    for (int i = loud; i < o->n_options; i++) {
+        if (e->opt[i] == o->options[i].default_value) continue;
+        size_t used = strlen(buf);
+        if (used + 1 >= len) return;
+        if (used) buf[used++] = ',', buf[used] = '\0';
+        options_format(&o->options[i], 1, &e->opt[i], buf + used, len - used);
+    }
+}
+
+int pe_check_length(const pe *e, int T, char *err, size_t errlen) {
+    const int limit = e->ops->max_positions ? e->ops->max_positions(e) : 0;
+    if (limit < 1 || T <= limit) return 0;
+    char opts[256];
+    pe_format_options(e, opts, sizeof opts);
+    return set_error(err, errlen, "encoding '%s' (%s): a sequence of %d positions exceeds the %d it "
+                     "supports", e->ops->name, opts, T, limit);
 }
 
 double pe_opt(const pe *e, const char *name) {

@@ -111,6 +111,7 @@ const pe_ops pe_tapa = {
     .name = "tapa",
     .summary = "token-aware phase attention: amplitude * cos(2pi |m-n|^alpha * phase); "
                "round(theta*head_dim) must lie in [1, head_dim-1]",
+    .invariances = PE_SHIFT_INVARIANT,
     .n_options = 2,
     .options =
         {

@@ -11,18 +11,22 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "encodings/encoding.h"
 #include "run.h"
 #include "summary.h"
 
 static const char RUN_USAGE[] =
     "usage: posbench run EXPERIMENT.yaml [-j N] [--results DIR] [--only ID]\n"
+    "                    [--encoding-plugin F.so]...\n"
     "Runs every point of the experiment's sweep that is not done yet, N at a time as separate\n"
     "processes (default: cores / training.threads), each in DIR/<experiment>/runs/<id>/\n"
     "(DIR defaults to results), then writes and prints the summary over seeds. Interrupted\n"
-    "sweeps continue where they stopped. --only runs one run in the foreground.\n";
+    "sweeps continue where they stopped. --only runs one run in the foreground.\n"
+    "--encoding-plugin loads an encoding from a shared object first (repeatable), so that\n"
+    "model.encoding may name it (posbench check-encoding --help).\n";
 
 static const char JOBS_USAGE[] =
-    "usage: posbench jobs EXPERIMENT.yaml [--results DIR]\n"
+    "usage: posbench jobs EXPERIMENT.yaml [--results DIR] [--encoding-plugin F.so]...\n"
     "Prints one shell command per pending run, e.g. for GNU parallel or a Slurm job array on\n"
     "machines that share the results folder.\n";
 
@@ -37,9 +41,12 @@ static double now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+#define MAX_PLUGINS 8
+
 typedef struct run_args {
     const char *file, *results, *only;
-    int jobs;
+    const char *plugins[MAX_PLUGINS];
+    int jobs, n_plugins;
 } run_args;
 
 // 0 to go on, 1 after --help, 2 on a usage error.
@@ -47,7 +54,7 @@ static int parse(int argc, char **argv, run_args *a, int allow_jobs, const char 
     *a = (run_args){.results = "results"};
     static const struct option opts[] = {{"results", 1, 0, 'r'}, {"only", 1, 0, 'o'},
                                          {"jobs", 1, 0, 'j'},    {"help", 0, 0, 'h'},
-                                         {0, 0, 0, 0}};
+                                         {"encoding-plugin", 1, 0, 'p'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     opterr = 0;
@@ -67,6 +74,16 @@ static int parse(int argc, char **argv, run_args *a, int allow_jobs, const char 
                 return 2;
             }
             a->jobs = (int)v;
+            break;
+        }
+        case 'p': {
+            char err[512];
+            if (a->n_plugins == MAX_PLUGINS || !pe_load_plugin(optarg, err, sizeof err)) {
+                if (a->n_plugins == MAX_PLUGINS) snprintf(err, sizeof err, "too many plugins");
+                fprintf(stderr, "posbench: %s: %s\n", argv[0], err);
+                return 2;
+            }
+            a->plugins[a->n_plugins++] = optarg;
             break;
         }
         case 'h': fputs(usage, stdout); return 1;
@@ -333,7 +350,9 @@ int cmd_jobs(int argc, char **argv) {
         if (run_is_done(&runs[i], a.results)) continue;
         char id[17];
         run_config_id(&runs[i], id);
-        printf("posbench run %s --results %s --only %s\n", a.file, a.results, id);
+        printf("posbench run %s --results %s --only %s", a.file, a.results, id);
+        for (int k = 0; k < a.n_plugins; k++) printf(" --encoding-plugin %s", a.plugins[k]);
+        putchar('\n');
     }
     free(runs);
     experiment_free(&e);

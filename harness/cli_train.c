@@ -21,8 +21,10 @@ static const char USAGE[] =
     "  --data FILE            training sequences, drawn uniformly with replacement\n"
     "  --eval-data F[,F...]   evaluation files, every sequence once (up to 8)\n"
     "  --eval-every N         also evaluate on the first file every N steps (0: at the end)\n"
-    "  --encoding NAME        nope | rope | pope | tapa            (rope)\n"
+    "  --encoding NAME        see posbench list encodings          (rope)\n"
     "  --encoding-options S   e.g. 'base=10000,delta_init=zero'    (defaults)\n"
+    "  --encoding-plugin F.so load an encoding from a shared object (posbench check-encoding\n"
+    "                         --help); --encoding then defaults to the plugin's name\n"
     "  --batch B              sequences per step                   (32)\n"
     "  --d-model C --layers L --heads H                            (64, 2, 4)\n"
     "  --norm rms|layer                                            (rms)\n"
@@ -42,10 +44,11 @@ static const char USAGE[] =
 typedef struct train_args {
     model_config mc;
     train_config tc;
-    const char *encoding, *enc_opts, *save, *data;
+    const char *encoding, *enc_opts, *save, *data, *plugin;
     const char *eval_files[MAX_EVAL];
     int n_eval_files;
     int offset, eval_lens[MAX_EVAL], n_eval_lens, seed, lr_min_set, toy_flags, eval_every;
+    int encoding_set;
     char eval_list[4096];  // --eval-data, split in place
 } train_args;
 
@@ -99,13 +102,15 @@ static int parse_args(int argc, char **argv, train_args *a) {
         {"beta1", 1, 0, '1'},    {"beta2", 1, 0, '2'},            {"weight-decay", 1, 0, 'd'},
         {"clip", 1, 0, 'c'},     {"seed", 1, 0, 'S'},             {"threads", 1, 0, 'j'},
         {"save", 1, 0, 'O'},     {"data", 1, 0, 'D'},             {"eval-data", 1, 0, 'V'},
-        {"eval-every", 1, 0, 'N'}, {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
+        {"eval-every", 1, 0, 'N'}, {"encoding-plugin", 1, 0, 'P'}, {"help", 0, 0, 'h'},
+        {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
     opterr = 0;  // our own one-line message below, naming the command
     while (!bad && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'e': a->encoding = optarg; break;
+        case 'e': a->encoding = optarg, a->encoding_set = 1; break;
+        case 'P': a->plugin = optarg; break;
         case 'o': a->enc_opts = optarg; break;
         case 'v': bad = parse_int("symbols", optarg, 2, 1 << 16, &a->mc.vocab), a->toy_flags++; break;
         case 'k': bad = parse_int("offset", optarg, 0, 1 << 20, &a->offset), a->toy_flags++; break;
@@ -271,6 +276,11 @@ int cmd_train(int argc, char **argv) {
         feed.data = train_set;
         printf("data: %s, %zu sequences of task %s(%s), batch width %d\n", a.data,
                train_set->n_seqs, train_set->task, train_set->options, a.tc.seq_len);
+    }
+    if (a.plugin) {
+        const pe_ops *ops = pe_load_plugin(a.plugin, err, sizeof err);
+        if (!ops) goto done;
+        if (!a.encoding_set) a.encoding = ops->name;  // an explicit --encoding wins
     }
     if (!(m = model_create(&a.mc, a.encoding, a.enc_opts, err, sizeof err))) goto done;
     model_init(m, (uint64_t)a.seed);

@@ -8,6 +8,7 @@
 
 #include "checkpoint.h"
 #include "cli_books.h"
+#include "cli_check_encoding.h"
 #include "cli_config.h"
 #include "cli_data.h"
 #include "cli_inspect.h"
@@ -89,6 +90,7 @@ static const struct command {
     {"freq", cmd_freq, "a finished run's frequency usage per layer (frequency.csv)"},
     {"plot", cmd_plot, "render an experiment's plots (PNG and SVG) with gnuplot"},
     {"list", cmd_list, "list encodings or tasks and their options"},
+    {"check-encoding", cmd_check_encoding, "run the generic checks on an encoding or a .so plugin"},
 };
 
 static void usage(FILE *out) {

@@ -56,6 +56,12 @@ int token_file_loss(model *m, const char *path, int n_threads, double *mean_loss
         }
         if (n < 2) continue;
         const int T = n - 1;
+        char why[256];
+        if (pe_check_length(&m->pe, T, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+            rc = -1;
+            break;
+        }
         batch *b = batch_create(1, T);
         acts *a = acts_create(m, 1, T, 0, n_threads);
         if (!b || !a) {

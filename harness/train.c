@@ -49,6 +49,7 @@ static void format_eta(char *buf, size_t len, double seconds) {
 int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on_step,
           void *step_ctx, FILE *progress, train_result *out, char *err, size_t errlen) {
     const int B = tc->batch_size, T = tc->seq_len;
+    if (pe_check_length(&m->pe, T, err, errlen) != 0) return -1;
     use_threads(tc->n_threads);
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 1, tc->n_threads);
@@ -109,6 +110,7 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
 int evaluate_by_position(model *m, int B, int T, int n_batches, batch_fn next, void *ctx,
                          uint64_t seed, int n_threads, eval_result *out, double *loss_sum,
                          long *count, char *err, size_t errlen) {
+    if (pe_check_length(&m->pe, T, err, errlen) != 0) return -1;
     use_threads(n_threads);
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 0, n_threads);

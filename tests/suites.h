@@ -8,6 +8,7 @@ Suite *suite_rng(void);
 Suite *suite_layers(void);
 Suite *suite_fastmath(void);
 Suite *suite_encodings(void);
+Suite *suite_encodings_more(void);
 Suite *suite_attention(void);
 Suite *suite_model(void);
 Suite *suite_adamw(void);

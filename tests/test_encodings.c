@@ -376,11 +376,14 @@ START_TEST(test_options_parse) {
 
     expect_error("ropee", NULL, "unknown encoding 'ropee' (did you mean 'rope'?)");
     expect_error("tpaa", NULL, "unknown encoding 'tpaa' (did you mean 'tapa'?)");  // distance 2
-    expect_error("xyzzy", NULL, "unknown encoding 'xyzzy' (known: nope, rope, pope, tapa)");
+    expect_error("xyzzy", NULL,
+                 "unknown encoding 'xyzzy' (known: nope, rope, pope, tapa, sinusoidal, learned, "
+                 "alibi, t5, kerple, xpos)");
     expect_error("rope", "bse=3", "encoding 'rope': unknown option 'bse' (did you mean 'base'?)");
     expect_error("rope", "bsae=3", "encoding 'rope': unknown option 'bsae' (did you mean 'base'?)");
     expect_error("rope", "frobnicate=1",
-                 "encoding 'rope': unknown option 'frobnicate' (options: base)");
+                 "encoding 'rope': unknown option 'frobnicate' (options: base, scaling, factor, "
+                 "orig_len, alpha, beta)");
     expect_error("nope", "base=1", "encoding 'nope': unknown option 'base' (it takes no options)");
     expect_error("pope", "delta_init=foo",
                  "encoding 'pope': option 'delta_init' must be one of uniform|zero, got 'foo'");
