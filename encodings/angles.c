@@ -25,3 +25,9 @@ void angle_table(const float *pos, int T, double base, double step, int F, float
     for (int f = 0; f < F; f++) theta[f] = pow(base, -f * step);
     angle_table_freqs(pos, T, theta, F, cos_out, sin_out);
 }
+
+void pair_norms(const float *x, int F, float *mag) {
+    for (int i = 0; i < F; i++) mag[i] = sqrtf(x[2 * i] * x[2 * i] + x[2 * i + 1] * x[2 * i + 1]);
+}
+
+int pair_bands(const pe *e) { return e->shape.head_dim / 2; }

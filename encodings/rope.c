@@ -116,13 +116,8 @@ static void rope_qk_backward(const pe *e, const float *params, float *dparams, i
     }
 }
 
-// Band i is the pair (x_2i, x_2i+1); its magnitude is the pair's norm, which the rotation
-// keeps.
-static int rope_n_frequencies(const pe *e) { return e->shape.head_dim / 2; }
-
 static void rope_frequency_magnitudes(const pe *e, const float *x, float *mag) {
-    for (int i = 0; i < e->shape.head_dim / 2; i++)
-        mag[i] = sqrtf(x[2 * i] * x[2 * i] + x[2 * i + 1] * x[2 * i + 1]);
+    pair_norms(x, e->shape.head_dim / 2, mag);
 }
 
 const pe_ops pe_rope = {
@@ -146,6 +141,6 @@ const pe_ops pe_rope = {
     .qk_width = rope_qk_width,
     .qk_forward = rope_qk_forward,
     .qk_backward = rope_qk_backward,
-    .n_frequencies = rope_n_frequencies,
+    .n_frequencies = pair_bands,
     .frequency_magnitudes = rope_frequency_magnitudes,
 };

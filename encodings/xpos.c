@@ -93,6 +93,10 @@ static void xpos_qk_backward(const pe *e, const float *params, float *dparams, i
     }
 }
 
+static void xpos_frequency_magnitudes(const pe *e, const float *x, float *mag) {
+    pair_norms(x, e->shape.head_dim / 2, mag);
+}
+
 const pe_ops pe_xpos = {
     .name = "xpos",
     .summary = "RoPE with xPos decay: pair i of q scaled by zeta_i^(m/scale_base), of k by "
@@ -109,4 +113,6 @@ const pe_ops pe_xpos = {
     .qk_width = xpos_qk_width,
     .qk_forward = xpos_qk_forward,
     .qk_backward = xpos_qk_backward,
+    .n_frequencies = pair_bands,
+    .frequency_magnitudes = xpos_frequency_magnitudes,
 };

@@ -35,6 +35,13 @@ START_TEST(test_frequency_mass_by_hand) {
     ck_assert_int_eq(rope.ops->n_frequencies(&rope), 2);
     ck_assert_double_eq_tol(mass[0], 5 + 0 + 2 + 10, 1e-5);
     ck_assert_double_eq_tol(mass[1], 1 + 1 + 0 + 3, 1e-5);
+    // xPos rotates and scales pairs: its bands are RoPE's pairs too.
+    pe xpos;
+    ck_assert_int_eq(pe_configure(&xpos, "xpos", NULL, &shape, err, sizeof err), 0);
+    double xmass[2] = {0};
+    frequency_mass_add(&xpos, qkv, 2, 4, 1, xmass);
+    ck_assert_double_eq_tol(xmass[0], mass[0], 1e-9);
+    ck_assert_double_eq_tol(xmass[1], mass[1], 1e-9);
     double pmass[4] = {0}, want[4] = {0};
     frequency_mass_add(&pope, qkv, 2, 4, 1, pmass);
     for (int r = 0; r < 2; r++)
