@@ -28,6 +28,23 @@ struct acts {
     float *dres, *dln, *dqkv, *datty, *dfc1, *dgelu, *dlogits, *dgn, *dg;
 };
 
+// Floats of one activation allocation for (B, T): the layout acts_create carves.
+static size_t acts_floats(const model *m, size_t B, size_t T, int training) {
+    const model_config *c = &m->cfg;
+    const size_t N = B * T, C = c->d_model, V = c->vocab, L = c->n_layers;
+    const size_t NH = c->n_heads, W = pe_qk_width(&m->pe);
+    const size_t Lk = training ? L : 1;
+    size_t att_floats = training ? Lk * (B * NH * T * T + 2 * B * NH * T * W) : 0;
+    size_t fwd = (training ? L + 1 : 1) * N * C + Lk * (N * C * 4 + N * 4 + N * 3 * C + N * 8 * C)
+                 + att_floats + N * C + 2 * N * C + 3 * N + N * V;
+    size_t bwd = training ? N * C * 4 + N * 3 * C + N * 8 * C + N * V : 0;
+    return fwd + bwd;
+}
+
+size_t acts_bytes(const model *m, int B, int T, int training) {
+    return acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float) + 2 * (size_t)B * T * 4;
+}
+
 acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
     const model_config *c = &m->cfg;
     const size_t N = (size_t)B * T, C = c->d_model, V = c->vocab, L = c->n_layers;
@@ -40,11 +57,7 @@ acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
     a->layer_stride_n = training ? N : 0;
     a->layer_stride_att = training ? (size_t)B * NH * T * T : 0;
     a->layer_stride_qt = training ? (size_t)B * NH * T * W : 0;
-    size_t att_floats = training ? Lk * (B * NH * T * T + 2 * B * NH * T * W) : 0;
-    size_t fwd = (training ? L + 1 : 1) * N * C + Lk * (N * C * 4 + N * 4 + N * 3 * C + N * 8 * C)
-                 + att_floats + N * C + 2 * N * C + 3 * N + N * V;
-    size_t bwd = training ? N * C * 4 + N * 3 * C + N * 8 * C + N * V : 0;
-    a->mem = malloc((fwd + bwd) * sizeof(float));
+    a->mem = malloc(acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float));
     a->rows = malloc(2 * N * sizeof(int32_t));
     a->ws = attn_scratch_create(&m->pe, T, n_threads);
     if (!a->mem || !a->rows || !a->ws) {

@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "attention.h"
@@ -25,6 +26,20 @@ static size_t add_tensor(model *m, size_t *cursor, const char *name, init_kind i
     t->decay = init == INIT_NORMAL || init == INIT_RESIDUAL;
     *cursor += (t->size + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
     return t->offset;
+}
+
+size_t machine_memory_bytes(void) {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : 0;
+}
+
+int memory_fits(size_t need, const char *what, char *err, size_t errlen) {
+    const size_t have = machine_memory_bytes();
+    if (have == 0 || need <= have) return 0;
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    snprintf(err, errlen, "%s need %.1f GiB, more than this machine's %.1f GiB", what,
+             need / gib, have / gib);
+    return -1;
 }
 
 model *model_create(const model_config *cfg, const char *pe_name, const char *pe_options,
@@ -67,6 +82,12 @@ model *model_create(const model_config *cfg, const char *pe_name, const char *pe
     size_t n_pe = pe_n_params(&m->pe);
     if (n_pe) m->off_pe = add_tensor(m, &at, "pe", INIT_ENCODING, 1, (int)n_pe, 0, 0);
     m->n_params = at;
+    char what[160];
+    snprintf(what, sizeof what, "model: %zu parameters with their gradients and AdamW moments", at);
+    if (memory_fits(4 * at * sizeof(float), what, err, errlen) != 0) {
+        free(m);
+        return NULL;
+    }
     m->params = calloc(4 * at, sizeof(float));
     if (!m->params) {
         snprintf(err, errlen, "model: cannot allocate %zu parameters", at);

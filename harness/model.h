@@ -54,6 +54,13 @@ typedef struct model {
 model *model_create(const model_config *cfg, const char *pe_name, const char *pe_options,
                     char *err, size_t errlen);
 void model_free(model *m);
+// Physical memory of this machine in bytes (0 when unknown). Linux overcommits, so an
+// allocation larger than this can succeed and the process be killed later, mid-run: sizes are
+// checked against it first (model_create, train, evaluate).
+size_t machine_memory_bytes(void);
+// 0 when `need` bytes fit in the machine, else -1 with "what need X GiB, more than this
+// machine's Y GiB" in err.
+int memory_fits(size_t need, const char *what, char *err, size_t errlen);
 // GPT-2 style init: N(0, 0.02), residual projections N(0, 0.02/sqrt(2L)), norms 1, PE init.
 void model_init(model *m, uint64_t seed);
 
@@ -78,6 +85,9 @@ void batch_pad_row(batch *b, int row);
 // Activation buffers for batches up to (B, T). With training = 0 nothing is kept for
 // backward: memory grows with one layer's activations and O(T^2) attention scratch only.
 typedef struct acts acts;
+// Bytes acts_create(m, B, T, training, ...) allocates (its per-thread scratch aside), so that
+// callers can refuse sizes the machine cannot hold before allocating.
+size_t acts_bytes(const model *m, int B, int T, int training);
 acts *acts_create(const model *m, int B, int T, int training, int n_threads);
 void acts_free(acts *a);
 

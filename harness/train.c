@@ -46,10 +46,21 @@ static void format_eta(char *buf, size_t len, double seconds) {
         snprintf(buf, len, "%dm%02ds", s / 60, s % 60);
 }
 
+// The activations of (B, T) next to the model already in memory.
+static int activations_fit(const model *m, int B, int T, int training, char *err,
+                           size_t errlen) {
+    char what[160];
+    snprintf(what, sizeof what, "%s: activations for a batch of %d x %d tokens",
+             training ? "train" : "evaluate", B, T);
+    return memory_fits(acts_bytes(m, B, T, training) + 4 * m->n_params * sizeof(float), what,
+                       err, errlen);
+}
+
 int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on_step,
           void *step_ctx, FILE *progress, train_result *out, char *err, size_t errlen) {
     const int B = tc->batch_size, T = tc->seq_len;
     if (pe_check_length(&m->pe, T, err, errlen) != 0) return -1;
+    if (activations_fit(m, B, T, 1, err, errlen) != 0) return -1;
     use_threads(tc->n_threads);
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 1, tc->n_threads);
@@ -111,6 +122,7 @@ int evaluate_by_position(model *m, int B, int T, int n_batches, batch_fn next, v
                          uint64_t seed, int n_threads, eval_result *out, double *loss_sum,
                          long *count, char *err, size_t errlen) {
     if (pe_check_length(&m->pe, T, err, errlen) != 0) return -1;
+    if (activations_fit(m, B, T, 0, err, errlen) != 0) return -1;
     use_threads(n_threads);
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 0, n_threads);

@@ -138,6 +138,32 @@ START_TEST(test_model_rejects_bad_shapes) {
 }
 END_TEST
 
+// Sizes the machine cannot hold are refused before allocating (Linux would overcommit and
+// kill the run later). The parameter count and the needed bytes are exact; the machine's
+// memory varies, so only the message's start is compared.
+START_TEST(test_model_refuses_what_memory_cannot_hold) {
+    char err[256], want[256];
+    model_config cfg = {.vocab = 65, .d_model = 65536, .n_layers = 64, .n_heads = 8};
+    ck_assert_ptr_null(model_create(&cfg, "nope", NULL, err, sizeof err));
+    // 64 layers x (12 C^2 + 2 C) + C + 2 x 65 x C parameters, 16 bytes each.
+    const size_t C = 65536, n = 64 * (12 * C * C + 2 * C) + C + 2 * 65 * C;
+    snprintf(want, sizeof want,
+             "model: %zu parameters with their gradients and AdamW moments need %.1f GiB, more "
+             "than this machine's ", n, n * 16.0 / (1024.0 * 1024.0 * 1024.0));
+    ck_assert_msg(!strncmp(err, want, strlen(want)), "got: %s\nwant: %s", err, want);
+    // Activations: a model that fits, a batch that does not.
+    cfg = (model_config){.vocab = 65, .d_model = 64, .n_layers = 2, .n_heads = 4};
+    model *m = model_create(&cfg, "nope", NULL, err, sizeof err);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(memory_fits(acts_bytes(m, 1, 64, 1), "small", err, sizeof err), 0);
+    const size_t huge = acts_bytes(m, 1 << 10, 1 << 14, 1);
+    ck_assert_uint_gt(huge, (size_t)1 << 40);  // the (T x T) attention of every layer
+    ck_assert_int_eq(memory_fits(huge, "huge batch", err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "huge batch need "));
+    model_free(m);
+}
+END_TEST
+
 Suite *suite_model(void) {
     int n = 0;
     while (pe_registry[n]) n++;
@@ -151,6 +177,7 @@ Suite *suite_model(void) {
     tcase_add_loop_test(other, test_model_eval_path, 0, n);
     tcase_add_test(other, test_model_init_deterministic);
     tcase_add_test(other, test_model_rejects_bad_shapes);
+    tcase_add_test(other, test_model_refuses_what_memory_cannot_hold);
     suite_add_tcase(s, other);
     return s;
 }
