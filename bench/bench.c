@@ -119,7 +119,7 @@ static int bench_one(const shape *s, const char *encoding, double peak, double t
     rng r;
     rng_seed(&r, 1);
     lm_batch(b, &cfg.vocab, &r);
-    double tps[16];
+    double tps[16] = {0};
     int step = 0;
     train_step(m, a, b, &tc, step++, NULL);  // warm-up: page in buffers, BLAS thread pool
     for (int k = 0; k < runs; k++) {

@@ -43,10 +43,11 @@ const pe_ops *pe_find(const char *name) {
 }
 
 static int unknown_encoding(const char *name, char *err, size_t errlen) {
-    const char *names[64];
+    enum { MAX_NAMES = 64 };
+    const char *names[MAX_NAMES];
     int n = 0;
-    while (pe_registry[n] && n < 64) names[n] = pe_registry[n]->name, n++;
-    for (int i = 0; pe_plugin_at(i) && n < 64; i++) names[n++] = pe_plugin_at(i)->name;
+    for (const pe_ops *const *p = pe_registry; *p && n < MAX_NAMES; p++) names[n++] = (*p)->name;
+    for (int i = 0; pe_plugin_at(i) && n < MAX_NAMES; i++) names[n++] = pe_plugin_at(i)->name;
     return unknown_name("encoding", name, names, n, err, errlen);
 }
 

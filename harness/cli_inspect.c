@@ -88,7 +88,7 @@ static int inspect_experiment(const char *dir, const inspect_args *a) {
                         "folder (no runs/)\n", dir);
         return 2;
     }
-    char *names[4096];
+    char *names[4096] = {0};
     int n = 0;
     for (struct dirent *e; n < 4096 && (e = readdir(d));) {
         char done[8400];

@@ -19,9 +19,10 @@ const task_ops *task_find(const char *name) {
 }
 
 static int unknown_task(const char *name, char *err, size_t errlen) {
-    const char *names[64];
+    enum { MAX_NAMES = 64 };
+    const char *names[MAX_NAMES];
     int n = 0;
-    while (task_registry[n] && n < 64) names[n] = task_registry[n]->name, n++;
+    for (const task_ops *const *p = task_registry; *p && n < MAX_NAMES; p++) names[n++] = (*p)->name;
     return unknown_name("task", name, names, n, err, errlen);
 }
 
