@@ -292,6 +292,8 @@ START_TEST(test_round_trip) {
     check_round_trip("experiments/indirect_indexing.yaml");
     check_round_trip("experiments/probes.yaml");
     check_round_trip("experiments/extrapolation.yaml");
+    check_round_trip("experiments/indirect_indexing_paper.yaml");
+    check_round_trip("experiments/probes_all_encodings.yaml");
     // Awkward values: a quoted corpus path, exact floats, layer norm, PoPE options.
     const char *path = write_yaml(
         "awkward", "experiment: x.1\ntask: {name: books, options: {corpus: \"my books/pg 19\", "
