@@ -87,17 +87,7 @@ size_t pe_scratch_floats(const pe *e, int T) {
 
 void pe_format_options(const pe *e, char *buf, size_t len) {
     const pe_ops *o = e->ops;
-    if (!len) return;
-    const int loud = o->first_quiet_option > 0 && o->first_quiet_option < o->n_options
-                         ? o->first_quiet_option : o->n_options;
-    options_format(o->options, loud, e->opt, buf, len);
-    for (int i = loud; i < o->n_options; i++) {
-        if (e->opt[i] == o->options[i].default_value) continue;
-        size_t used = strlen(buf);
-        if (used + 1 >= len) return;
-        if (used) buf[used++] = ',', buf[used] = '\0';
-        options_format(&o->options[i], 1, &e->opt[i], buf + used, len - used);
-    }
+    options_format_quiet(o->options, o->n_options, o->first_quiet_option, e->opt, buf, len);
 }
 
 int pe_check_length(const pe *e, int T, char *err, size_t errlen) {

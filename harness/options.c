@@ -177,6 +177,20 @@ void options_default_text(const option_spec *spec, char *buf, size_t len) {
     value_text(spec, spec->default_value, buf, len);
 }
 
+void options_format_quiet(const option_spec *specs, int n, int first_quiet,
+                          const double *values, char *buf, size_t len) {
+    if (!len) return;
+    const int loud = first_quiet > 0 && first_quiet < n ? first_quiet : n;
+    options_format(specs, loud, values, buf, len);
+    for (int i = loud; i < n; i++) {
+        if (values[i] == specs[i].default_value) continue;
+        size_t used = strlen(buf);
+        if (used + 1 >= len) return;
+        if (used) buf[used++] = ',', buf[used] = '\0';
+        options_format(&specs[i], 1, &values[i], buf + used, len - used);
+    }
+}
+
 void options_format(const option_spec *specs, int n, const double *values, char *buf,
                     size_t len) {
     if (!len) return;

@@ -23,6 +23,11 @@ int options_parse(const char *owner, const option_spec *specs, int n, const char
 // Canonical "key=value,..." of every option (choices as words, numbers that read back exactly).
 void options_format(const option_spec *specs, int n, const double *values, char *buf,
                     size_t len);
+// The same, except that options from index first_quiet on are written only when they differ
+// from their default (0 or >= n: all written): options added to an existing encoding or task
+// then leave the canonical text, and so the run ids, of earlier configs unchanged.
+void options_format_quiet(const option_spec *specs, int n, int first_quiet,
+                          const double *values, char *buf, size_t len);
 // The default of spec as text ("10000", "uniform").
 void options_default_text(const option_spec *spec, char *buf, size_t len);
 // Index of name in specs, or -1.

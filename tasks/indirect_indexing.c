@@ -170,6 +170,7 @@ const task_ops task_indirect_indexing = {
             {"queries", 1, 1, 64, NULL,
              "questions per string, each answer scored (paper: 1; more: denser training)"},
         },
+    .first_quiet_option = OPT_QUERIES,  // added after the first results; ids stay
     .validate = ii_validate,
     .vocab_size = letters_vocab_size,
     .token_name = letters_token_name,

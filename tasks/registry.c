@@ -42,7 +42,8 @@ int task_configure(task *out, const char *name, const char *options, char *err, 
 }
 
 void task_format_options(const task *t, char *buf, size_t len) {
-    options_format(t->ops->options, t->ops->n_options, t->opt, buf, len);
+    options_format_quiet(t->ops->options, t->ops->n_options, t->ops->first_quiet_option, t->opt,
+                         buf, len);
 }
 
 int task_sequence_to_batch_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,

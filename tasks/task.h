@@ -36,6 +36,9 @@ struct task_ops {
     const char *summary;
     int n_options;
     option_spec options[TASK_MAX_OPTIONS];
+    // Options from this index on are left out of the canonical form while they hold their
+    // default (harness/options.h), so adding one keeps earlier run ids. 0: all written.
+    int first_quiet_option;
 
     // Rejects impossible combinations (each option is already within its own range):
     // 0, or -1 with a one-line message in err. NULL means every combination is valid.

@@ -145,7 +145,7 @@ START_TEST(test_golden) {
     }
     ck_assert_str_eq(d->task, II);
     ck_assert_str_eq(d->options,
-                     "alphabet=52,len_min=20,len_max=40,shift_max=15,allow_zero=1,sampling=pairs,distinct=1,queries=1");
+                     "alphabet=52,len_min=20,len_max=40,shift_max=15,allow_zero=1,sampling=pairs,distinct=1");
     ck_assert_uint_eq(d->seed, 1);
     dataset_free(d);
     unlink(path);
