@@ -764,6 +764,19 @@ static int find_tab(const char *text, size_t n, config_pos *at) {
     return 0;
 }
 
+// Where libyaml's error is. Reader errors (bytes that are not UTF-8) carry only a byte offset,
+// their problem_mark is left at 1:1: count lines up to the offset instead.
+static config_pos error_pos(const yaml_parser_t *p, const char *text, size_t n) {
+    if (p->error != YAML_READER_ERROR)
+        return (config_pos){(int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1};
+    config_pos at = {1, 1};
+    for (size_t i = 0; i < p->problem_offset && i < n; i++) {
+        if (text[i] == '\n') at.line++, at.col = 1;
+        else at.col++;
+    }
+    return at;
+}
+
 static int load_document(experiment *e, const char *text, size_t n, char *err, size_t errlen) {
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -771,10 +784,15 @@ static int load_document(experiment *e, const char *text, size_t n, char *err, s
         return set_error(err, errlen, "%s: out of memory", e->file);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
     if (!yaml_parser_load(&parser, &doc)) {  // libyaml frees the document itself on failure
-        config_pos at = {(int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1};
-        fail_at(e->file, at, err, errlen, "YAML syntax error: %s%s%s%s",
-                parser.problem ? parser.problem : "unknown", parser.context ? " (" : "",
-                parser.context ? parser.context : "", parser.context ? ")" : "");
+        config_pos at = error_pos(&parser, text, n);
+        if (parser.error == YAML_READER_ERROR)
+            fail_at(e->file, at, err, errlen, "not UTF-8: %s at byte 0x%02x (YAML files are UTF-8)",
+                    parser.problem ? parser.problem : "invalid byte",
+                    parser.problem_offset < n ? (unsigned char)text[parser.problem_offset] : 0);
+        else
+            fail_at(e->file, at, err, errlen, "YAML syntax error: %s%s%s%s",
+                    parser.problem ? parser.problem : "unknown", parser.context ? " (" : "",
+                    parser.context ? parser.context : "", parser.context ? ")" : "");
         yaml_parser_delete(&parser);
         return -1;
     }
@@ -790,7 +808,7 @@ static int load_document(experiment *e, const char *text, size_t n, char *err, s
     // document are reported too).
     yaml_document_t next;
     if (rc == 0 && !yaml_parser_load(&parser, &next)) {
-        config_pos at = {(int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1};
+        config_pos at = error_pos(&parser, text, n);
         rc = fail_at(e->file, at, err, errlen, "YAML syntax error: %s",
                      parser.problem ? parser.problem : "unknown");
     } else if (rc == 0) {
