@@ -855,13 +855,15 @@ int experiment_expand(const experiment *e, run_config **runs, size_t *n, char *e
                       size_t errlen) {
     *runs = NULL;
     *n = 0;
-    size_t total = 1;
-    for (int k = 0; k < e->n_sweep; k++) {
-        total *= (size_t)e->sweep[k].n_values;
-        if (total > MAX_RUNS)
-            return fail_at(e->file, e->sweep[0].pos, err, errlen, "sweep: more than %d runs",
-                           MAX_RUNS);
-    }
+    // Counted in double (16 keys of 256 values overflow size_t) so that the message can say
+    // how far over the limit the sweep is.
+    double product = 1;
+    for (int k = 0; k < e->n_sweep; k++) product *= e->sweep[k].n_values;
+    if (product > MAX_RUNS)
+        return fail_at(e->file, e->sweep[0].pos, err, errlen,
+                       "sweep: %.0f runs (the product of its value counts), more than %d",
+                       product, MAX_RUNS);
+    const size_t total = (size_t)product;
     run_config *out = malloc(total * sizeof *out);
     if (!out) return set_error(err, errlen, "%s: out of memory", e->file);
     for (size_t i = 0; i < total; i++) {
