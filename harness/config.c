@@ -764,13 +764,27 @@ static int find_tab(const char *text, size_t n, config_pos *at) {
     return 0;
 }
 
+// The byte where a reader error's character starts. libyaml points at the offending byte,
+// which for a bad trailing byte is the one after the character's leading byte (e.g. the space
+// after a Latin-1 0xe9): step back to that leading byte, which is what the user must fix.
+static size_t bad_utf8_at(const yaml_parser_t *p, const char *text, size_t n) {
+    size_t at = p->problem_offset < n ? p->problem_offset : n;
+    if (at < n && ((unsigned char)text[at] < 0x80 || ((unsigned char)text[at] & 0xC0) == 0x80)) {
+        size_t s = at;
+        while (s > 0 && ((unsigned char)text[s - 1] & 0xC0) == 0x80) s--;
+        if (s > 0 && (unsigned char)text[s - 1] >= 0xC0) at = s - 1;
+    }
+    return at;
+}
+
 // Where libyaml's error is. Reader errors (bytes that are not UTF-8) carry only a byte offset,
 // their problem_mark is left at 1:1: count lines up to the offset instead.
 static config_pos error_pos(const yaml_parser_t *p, const char *text, size_t n) {
     if (p->error != YAML_READER_ERROR)
         return (config_pos){(int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1};
     config_pos at = {1, 1};
-    for (size_t i = 0; i < p->problem_offset && i < n; i++) {
+    const size_t end = bad_utf8_at(p, text, n);
+    for (size_t i = 0; i < end; i++) {
         if (text[i] == '\n') at.line++, at.col = 1;
         else at.col++;
     }
@@ -785,10 +799,12 @@ static int load_document(experiment *e, const char *text, size_t n, char *err, s
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
     if (!yaml_parser_load(&parser, &doc)) {  // libyaml frees the document itself on failure
         config_pos at = error_pos(&parser, text, n);
+        const size_t bad = bad_utf8_at(&parser, text, n);
         if (parser.error == YAML_READER_ERROR)
-            fail_at(e->file, at, err, errlen, "not UTF-8: %s at byte 0x%02x (YAML files are UTF-8)",
-                    parser.problem ? parser.problem : "invalid byte",
-                    parser.problem_offset < n ? (unsigned char)text[parser.problem_offset] : 0);
+            fail_at(e->file, at, err, errlen,
+                    "byte 0x%02x is not valid UTF-8 here (%s); YAML files are UTF-8",
+                    bad < n ? (unsigned char)text[bad] : 0,
+                    parser.problem ? parser.problem : "invalid byte");
         else
             fail_at(e->file, at, err, errlen, "YAML syntax error: %s%s%s%s",
                     parser.problem ? parser.problem : "unknown", parser.context ? " (" : "",
