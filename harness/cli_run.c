@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dirs.h"
 #include "encodings/encoding.h"
 #include "run.h"
 #include "summary.h"
@@ -218,6 +219,16 @@ int cmd_run(int argc, char **argv) {
     run_config *runs;
     size_t n;
     if (load(a.file, &e, &runs, &n) != 0) return 2;
+    // Every run writes below results/<experiment>: when that folder cannot be made (a file in
+    // the way, a read-only mount), say so once with exit 2 rather than fail every run.
+    char exp_dir[2048], dir_err[2200];
+    snprintf(exp_dir, sizeof exp_dir, "%s/%s", a.results, e.base.experiment);
+    if (make_dirs(exp_dir, dir_err, sizeof dir_err) != 0) {
+        fprintf(stderr, "posbench: run: %s\n", dir_err);
+        free(runs);
+        experiment_free(&e);
+        return 2;
+    }
     int status = 0;
     if (a.only) {
         size_t i;

@@ -764,6 +764,33 @@ static int find_tab(const char *text, size_t n, config_pos *at) {
     return 0;
 }
 
+// The byte where a reader error's character starts. libyaml points at the offending byte,
+// which for a bad trailing byte is the one after the character's leading byte (e.g. the space
+// after a Latin-1 0xe9): step back to that leading byte, which is what the user must fix.
+static size_t bad_utf8_at(const yaml_parser_t *p, const char *text, size_t n) {
+    size_t at = p->problem_offset < n ? p->problem_offset : n;
+    if (at < n && ((unsigned char)text[at] < 0x80 || ((unsigned char)text[at] & 0xC0) == 0x80)) {
+        size_t s = at;
+        while (s > 0 && ((unsigned char)text[s - 1] & 0xC0) == 0x80) s--;
+        if (s > 0 && (unsigned char)text[s - 1] >= 0xC0) at = s - 1;
+    }
+    return at;
+}
+
+// Where libyaml's error is. Reader errors (bytes that are not UTF-8) carry only a byte offset,
+// their problem_mark is left at 1:1: count lines up to the offset instead.
+static config_pos error_pos(const yaml_parser_t *p, const char *text, size_t n) {
+    if (p->error != YAML_READER_ERROR)
+        return (config_pos){(int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1};
+    config_pos at = {1, 1};
+    const size_t end = bad_utf8_at(p, text, n);
+    for (size_t i = 0; i < end; i++) {
+        if (text[i] == '\n') at.line++, at.col = 1;
+        else at.col++;
+    }
+    return at;
+}
+
 static int load_document(experiment *e, const char *text, size_t n, char *err, size_t errlen) {
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -771,10 +798,17 @@ static int load_document(experiment *e, const char *text, size_t n, char *err, s
         return set_error(err, errlen, "%s: out of memory", e->file);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
     if (!yaml_parser_load(&parser, &doc)) {  // libyaml frees the document itself on failure
-        config_pos at = {(int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1};
-        fail_at(e->file, at, err, errlen, "YAML syntax error: %s%s%s%s",
-                parser.problem ? parser.problem : "unknown", parser.context ? " (" : "",
-                parser.context ? parser.context : "", parser.context ? ")" : "");
+        config_pos at = error_pos(&parser, text, n);
+        const size_t bad = bad_utf8_at(&parser, text, n);
+        if (parser.error == YAML_READER_ERROR)
+            fail_at(e->file, at, err, errlen,
+                    "byte 0x%02x is not valid UTF-8 here (%s); YAML files are UTF-8",
+                    bad < n ? (unsigned char)text[bad] : 0,
+                    parser.problem ? parser.problem : "invalid byte");
+        else
+            fail_at(e->file, at, err, errlen, "YAML syntax error: %s%s%s%s",
+                    parser.problem ? parser.problem : "unknown", parser.context ? " (" : "",
+                    parser.context ? parser.context : "", parser.context ? ")" : "");
         yaml_parser_delete(&parser);
         return -1;
     }
@@ -790,7 +824,7 @@ static int load_document(experiment *e, const char *text, size_t n, char *err, s
     // document are reported too).
     yaml_document_t next;
     if (rc == 0 && !yaml_parser_load(&parser, &next)) {
-        config_pos at = {(int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1};
+        config_pos at = error_pos(&parser, text, n);
         rc = fail_at(e->file, at, err, errlen, "YAML syntax error: %s",
                      parser.problem ? parser.problem : "unknown");
     } else if (rc == 0) {
@@ -837,13 +871,15 @@ int experiment_expand(const experiment *e, run_config **runs, size_t *n, char *e
                       size_t errlen) {
     *runs = NULL;
     *n = 0;
-    size_t total = 1;
-    for (int k = 0; k < e->n_sweep; k++) {
-        total *= (size_t)e->sweep[k].n_values;
-        if (total > MAX_RUNS)
-            return fail_at(e->file, e->sweep[0].pos, err, errlen, "sweep: more than %d runs",
-                           MAX_RUNS);
-    }
+    // Counted in double (16 keys of 256 values overflow size_t) so that the message can say
+    // how far over the limit the sweep is.
+    double product = 1;
+    for (int k = 0; k < e->n_sweep; k++) product *= e->sweep[k].n_values;
+    if (product > MAX_RUNS)
+        return fail_at(e->file, e->sweep[0].pos, err, errlen,
+                       "sweep: %.0f runs (the product of its value counts), more than %d",
+                       product, MAX_RUNS);
+    const size_t total = (size_t)product;
     run_config *out = malloc(total * sizeof *out);
     if (!out) return set_error(err, errlen, "%s: out of memory", e->file);
     for (size_t i = 0; i < total; i++) {

@@ -11,6 +11,7 @@ int main(void) {
         suite_summary,
         suite_config, suite_run, suite_inspect,
         suite_plot,
+        suite_bad_input,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
