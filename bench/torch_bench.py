@@ -188,6 +188,13 @@ def main():
     print(f"torch bench: PyTorch {torch.__version__}, {args.threads} threads, fp32, "
           f"median of {args.steps} timed steps after {args.warmup} warm-up steps; "
           f"load average {os.getloadavg()[0]:.2f}")
+    # On 2 cores, a busy neighbour turns every OpenMP region into a wait for a descheduled
+    # thread: measured here, torch at 2 threads fell ~6x at load 3, far more than posbench.
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load > 0.5:
+        hint = "; 2-thread timings then mostly measure contention (compare --threads 1)"
+        print(f"warning: load average {load:.2f} on {cores} cores: other work is running, "
+              f"timings are low and noisy{hint if args.threads > 1 else ''}")
     print(f"{'shape':34} {'pe':6} {'params':>9} {'tok/s':>9} {'min-max':>13} "
           f"{'GFLOP/s':>8} {'RSS MiB':>8}", flush=True)
     child = [sys.executable, os.path.abspath(__file__), "--threads", str(args.threads),
