@@ -188,11 +188,13 @@ def main():
     print(f"torch bench: PyTorch {torch.__version__}, {args.threads} threads, fp32, "
           f"median of {args.steps} timed steps after {args.warmup} warm-up steps; "
           f"load average {os.getloadavg()[0]:.2f}")
-    # On 2 cores, a busy neighbour turns every OpenMP region into a wait for a descheduled
-    # thread: measured here, torch at 2 threads fell ~6x at load 3, far more than posbench.
+    # On 2 cores with a busy neighbour, libgomp's spinning threads wait on descheduled ones:
+    # at load ~3.5, torch at 2 threads fell from ~8k to 0.27k tokens/s, and back to ~8-9k
+    # with OMP_WAIT_POLICY=PASSIVE (posbench lost about half).
     load, cores = os.getloadavg()[0], os.cpu_count() or 1
     if load > 0.5:
-        hint = "; 2-thread timings then mostly measure contention (compare --threads 1)"
+        hint = ("; with several threads they mostly measure contention "
+                "(compare OMP_WAIT_POLICY=PASSIVE or --threads 1)")
         print(f"warning: load average {load:.2f} on {cores} cores: other work is running, "
               f"timings are low and noisy{hint if args.threads > 1 else ''}")
     print(f"{'shape':34} {'pe':6} {'params':>9} {'tok/s':>9} {'min-max':>13} "
