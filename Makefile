@@ -47,7 +47,7 @@ FIXTURE_SO := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
 # for every object: a target-specific value would also reach $(BUILD)/flags and rewrite it.)
 PB_CFLAGS += -DPB_FIXTURE_DIR='"$(BUILD)/fixtures"'
 
-.PHONY: all test asan bench deps clean help plots examples cppcheck valgrind check-all fuzz
+.PHONY: all test asan bench bench-torch deps clean help plots examples cppcheck valgrind check-all fuzz
 
 all: posbench
 
@@ -57,8 +57,11 @@ help:
 	@echo "make test       build and run every Check suite"
 	@echo "make asan       the test suites under AddressSanitizer + UBSan"
 	@echo "make check-all  test, asan, cppcheck, valgrind of a short training run, a short fuzz"
+	@echo "make cppcheck   static analysis (findings judged false: tools/cppcheck-suppressions.txt)"
+	@echo "make valgrind   memcheck of a short training run, a checkpoint save and the YAML loader"
 	@echo "make fuzz       fuzz the config loader and dataset reader (FUZZ_SECONDS=30 each)"
 	@echo "make bench      training tokens/s, GFLOP/s and fraction of peak per encoding and shape"
+	@echo "make bench-torch   the same model in PyTorch for comparison (skipped without python3-torch)"
 	@echo "make main       the main job (see README)"
 	@echo "make plots RESULTS=results/<experiment>   PNG and SVG plots of an experiment (gnuplot)"
 	@echo "make examples RESULTS='results/a results/b'   refresh plots/examples/*.png from them"
@@ -174,6 +177,17 @@ check-all: test asan cppcheck valgrind fuzz
 
 bench: $(BUILD)/bench_posbench
 	$(BUILD)/bench_posbench
+
+# The PyTorch reference (issue 7). Optional: nothing else needs Python, so without torch it
+# says why it is skipped and succeeds. Debian's python3-torch lives under /usr/bin/python3,
+# not under whatever python3 a PATH shim picks. TORCH_BENCH_ARGS: e.g. 'rope --steps 20'.
+TORCH_PYTHON ?= /usr/bin/python3
+bench-torch:
+	@if ! command -v $(TORCH_PYTHON) >/dev/null 2>&1; then \
+	  echo "bench-torch: skipped: $(TORCH_PYTHON) not found (apt-get install python3-torch)"; \
+	elif ! $(TORCH_PYTHON) -c 'import torch' >/dev/null 2>&1; then \
+	  echo "bench-torch: skipped: python3-torch is not installed (apt-get install python3-torch)"; \
+	else $(TORCH_PYTHON) bench/torch_bench.py $(TORCH_BENCH_ARGS); fi
 
 clean:
 	rm -rf build posbench
