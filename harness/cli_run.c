@@ -294,11 +294,13 @@ int cmd_run(int argc, char **argv) {
         }
         if (running == 0) break;
         if (interrupted) {
-            // Unfinished runs leave only temporary files: they start over on the next run.
+            // Unfinished runs start over on the next invocation; their temporary files go now.
             for (size_t i = 0; i < n; i++)
                 if (pid_of[i]) kill(pid_of[i], SIGTERM);
             while (wait(NULL) > 0) {
             }
+            for (size_t i = 0; i < n; i++)
+                if (pid_of[i]) run_clear_partial(&runs[i], a.results);
             fprintf(stderr, "%sposbench: run: interrupted; %zu of %zu runs done, run the same "
                             "command to continue\n",
                     view.live ? "\r\033[K" : "", finished - failed, n_pending);

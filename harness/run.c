@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -31,6 +32,21 @@ void run_dir(const run_config *r, const char *results, char *buf, size_t len) {
 
 static int path_in(char *buf, size_t len, const char *dir, const char *name) {
     return snprintf(buf, len, "%s/%s", dir, name) < (int)len ? 0 : -1;
+}
+
+void run_clear_partial(const run_config *r, const char *results) {
+    char dir[2048], path[2400];
+    run_dir(r, results, dir, sizeof dir);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const size_t n = strlen(e->d_name);
+        if (n > 4 && !strcmp(e->d_name + n - 4, ".tmp")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            remove(path);
+        }
+    }
+    closedir(d);
 }
 
 int run_is_done(const run_config *r, const char *results) {

@@ -27,6 +27,11 @@ int run_make_dir(const run_config *r, const char *results, char *dir, size_t len
 // Whether the run's done marker exists.
 int run_is_done(const run_config *r, const char *results);
 
+// Removes the temporary files (*.tmp) an interrupted run left in its folder, so that a sweep
+// stopped by SIGINT/SIGTERM leaves no partial file behind. (After SIGKILL they stay until the
+// run starts over and overwrites them; they are never mistaken for results.)
+void run_clear_partial(const run_config *r, const char *results);
+
 // The seed of evaluation set `set` of a generated task: fixed, so every run of every
 // experiment is scored on the same sequences.
 uint64_t run_eval_seed(int set);

@@ -209,8 +209,20 @@ START_TEST(test_run_resume_after_kill) {
 }
 END_TEST
 
-// SIGINT to the sweep: its runs stop, it says how to continue (exit 130), and the same
-// command then finishes every run.
+// Files named *.tmp anywhere below dir (partial results).
+static int count_tmp(const char *dir) {
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "find %s -name '*.tmp' | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    int n = -1;
+    ck_assert_int_eq(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+// SIGINT (loop 0) or SIGTERM (loop 1) to the sweep: its runs stop, no partial file remains,
+// it says how to continue (exit 130), and the same command then finishes every run.
 START_TEST(test_run_interrupt) {
     char dir[256], yaml[300], results[300], log[400], *out;
     temp_dir(dir, sizeof dir, "int");
@@ -228,13 +240,14 @@ START_TEST(test_run_interrupt) {
         _exit(rc);
     }
     usleep(300000);
-    kill(pid, SIGINT);
+    kill(pid, _i ? SIGTERM : SIGINT);
     int status;
     waitpid(pid, &status, 0);
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), 130);
     ck_assert_msg(strstr(slurp(log), "interrupted; ") != NULL, "%s", slurp(log));
     ck_assert_msg(strstr(slurp(log), "run the same command to continue") != NULL, "%s", slurp(log));
+    ck_assert_int_eq(count_tmp(results), 0);  // no partial file left behind
     write_experiment(yaml, 20, "3.0e-3", "1.0");  // shorter, so the test stays quick
     ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
     free(out);
@@ -377,7 +390,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_run_divergence_recorded);
     tcase_add_test(tc, test_jobs_lists_pending);
     tcase_add_test(tc, test_run_books);
-    tcase_add_test(tc, test_run_interrupt);
+    tcase_add_loop_test(tc, test_run_interrupt, 0, 2);  // SIGINT, then SIGTERM
     tcase_add_test(tc, test_make_dirs);
     suite_add_tcase(s, tc);
     return s;
