@@ -8,7 +8,7 @@
 
 typedef struct atomic_file {
     FILE *f;  // write here between open and commit
-    char path[2100], tmp[2110];
+    char path[4096], tmp[4104];
 } atomic_file;
 
 // 0, or -1 with "PATH.tmp: cannot create: reason" in err.

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "plot_attention.h"
 #include "plot_exec.h"
 #include "plot_io.h"
@@ -256,7 +257,7 @@ int cmd_plot(int argc, char **argv) {
     plot_runs runs;
     if (plot_runs_read(c.dir, &runs, err, sizeof err)) return fail(err);
     snprintf(path, sizeof path, "%s/plots", c.dir);
-    if (plot_make_dir(path, err, sizeof err)) {
+    if (make_dirs(path, err, sizeof err)) {
         plot_runs_free(&runs);
         return fail(err);
     }

@@ -24,12 +24,12 @@ int plot_write_attention(const char *csv, const char *data, int *n_tokens, char 
                          size_t errlen) {
     *n_tokens = 0;
     plot_csv c;
-    plot_out o = {0};
+    atomic_file o = {0};
     char *f[7];
     int got, rc = -1;
     if (plot_csv_open(&c, csv, "layer,head,query,key,prob,query_token,key_token", err,
                       errlen) ||
-        plot_out_open(&o, data, err, errlen))
+        atomic_file_open(&o, data, err, errlen))
         goto done;
     fputs("# layer head query key prob query_code key_code\n", o.f);
     long rows = 0;

@@ -1,5 +1,4 @@
 // File helpers of `posbench plot` (plot_io.h).
-#include "dirs.h"
 #include "plot_io.h"
 
 #include <errno.h>
@@ -9,30 +8,13 @@
 
 #include "errors.h"
 
-int plot_out_open(plot_out *o, const char *path, char *err, size_t errlen) {
-    snprintf(o->path, sizeof o->path, "%s", path);
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", path);
-    o->f = fopen(o->tmp, "w");
-    if (!o->f) return set_error(err, errlen, "%s: cannot write: %s", o->tmp, strerror(errno));
-    return 0;
-}
-
-int plot_out_close(plot_out *o, int ok, char *err, size_t errlen) {
+int plot_out_close(atomic_file *o, int ok, char *err, size_t errlen) {
     if (!o->f) return 0;
-    const int bad = ferror(o->f);
-    const int closed = fclose(o->f);
-    o->f = NULL;
-    if (!ok || bad || closed != 0) {
-        remove(o->tmp);
-        return ok ? set_error(err, errlen, "%s: write failed", o->tmp) : 0;
+    if (!ok) {
+        atomic_file_abandon(o);
+        return 0;
     }
-    if (rename(o->tmp, o->path) != 0) {
-        const int e = errno;
-        remove(o->tmp);
-        return set_error(err, errlen, "%s: cannot rename to %s: %s", o->tmp, o->path,
-                         strerror(e));
-    }
-    return 0;
+    return atomic_file_commit(o, err, errlen);
 }
 
 void plot_block_header(FILE *f, int block, const char *label, const char *columns) {
@@ -84,7 +66,6 @@ int plot_words_add(char *buf, size_t len, const char *word) {
     return 0;
 }
 
-int plot_make_dir(const char *dir, char *err, size_t errlen) { return make_dirs(dir, err, errlen); }
 
 int plot_csv_open(plot_csv *c, const char *path, const char *header, char *err, size_t errlen) {
     *c = (plot_csv){0};

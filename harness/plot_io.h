@@ -6,17 +6,11 @@
 
 #include <stdio.h>
 
-// A file written under PATH.tmp and renamed to PATH by plot_out_close.
-typedef struct {
-    FILE *f;
-    char path[4096], tmp[4120];
-} plot_out;
+#include "atomic_file.h"
 
-// Opens path.tmp for writing. 0, or -1 with "PATH: cannot write: reason".
-int plot_out_open(plot_out *o, const char *path, char *err, size_t errlen);
-// Closes and renames over path (ok != 0), or closes and removes the temporary (ok == 0).
-// 0, or -1 when a write failed.
-int plot_out_close(plot_out *o, int ok, char *err, size_t errlen);
+// Data files are atomic_files (atomic_file_open). This ends one: committed when ok != 0,
+// removed when ok == 0 (then it returns 0). 0, or -1 when a write failed.
+int plot_out_close(atomic_file *o, int ok, char *err, size_t errlen);
 
 // Writes the header line of one index block of a gnuplot data file: the legend entry, double
 // quoted (its double quotes become single ones), then the column names as a comment for the
@@ -50,7 +44,5 @@ int plot_number(const char *text, double *x);
 // spaces made underscores. 0, or -1 when buf is too small.
 int plot_words_add(char *buf, size_t len, const char *word);
 
-// mkdir -p of one level: 0 when dir exists or was made, else -1 with a message.
-int plot_make_dir(const char *dir, char *err, size_t errlen);
 
 #endif

@@ -215,8 +215,8 @@ int plot_write_training(const plot_runs *r, const char *data, plot_blocks *b, in
     int any = 0;
     for (int i = 0; i < r->n && !any; i++) any = plot_run_has(r, i, "train.csv");
     if (!any) return 0;
-    plot_out o;
-    if (plot_out_open(&o, data, err, errlen)) return -1;
+    atomic_file o = {0};
+    if (atomic_file_open(&o, data, err, errlen)) return -1;
     for (int g = 0; g < r->series.n; g++) {
         int first = 1;
         for (int i = 0; i < r->n; i++) {
@@ -332,8 +332,8 @@ int plot_write_positions(const plot_runs *r, const char *data, char *set, size_t
         if (scan_positions(r, i, NULL, NULL, set, setlen, &best_len, &best_rows, err, errlen))
             return -1;
     if (!set[0]) return 0;
-    plot_out o;
-    if (plot_out_open(&o, data, err, errlen)) return -1;
+    atomic_file o = {0};
+    if (atomic_file_open(&o, data, err, errlen)) return -1;
     for (int g = 0; g < r->series.n; g++) {
         position_sums sums = {0};
         int runs = 0;  // runs of g with that set, each one weight in the mean

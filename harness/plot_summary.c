@@ -193,8 +193,8 @@ int plot_write_accuracy(const plot_summary *s, const char *data, const char *tic
         rc = 0;
         goto done;
     }
-    plot_out o, t;
-    if (plot_out_open(&o, data, err, errlen)) goto done;
+    atomic_file o = {0}, t = {0};
+    if (atomic_file_open(&o, data, err, errlen)) goto done;
     for (int e = 0; e < n_enc; e++) {
         int has_bars = 0;  // a block without rows would make gnuplot warn
         for (int i = 0; i < s->n_rows && !has_bars; i++)
@@ -217,7 +217,7 @@ int plot_write_accuracy(const plot_summary *s, const char *data, const char *tic
             goto done;
         }
     }
-    if (plot_out_close(&o, 1, err, errlen) || plot_out_open(&t, ticks, err, errlen)) goto done;
+    if (plot_out_close(&o, 1, err, errlen) || atomic_file_open(&t, ticks, err, errlen)) goto done;
     for (int c = 0; c < n_cl; c++) {
         char label[PLOT_VARIANT + 140];
         snprintf(label, sizeof label, "%s%s%s", cl[c].variant, cl[c].variant[0] ? " / " : "",
@@ -253,8 +253,8 @@ int plot_write_extrapolation(const plot_summary *s, const char *metric, const ch
         worth = n >= 2;
     }
     int rc = 0;
-    plot_out o;
-    if (!worth || (rc = plot_out_open(&o, data, err, errlen))) goto done;
+    atomic_file o = {0};
+    if (!worth || (rc = atomic_file_open(&o, data, err, errlen))) goto done;
     for (int g = 0; g < s->series.n; g++) {
         int n = 0;
         for (int i = 0; i < s->n_rows; i++)
