@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "dirs.h"
 #include "inspect.h"
 
 static const char ATTN_USAGE[] =
@@ -37,16 +37,6 @@ typedef struct inspect_args {
     long index;     // attn: the example; freq: how many examples
     const char *set;
 } inspect_args;
-
-static int is_dir(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int exists(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 // One run folder; 0, or -1 after printing why. In an experiment (`skip_bandless`), freq
 // passes over runs whose encoding has no frequency bands with a note instead of failing.
@@ -93,7 +83,7 @@ static int inspect_experiment(const char *dir, const inspect_args *a) {
     for (struct dirent *e; n < 4096 && (e = readdir(d));) {
         char done[8400];
         snprintf(done, sizeof done, "%s/%s/done", runs, e->d_name);
-        if (e->d_name[0] == '.' || !exists(done)) continue;
+        if (e->d_name[0] == '.' || !path_exists(done)) continue;
         if (!(names[n] = strdup(e->d_name))) break;
         n++;
     }
@@ -156,7 +146,7 @@ static int cmd_inspect(int argc, char **argv, inspect_args a, const char *usage)
         fprintf(stderr, "posbench: %s: no such folder\n", dir);
         return 2;
     }
-    if (exists(config)) return inspect_run(dir, &a, 0) != 0;
+    if (path_exists(config)) return inspect_run(dir, &a, 0) != 0;
     return inspect_experiment(dir, &a);
 }
 

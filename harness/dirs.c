@@ -32,3 +32,13 @@ int make_dirs(const char *path, char *err, size_t errlen) {
         return set_error(err, errlen, "%s: cannot create folder: %s", path, strerror(errno));
     return 0;
 }
+
+int path_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}

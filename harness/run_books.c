@@ -1,4 +1,3 @@
-#include "dirs.h"
 #include "run_books.h"
 
 #include <dirent.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "dirs.h"
 
 // Splits "corpus=PATH,seq_len=L,eval_mult=1;2;4" (the config loader validated it).
 static int parse_options(const char *options, char *corpus, size_t len, books_data *d,
@@ -38,11 +38,6 @@ static uint64_t fnv1a(const char *s) {
     uint64_t h = 0xcbf29ce484222325ull;
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
     return h;
-}
-
-static int is_dir(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 // Removes a folder of plain files (a books output folder has no subfolders).

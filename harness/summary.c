@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "dirs.h"
 #include "student_t.h"
 
 // ---- reading run folders -------------------------------------------------------------------
@@ -97,11 +98,6 @@ static int next_row(csv_file *c, char **fields, int n, char *err, size_t errlen)
         if (!fields[i][0])
             return set_error(err, errlen, "%s:%d: field %d is empty", c->path, c->lineno, i + 1);
     return 1;
-}
-
-static int file_exists(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0;
 }
 
 // DIR/runs/ID/NAME into buf. Returns 0 / -1 (too long).
@@ -266,10 +262,9 @@ static int list_runs(const char *dir, char ***names, int *n, char *err, size_t e
     *n = 0;
     for (struct dirent *e; rc == 0 && (e = readdir(d));) {
         char sub[4096];
-        struct stat st;
         if (e->d_name[0] == '.') continue;
         if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub ||
-            stat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
+            !is_dir(sub))
             continue;
         if (grow(names, &cap, *n, sizeof **names) || !((*names)[*n] = strdup(e->d_name)))
             rc = set_error(err, errlen, "out of memory");
@@ -410,7 +405,7 @@ summary *summary_compute(const char *dir, char *err, size_t errlen) {
         rc = set_error(err, errlen, "out of memory");
     for (int i = 0; rc == 0 && i < n_names; i++) {
         if ((rc = run_path(path, sizeof path, dir, names[i], "done", err, errlen))) break;
-        if (!file_exists(path)) {
+        if (!path_exists(path)) {
             s->n_unfinished++;
             continue;
         }
