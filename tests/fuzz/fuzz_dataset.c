@@ -19,12 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dataset *d = dataset_load(path, err, sizeof err);
     if (!d) return 0;
     // Every accepted sequence lies inside the token array and uses the vocabulary.
-    unsigned long check = 0;
+    volatile unsigned long touched = 0;  // reads every mask byte, so ASan sees each access
     for (size_t s = 0; s < d->n_seqs; s++)
         for (size_t i = d->offsets[s]; i < d->offsets[s + 1]; i++) {
             if (d->tokens[i] >= d->vocab_size) abort();
-            check += d->mask[i];
+            touched += d->mask[i];
         }
     dataset_free(d);
-    return (int)(check & 0);
+    return 0;
 }
