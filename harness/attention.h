@@ -8,14 +8,15 @@
 
 #include "encodings/encoding.h"
 
-// Per-thread scratch, sized for sequences up to max_T.
+// Per-thread scratch, sized for sequences up to max_T, for training (forward with caches and
+// backward) or for evaluation (forward without caches) only.
 typedef struct attn_scratch {
-    int max_T, head_dim, qk_width, n_threads;
+    int max_T, head_dim, qk_width, n_threads, training;
     size_t n_pe_params, n_plugin_scratch, per_thread;  // floats per thread
     float *mem;
 } attn_scratch;
 
-attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads);
+attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads, int training);
 void attn_scratch_free(attn_scratch *ws);
 
 // qkv is (B, T, 3C): [q | k | v] per row, head h at columns h*D .. h*D+D-1 of each part.

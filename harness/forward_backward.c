@@ -59,7 +59,7 @@ acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
     a->layer_stride_qt = training ? (size_t)B * NH * T * W : 0;
     a->mem = malloc(acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float));
     a->rows = malloc(2 * N * sizeof(int32_t));
-    a->ws = attn_scratch_create(&m->pe, T, n_threads);
+    a->ws = attn_scratch_create(&m->pe, T, n_threads, training);
     if (!a->mem || !a->rows || !a->ws) {
         acts_free(a);
         return NULL;
