@@ -164,6 +164,27 @@ START_TEST(test_model_refuses_what_memory_cannot_hold) {
 }
 END_TEST
 
+// Evaluation keeps one layer's activations and no attention cache (issue 7: memory at
+// T = 4096 bounded): its bytes do not grow with depth, while training's grow by at least the
+// (H, T, T) probabilities of every added layer.
+START_TEST(test_model_eval_memory_independent_of_depth) {
+    char err[256];
+    size_t eval_bytes[2], train_bytes[2];
+    const int layers[2] = {1, 8}, long_T = 4096;
+    for (int i = 0; i < 2; i++) {
+        model_config cfg = {.vocab = 256, .d_model = 256, .n_layers = layers[i], .n_heads = 8};
+        model *m = model_create(&cfg, "rope", NULL, err, sizeof err);
+        ck_assert_msg(m != NULL, "%s", err);
+        eval_bytes[i] = acts_bytes(m, 1, long_T, 0);
+        train_bytes[i] = acts_bytes(m, 1, long_T, 1);
+        model_free(m);
+    }
+    ck_assert_uint_eq(eval_bytes[0], eval_bytes[1]);
+    ck_assert_uint_lt(eval_bytes[1], (size_t)128 << 20);  // ~20 (T, C) rows: 84 MB
+    ck_assert_uint_ge(train_bytes[1] - train_bytes[0], (size_t)7 * 8 * long_T * long_T * sizeof(float));
+}
+END_TEST
+
 Suite *suite_model(void) {
     int n = 0;
     while (pe_registry[n]) n++;
@@ -178,6 +199,7 @@ Suite *suite_model(void) {
     tcase_add_test(other, test_model_init_deterministic);
     tcase_add_test(other, test_model_rejects_bad_shapes);
     tcase_add_test(other, test_model_refuses_what_memory_cannot_hold);
+    tcase_add_test(other, test_model_eval_memory_independent_of_depth);
     suite_add_tcase(s, other);
     return s;
 }
