@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cblas.h>
+
 #include "harness/model.h"
 #include "harness/rng.h"
 #include "harness/train.h"
@@ -133,6 +135,42 @@ static int bench_eval(const shape *s, const char *encoding, int T) {
     return 0;
 }
 
+// The ceiling the linear layers alone put on tokens/s: one step's projection, MLP and head
+// products (forward NT, backward NN and TN, at the model's shapes, through the same cblas
+// calls as harness/layers.c) timed on their own. Attention, norms, GELU and AdamW are left
+// out, so no encoding can train faster than this with this BLAS on this machine.
+static double matmul_only_tokens_per_s(const shape *s) {
+    const int N = s->B * s->T, C = s->d_model;
+    const int out[5] = {3 * C, C, 4 * C, C, s->vocab}, in[5] = {C, C, C, 4 * C, C};
+    const int per_layer = 4;
+    float *x = calloc((size_t)N * 4 * C, sizeof(float)), *y = calloc((size_t)N * 4 * C, sizeof(float));
+    float *w = calloc((size_t)4 * C * C > (size_t)s->vocab * C ? (size_t)4 * C * C : (size_t)s->vocab * C,
+                      sizeof(float));
+    float *dw = calloc((size_t)4 * C * C + (size_t)s->vocab * C, sizeof(float));
+    if (!x || !y || !w || !dw) {
+        free(x), free(y), free(w), free(dw);
+        return 0;
+    }
+    double best = 1e30;
+    for (int rep = 0; rep < 5; rep++) {
+        double t0 = now();
+        for (int l = 0; l < s->n_layers; l++)
+            for (int k = 0; k <= per_layer; k++) {
+                if (k == per_layer && l != s->n_layers - 1) continue;  // the head, once
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, out[k], in[k], 1.0f, x,
+                            in[k], w, in[k], 0.0f, y, out[k]);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, in[k], out[k], 1.0f, y,
+                            out[k], w, in[k], 1.0f, x, in[k]);
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out[k], in[k], N, 1.0f, y,
+                            out[k], x, in[k], 1.0f, dw, in[k]);
+            }
+        double dt = now() - t0;
+        if (dt < best) best = dt;
+    }
+    free(x), free(y), free(w), free(dw);
+    return N / best;
+}
+
 // Runs one configuration in this process; prints one table row.
 static int bench_one(const shape *s, const char *encoding, double peak, double torch_tps,
                      int runs, int steps) {
@@ -207,6 +245,22 @@ int main(int argc, char **argv) {
             waitpid(pid, &status, 0);
             failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
         }
+    for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            const shape *sh = &SHAPES[i];
+            double tps = matmul_only_tokens_per_s(sh);
+            printf("matmuls alone d=%-3d L=%d T=%-3d B=%-2d: %.0f tok/s at most (%.1f GFLOP/s of "
+                   "linear-layer work)\n",
+                   sh->d_model, sh->n_layers, sh->T, sh->B, tps,
+                   tps * (flops_per_token(sh) - 12.0 * sh->n_layers * sh->T * sh->d_model) / 1e9);
+            fflush(stdout);
+            _exit(tps > 0 ? 0 : 1);
+        }
+        int status;
+        waitpid(pid, &status, 0);
+        failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    }
     const shape *large = &SHAPES[sizeof SHAPES / sizeof SHAPES[0] - 1];
     for (int e = 0; pe_registry[e]; e++) {
         if (only ? strcmp(only, pe_registry[e]->name) != 0 : e > 0) continue;  // one is enough
