@@ -301,7 +301,8 @@ int cmd_plot(int argc, char **argv) {
     if (c.written == 0) {
         snprintf(err, sizeof err,
                  "%s: nothing to plot (no accuracy or len_N sets in summary.csv, no finished run "
-                 "with train.csv, positions.csv, attention.csv or frequency.csv)",
+                 "with train.csv, eval.csv at two steps, positions.csv, attention.csv or "
+                 "frequency.csv)",
                  c.dir);
         return fail(err);
     }
