@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "plot_io.h"
 #include "plot_summary.h"
+#include "summary.h"
 
 enum { MAX_KEYS = 64 };
 
@@ -57,6 +58,9 @@ static int read_run(plot_runs *r, const char *id, char *err, size_t errlen) {
     long seq_len;
     snprintf(path, sizeof path, "%s/%s/config.yaml", r->dir, id);
     if (read_config(path, encoding, sizeof encoding, &seq_len, err, errlen)) return -1;
+    snprintf(path, sizeof path, "%s/%s/status", r->dir, id);
+    const int diverged = access(path, F_OK) == 0 ? summary_read_status(path, err, errlen) : 0;
+    if (diverged < 0) return -1;
     snprintf(path, sizeof path, "%s/%s/point.csv", r->dir, id);
     plot_csv c;
     char *keys[MAX_KEYS], *values[MAX_KEYS], *f[2];
@@ -95,6 +99,7 @@ static int read_run(plot_runs *r, const char *id, char *err, size_t errlen) {
     plot_run *run = &r->runs[r->n];
     snprintf(run->id, sizeof run->id, "%s", id);
     run->seq_len = seq_len;
+    run->diverged = diverged;
     run->series = plot_series_index(&r->series, enc >= 0 ? values[enc] : encoding[0] ? encoding
                                                                                     : "unknown",
                                     variant);

@@ -16,6 +16,7 @@ typedef struct {
     char id[256];  // the run's folder name
     int series;    // index into plot_runs.series
     long seq_len;  // books training length (task.options.seq_len); 0 for other tasks
+    int diverged;  // its status says `diverged` (no status file: done)
 } plot_run;
 
 typedef struct {

@@ -108,8 +108,7 @@ static int run_path(char *buf, size_t len, const char *dir, const char *id, cons
     return 0;
 }
 
-// The first line of status: 1 for diverged, 0 for done, -1 otherwise.
-static int read_status(const char *path, char *err, size_t errlen) {
+int summary_read_status(const char *path, char *err, size_t errlen) {
     csv_file c = {.path = path};
     c.f = fopen(path, "r");
     if (!c.f) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -277,7 +276,7 @@ static int list_runs(const char *dir, char ***names, int *n, char *err, size_t e
 
 // ---- statistics ----------------------------------------------------------------------------
 
-static void describe(const double *v, int n, summary_row *r) {
+void summary_describe(const double *v, int n, summary_row *r) {
     r->n = n;
     r->mean = r->sd = r->ci_low = r->ci_high = r->min = r->max = NAN;
     if (n == 0) return;
@@ -334,7 +333,7 @@ static int add_rows(summary *s, int *cap, int g, const run *runs, const int *gro
         *r = (summary_row){.group = g, .set = strdup(pairs[p].set),
                            .metric = strdup(pairs[p].metric), .n_diverged = n_div};
         if (!r->set || !r->metric) return -1;
-        describe(scratch, n, r);
+        summary_describe(scratch, n, r);
     }
     return 0;
 }
@@ -412,7 +411,7 @@ summary *summary_compute(const char *dir, char *err, size_t errlen) {
         r->id = names[i];
         names[i] = NULL;
         if ((rc = run_path(path, sizeof path, dir, r->id, "status", err, errlen)) ||
-            (rc = read_status(path, err, errlen)) < 0)
+            (rc = summary_read_status(path, err, errlen)) < 0)
             break;
         r->diverged = rc;
         if ((rc = run_path(path, sizeof path, dir, r->id, "point.csv", err, errlen)) ||

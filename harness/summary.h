@@ -51,6 +51,15 @@ typedef struct {
 summary *summary_compute(const char *dir, char *err, size_t errlen);
 void summary_free(summary *s);
 
+// The statistics of one row from v[0..n-1]: r's n, mean, sd, ci_low, ci_high, min and max
+// (as documented on summary_row); r's group, set and metric are left alone. The learning
+// curves (harness/plot_learning.h) use it so their last point matches summary.csv.
+void summary_describe(const double *v, int n, summary_row *r);
+
+// The first line of a run's status file: 1 for `diverged`, 0 for `done`, -1 with a message
+// naming the file otherwise.
+int summary_read_status(const char *path, char *err, size_t errlen);
+
 // Writes s as CSV to path atomically (path.tmp.<pid>, then rename): the group keys as column
 // names, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max; numbers %.6g, NaN
 // as an empty field. Returns 0 / -1.

@@ -24,6 +24,7 @@ Suite *suite_config(void);
 Suite *suite_run(void);
 Suite *suite_inspect(void);
 Suite *suite_plot(void);
+Suite *suite_plot_learning(void);
 Suite *suite_bad_input(void);
 
 #endif

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,51 +28,11 @@ static void setup(void) {
 static void teardown(void) { remove_tree(tmpdir); }
 
 // Writes tmpdir/rel, creating its folders.
-static void put(const char *rel, const char *content) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
-    for (char *s = path + strlen(tmpdir) + 1; (s = strchr(s, '/')); s++) {
-        *s = '\0';
-        mkdir(path, 0777);
-        *s = '/';
-    }
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(content, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-// Asserts that tmpdir/rel exists, has at least min_size bytes and starts with magic.
-static void assert_file_min(const char *rel, const char *magic, long min_size) {
-    char path[1024], head[64] = "";
-    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "%s was not written", path);
-    struct stat st;
-    ck_assert_int_eq(fstat(fileno(f), &st), 0);
-    ck_assert_msg(st.st_size >= min_size, "%s has only %ld bytes", path, (long)st.st_size);
-    const size_t n = fread(head, 1, sizeof head - 1, f);
-    fclose(f);
-    head[n] = '\0';
-    ck_assert_msg(n >= strlen(magic) && !memcmp(head, magic, strlen(magic)),
-                  "%s does not start with %s", path, magic);
-}
+static void put(const char *rel, const char *content) { put_file(tmpdir, rel, content); }
 
 // An image: a real plot is at least a few kB; 500 bytes rules out an empty canvas stub.
-static void assert_file(const char *rel, const char *magic) { assert_file_min(rel, magic, 500); }
-
-// The whole of tmpdir/rel (caller frees).
-static char *slurp(const char *rel) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "%s was not written", path);
-    char *buf = calloc(1 << 16, 1);
-    ck_assert_ptr_nonnull(buf);
-    const size_t n = fread(buf, 1, (1 << 16) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
+static void assert_file(const char *rel, const char *magic) {
+    assert_file_min(tmpdir, rel, magic, 500);
 }
 
 static const char PNG_MAGIC[] = "\x89PNG";
@@ -302,10 +261,11 @@ START_TEST(test_cli_plot) {
     ck_assert_msg(strstr(out, "7 plots in "), "%s", out);
     free(out);
     // The data files gnuplot read are kept beside the plots, for a reader to check.
-    assert_file_min("exp/plots/attention_a1.dat", "# layer", 1);
+    assert_file_min(tmpdir, "exp/plots/attention_a1.dat", "# layer", 1);
     // Encodings by name, a cluster per set (x = cluster * 3 + encoding), percent, and no
     // interval for pope at len_64 (summary.csv's empty CI fields): lo = hi = mean.
-    char *acc = slurp("exp/plots/accuracy.dat"), *ticks = slurp("exp/plots/accuracy_ticks.dat");
+    char *acc = slurp_file(tmpdir, "exp/plots/accuracy.dat");
+    char *ticks = slurp_file(tmpdir, "exp/plots/accuracy_ticks.dat");
     ck_assert_str_eq(acc, "\"pope\"  # x mean lo hi n (percent)\n0 32 22 42 2\n3 33 33 33 2\n"
                           "\n\n\"rope\"  # x mean lo hi n (percent)\n1 30 20 40 2\n4 20 10 30 2\n");
     ck_assert_str_eq(ticks, "0.5 \"len_32\"  # \n3.5 \"len_64\"  # \n");
