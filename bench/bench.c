@@ -101,18 +101,32 @@ static int lm_batch(batch *b, void *ctx, rng *r) {
     return 0;
 }
 
+// The shape's model with the encoding, initialised (NULL after printing why).
+static model *bench_model(const shape *s, const char *encoding) {
+    model_config cfg = {s->vocab, s->d_model, s->n_layers, s->n_heads, NORM_RMS};
+    char err[256];
+    model *m = model_create(&cfg, encoding, NULL, err, sizeof err);
+    if (!m)
+        fprintf(stderr, "bench: %s\n", err);
+    else
+        model_init(m, 1);
+    return m;
+}
+
+// Waits for a child; returns 1 if it failed.
+static int child_failed(pid_t pid) {
+    int status;
+    waitpid(pid, &status, 0);
+    return !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+}
+
 // Evaluation at a long length (issue 7: memory bounded at T = 4096): forward only, no
 // per-layer attention cache, so memory grows with T x T once per thread, not per layer and
 // head. Prints tokens/s, peak RSS and what a kept (L, H, T, T) probability cache would add.
 static int bench_eval(const shape *s, const char *encoding, int T) {
-    model_config cfg = {s->vocab, s->d_model, s->n_layers, s->n_heads, NORM_RMS};
     char err[256];
-    model *m = model_create(&cfg, encoding, NULL, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "bench: %s\n", err);
-        return 1;
-    }
-    model_init(m, 1);
+    model *m = bench_model(s, encoding);
+    if (!m) return 1;
     int vocab = s->vocab, n_batches = 2;
     eval_result res;
     double t0 = now();
@@ -174,14 +188,9 @@ static double matmul_only_tokens_per_s(const shape *s) {
 // Runs one configuration in this process; prints one table row.
 static int bench_one(const shape *s, const char *encoding, double peak, double torch_tps,
                      int runs, int steps) {
-    model_config cfg = {s->vocab, s->d_model, s->n_layers, s->n_heads, NORM_RMS};
-    char err[256];
-    model *m = model_create(&cfg, encoding, NULL, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "bench: %s\n", err);
-        return 1;
-    }
-    model_init(m, 1);
+    model *m = bench_model(s, encoding);
+    if (!m) return 1;
+    model_config cfg = m->cfg;
     train_config tc = {.steps = 1 << 30, .batch_size = s->B, .seq_len = s->T, .clip = 1.0f,
                        .opt = {1e-4f, 0.9f, 0.99f, 1e-8f, 0.01f},
                        .n_threads = omp_get_max_threads()};
@@ -241,9 +250,7 @@ int main(int argc, char **argv) {
             pid_t pid = fork();
             if (pid == 0) _exit(bench_one(&SHAPES[i], pe_registry[e]->name, peak,
                                           TORCH_TOKENS_PER_S[i], runs, steps));
-            int status;
-            waitpid(pid, &status, 0);
-            failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+            failed |= child_failed(pid);
         }
     for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
         pid_t pid = fork();
@@ -257,18 +264,14 @@ int main(int argc, char **argv) {
             fflush(stdout);
             _exit(tps > 0 ? 0 : 1);
         }
-        int status;
-        waitpid(pid, &status, 0);
-        failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+        failed |= child_failed(pid);
     }
     const shape *large = &SHAPES[sizeof SHAPES / sizeof SHAPES[0] - 1];
     for (int e = 0; pe_registry[e]; e++) {
         if (only ? strcmp(only, pe_registry[e]->name) != 0 : e > 0) continue;  // one is enough
         pid_t pid = fork();
         if (pid == 0) _exit(bench_eval(large, pe_registry[e]->name, 4096));
-        int status;
-        waitpid(pid, &status, 0);
-        failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+        failed |= child_failed(pid);
     }
     return failed;
 }
