@@ -151,6 +151,11 @@ static int ii_next(const task *t, rng *r, uint16_t *tokens, uint8_t *mask) {
     return n;
 }
 
+// Every query ends in ",<shift>," before its answer, whatever Q: the group is that shift.
+static int ii_answer_group(const task *t, const uint16_t *tokens, int answer_pos, int *group) {
+    return letters_signed_before(tokens, answer_pos, group);
+}
+
 const task_ops task_indirect_indexing = {
     .name = "indirect_indexing",
     .summary = "distinct letters, then ',source,shift,'; answer the letter at source+shift "
@@ -176,4 +181,6 @@ const task_ops task_indirect_indexing = {
     .token_name = letters_token_name,
     .max_len = ii_max_len,
     .next = ii_next,
+    .answer_group = ii_answer_group,
+    .group_name = "shift",
 };

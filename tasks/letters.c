@@ -43,6 +43,23 @@ int letters_signed(uint16_t *tokens, int n, int value) {
     return n;
 }
 
+static int is_digit(uint16_t token) {
+    return token >= LETTERS_DIGIT0 && token < LETTERS_DIGIT0 + 10;
+}
+
+int letters_signed_before(const uint16_t *tokens, int answer_pos, int *value) {
+    // The shortest form is ",+5," before the answer.
+    if (answer_pos < 4 || tokens[answer_pos - 1] != LETTERS_COMMA) return 0;
+    int p = answer_pos - 2, mag = 0, scale = 1;
+    for (; p >= answer_pos - 3 && is_digit(tokens[p]); p--, scale *= 10)
+        mag += scale * (tokens[p] - LETTERS_DIGIT0);
+    if (scale == 1 || p < 1 || tokens[p - 1] != LETTERS_COMMA ||
+        (tokens[p] != LETTERS_PLUS && tokens[p] != LETTERS_MINUS))
+        return 0;
+    *value = tokens[p] == LETTERS_MINUS ? -mag : mag;
+    return 1;
+}
+
 void letters_answer_mask(uint8_t *mask, int n) {
     memset(mask, 0, (size_t)n);
     mask[n - 2] = 1;

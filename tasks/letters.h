@@ -29,6 +29,10 @@ void letters_uniform(rng *r, int alphabet, int L, uint16_t *out);
 // Writes a sign token ('+' for >= 0) and 1-2 digits of |value| <= 99 at tokens[n]; returns
 // the new length.
 int letters_signed(uint16_t *tokens, int n, int value);
+// The inverse of letters_signed for a query's last field: when tokens[..answer_pos) ends
+// in ",<sign><1-2 digits>," (the form every query ends in before its answer), 1 with the
+// number in *value; otherwise 0.
+int letters_signed_before(const uint16_t *tokens, int answer_pos, int *value);
 // Marks only the last token as the answer: mask[n - 2] = 1 (task.h: t predicts t + 1).
 void letters_answer_mask(uint8_t *mask, int n);
 // "option '%s' = %g must be an integer" for the first non-integral of the listed options.

@@ -49,6 +49,15 @@ static int where_next(const task *t, rng *r, uint16_t *tokens, uint8_t *mask) {
     return n;
 }
 
+// The query is ",-k,": the group is k, how far from the end the answer lies.
+static int where_answer_group(const task *t, const uint16_t *tokens, int answer_pos,
+                              int *group) {
+    int value;
+    if (!letters_signed_before(tokens, answer_pos, &value) || value >= 0) return 0;
+    *group = -value;
+    return 1;
+}
+
 const task_ops task_probe_where = {
     .name = "probe_where",
     .summary = "position only: letters, then ',-k,'; answer the k-th letter from the end",
@@ -65,6 +74,8 @@ const task_ops task_probe_where = {
     .token_name = letters_token_name,
     .max_len = where_max_len,
     .next = where_next,
+    .answer_group = where_answer_group,
+    .group_name = "k",
 };
 
 static int what_validate(const task *t, char *err, size_t errlen) {

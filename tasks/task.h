@@ -51,6 +51,15 @@ struct task_ops {
     // Writes one sequence into tokens[0..len) and mask[0..len) (the convention above) and
     // returns len >= 2.
     int (*next)(const task *t, rng *r, uint16_t *tokens, uint8_t *mask);
+
+    // Optional, for accuracy broken down by a property of the question (posbench groups):
+    // the group of the scored answer tokens[answer_pos] (so mask[answer_pos - 1] = 1), read
+    // from the tokens before it only, e.g. the shift its query asks for. 1 with *group, or 0
+    // when that answer has no group (or the tokens do not have the task's form). NULL: the
+    // task's answers have no groups.
+    int (*answer_group)(const task *t, const uint16_t *tokens, int answer_pos, int *group);
+    // What the group is, for files and plots ("shift"); set when answer_group is.
+    const char *group_name;
 };
 
 // Registry (tasks/registry.c): every built-in task, NULL-terminated.

@@ -65,6 +65,35 @@ START_TEST(test_where_golden_and_solver) {
 }
 END_TEST
 
+// probe_where's answer group is k, read here from the text "<letters>,-<k>,<answer>" and
+// confirmed by the answer; probe_what's answers have no groups.
+START_TEST(test_where_groups) {
+    dataset *d = generate("probe_where", NULL, 5, 1000);
+    task t;
+    char err[256], buf[256];
+    ck_assert_int_eq(task_configure(&t, "probe_where", NULL, err, sizeof err), 0);
+    ck_assert_str_eq(t.ops->group_name, "k");
+    int seen[16] = {0};
+    for (size_t s = 0; s < d->n_seqs; s++) {
+        const int n = text(d, s, buf);
+        const int L = (int)(strchr(buf, ',') - buf);
+        int k, group = 0;
+        ck_assert_int_eq(sscanf(buf + L + 2, "%d", &k), 1);
+        ck_assert_int_eq(buf[n - 1], buf[L - k]);
+        ck_assert_int_eq(t.ops->answer_group(&t, d->tokens + d->offsets[s], n - 1, &group), 1);
+        ck_assert_int_eq(group, k);
+        seen[k] = 1;
+        // The letters before the query are no answer of the form.
+        ck_assert_int_eq(t.ops->answer_group(&t, d->tokens + d->offsets[s], L - 1, &group), 0);
+    }
+    for (int k = 1; k <= 15; k++) ck_assert_msg(seen[k], "k = %d not seen", k);
+    dataset_free(d);
+    ck_assert_int_eq(task_configure(&t, "probe_what", NULL, err, sizeof err), 0);
+    ck_assert_ptr_null(t.ops->answer_group);
+    ck_assert_ptr_null(t.ops->group_name);
+}
+END_TEST
+
 // Longer than the alphabet and the default range: the rule holds at 1000 letters.
 START_TEST(test_where_long) {
     dataset *d = generate("probe_where", "len_min=1000,len_max=1000", 4, 50);
@@ -157,6 +186,7 @@ Suite *suite_probes(void) {
     TCase *tc = tcase_create("probes");
     tcase_add_test(tc, test_where_golden_and_solver);
     tcase_add_test(tc, test_where_long);
+    tcase_add_test(tc, test_where_groups);
     tcase_add_test(tc, test_what_golden_and_solver);
     tcase_add_test(tc, test_indirect_not_distinct);
     tcase_add_test(tc, test_probe_bad_options);

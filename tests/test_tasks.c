@@ -98,7 +98,13 @@ START_TEST(test_task_contract) {
         ck_assert_int_eq(ops->next(&t, &b, tok + max_len, mask + max_len), len);
         ck_assert(memcmp(tok, tok + max_len, (size_t)len * sizeof *tok) == 0);
         ck_assert(memcmp(mask, mask + max_len, (size_t)len) == 0);
+        // A task with answer groups names them and gives every scored answer one.
+        for (int i = 1; ops->answer_group && i < len; i++) {
+            int group;
+            if (mask[i - 1]) ck_assert_int_eq(ops->answer_group(&t, tok, i, &group), 1);
+        }
     }
+    ck_assert(!ops->answer_group == !ops->group_name);
     free(tok);
     free(mask);
 }
@@ -489,6 +495,71 @@ START_TEST(test_edge_options) {
 }
 END_TEST
 
+// The group of every answer is the shift its query asked for. The shifts are read here by
+// token NAMES, query after query from the start of the sequence, and each is confirmed by
+// its answer (the letter at index(source) + shift); the hook reads backwards from the answer.
+static void check_shift_groups(const char *options, uint64_t seed, int n, int *seen) {
+    task t = configure(II, options);
+    uint16_t tok[600];
+    uint8_t mask[600];
+    rng r;
+    rng_seed(&r, seed);
+    for (int s = 0; s < n; s++) {
+        const int len = t.ops->next(&t, &r, tok, mask);
+        const char *name[600];
+        for (int i = 0; i < len; i++) name[i] = t.ops->token_name(&t, tok[i]);
+        int L = 0, p, answers = 0;
+        while (is_letter(name[L])) L++;
+        for (p = L; p < len; answers++) {
+            ck_assert_str_eq(name[p], ",");
+            int src = 0;
+            while (src < L && strcmp(name[src], name[p + 1])) src++;
+            ck_assert_str_eq(name[p + 2], ",");
+            const int sign = name[p + 3][0] == '-' ? -1 : 1;
+            int shift = 0;
+            for (p += 4; name[p][0] >= '0' && name[p][0] <= '9'; p++)
+                shift = 10 * shift + name[p][0] - '0';
+            shift *= sign;
+            ck_assert_str_eq(name[p], ",");
+            ck_assert_int_eq(mask[p], 1);
+            ck_assert_str_eq(name[p + 1], name[src + shift]);
+            int group = 99;
+            ck_assert_int_eq(t.ops->answer_group(&t, tok, p + 1, &group), 1);
+            ck_assert_int_eq(group, shift);
+            seen[shift + 15] = 1;
+            p += 2;
+        }
+        ck_assert_int_eq(answers, (int)t.opt[7]);  // queries
+    }
+}
+
+// Golden: the queries=3 sequence of test_queries has shifts +2, +0 and -2 at its answers
+// (positions 14, 21 and 28). Generated: one query and four, every shift from -15 to +15
+// (two digits, negative and zero among them). Positions that are not answers have none.
+START_TEST(test_answer_groups) {
+    task t = configure(II, "alphabet=12,len_min=6,len_max=8,shift_max=2,queries=3");
+    ck_assert_str_eq(t.ops->group_name, "shift");
+    static const char golden[] = "GHFJCEIL,C,+2,I,E,+0,E,L,-2,E";
+    uint16_t tok[64];
+    for (int i = 0; golden[i]; i++)
+        for (int id = 0; id < 65; id++)
+            if (t.ops->token_name(&t, id)[0] == golden[i]) tok[i] = (uint16_t)id;
+    static const int at[3] = {14, 21, 28}, want[3] = {2, 0, -2};
+    int group;
+    for (int q = 0; q < 3; q++) {
+        ck_assert_int_eq(t.ops->answer_group(&t, tok, at[q], &group), 1);
+        ck_assert_int_eq(group, want[q]);
+    }
+    static const int not_answers[] = {0, 3, 9, 11, 13, 15, 20, 22};
+    for (size_t i = 0; i < sizeof not_answers / sizeof *not_answers; i++)
+        ck_assert_int_eq(t.ops->answer_group(&t, tok, not_answers[i], &group), 0);
+    int seen[31] = {0}, seen4[31] = {0};
+    check_shift_groups(NULL, 21, 2000, seen);
+    check_shift_groups("queries=4", 22, 1000, seen4);
+    for (int s = 0; s < 31; s++) ck_assert_msg(seen[s] && seen4[s], "shift %d not seen", s - 15);
+}
+END_TEST
+
 // One sequence becomes one batch row with exactly one scored position, whose input is the
 // ',' before the answer and whose target is the answer.
 START_TEST(test_sequence_to_batch) {
@@ -800,6 +871,7 @@ Suite *suite_tasks(void) {
     tcase_add_test(tc, test_bad_options);
     tcase_add_test(tc, test_edge_options);
     tcase_add_test(tc, test_sequence_to_batch);
+    tcase_add_test(tc, test_answer_groups);
     suite_add_tcase(s, tc);
     tc = tcase_create("dataset");
     tcase_add_test(tc, test_dataset_round_trip);
