@@ -20,8 +20,9 @@ struct acts {
     float *ln1, *ln1_mean, *ln1_rstd, *qkv, *qt, *kt, *att, *atty, *mid, *ln2, *ln2_mean,
         *ln2_rstd, *fc1, *gelu;
     float *tmp;  // (N, C) projection outputs before the residual add
-    // The head, at scored rows only: gathered final residual, its norm, logits -> probs.
-    int32_t *rows, *row_targets;
+    // The head, at scored rows only: gathered final residual, its norm, logits -> probs,
+    // and each row's predicted token.
+    int32_t *rows, *row_targets, *row_preds;
     int M;
     float *g, *gn, *gn_mean, *gn_rstd, *probs, *row_loss;
     // Backward scratch.
@@ -42,7 +43,7 @@ static size_t acts_floats(const model *m, size_t B, size_t T, int training) {
 }
 
 size_t acts_bytes(const model *m, int B, int T, int training) {
-    return acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float) + 2 * (size_t)B * T * 4;
+    return acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float) + 3 * (size_t)B * T * 4;
 }
 
 acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
@@ -58,13 +59,14 @@ acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
     a->layer_stride_att = training ? (size_t)B * NH * T * T : 0;
     a->layer_stride_qt = training ? (size_t)B * NH * T * W : 0;
     a->mem = malloc(acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float));
-    a->rows = malloc(2 * N * sizeof(int32_t));
+    a->rows = malloc(3 * N * sizeof(int32_t));
     a->ws = attn_scratch_create(&m->pe, T, n_threads, training);
     if (!a->mem || !a->rows || !a->ws) {
         acts_free(a);
         return NULL;
     }
     a->row_targets = a->rows + N;
+    a->row_preds = a->rows + 2 * N;
     float *p = a->mem;
 #define CARVE(field, count) (a->field = p, p += (count))
     CARVE(res, (training ? L + 1 : 1) * N * C);
@@ -118,6 +120,12 @@ const float *acts_row_losses(const acts *a, const int32_t **rows, int *M) {
     *M = a->M;
     *rows = a->rows;
     return a->row_loss;
+}
+
+const int32_t *acts_row_predictions(const acts *a, const int32_t **rows, int *M) {
+    *M = a->M;
+    *rows = a->rows;
+    return a->row_preds;
 }
 
 const float *acts_attention(const acts *a, int layer) {
@@ -198,7 +206,8 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
     if (M == 0) return NAN;
     norm_forward(m, a->gn, a->gn_mean, a->gn_rstd, a->g, m->off_lnfw, m->off_lnfb, M);
     matmul_forward(a->probs, a->gn, P + m->off_head, M, C, V);
-    double loss = crossentropy_forward(a->probs, a->row_loss, a->row_targets, M, V, n_correct);
+    double loss = crossentropy_forward(a->probs, a->row_loss, a->row_preds, a->row_targets, M, V,
+                                       n_correct);
     return loss / M;
 }
 

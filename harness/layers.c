@@ -151,8 +151,8 @@ void residual_forward(float *out, const float *a, const float *b, long n) {
 // Per-row losses go to row_loss and are summed in row order after the parallel loop: an
 // OpenMP reduction would combine them in thread-arrival order and change the last bits run
 // to run. (The integer count of hits is exact in any order.)
-double crossentropy_forward(float *logits, float *row_loss, const int32_t *targets, int M,
-                            int V, long *n_correct) {
+double crossentropy_forward(float *logits, float *row_loss, int32_t *row_pred,
+                            const int32_t *targets, int M, int V, long *n_correct) {
     long correct = 0;
 #pragma omp parallel for schedule(static) reduction(+ : correct)
     for (int i = 0; i < M; i++) {
@@ -171,6 +171,7 @@ double crossentropy_forward(float *logits, float *row_loss, const int32_t *targe
         float inv = 1.0f / sum;
         for (int v = 0; v < V; v++) p[v] *= inv;
         row_loss[i] = logf(sum) - target_logit;
+        if (row_pred) row_pred[i] = arg;
         correct += arg == targets[i];
     }
     double loss = 0.0;

@@ -36,11 +36,11 @@ void gelu_backward(float *dinp, const float *inp, const float *dout, long n);
 void residual_forward(float *out, const float *a, const float *b, long n);
 
 // Softmax cross-entropy over rows of logits (M, V) against targets (M). Turns logits into
-// probabilities in place, writes each row's loss (natural log) to row_loss (M), returns their
-// sum in double, and counts in *n_correct (may be NULL) the rows whose argmax is the target
-// (ties go to the lowest index).
-double crossentropy_forward(float *logits, float *row_loss, const int32_t *targets, int M,
-                            int V, long *n_correct);
+// probabilities in place, writes each row's loss (natural log) to row_loss (M) and its argmax
+// to row_pred (M; may be NULL), returns the losses' sum in double, and counts in *n_correct
+// (may be NULL) the rows whose argmax is the target (ties go to the lowest index).
+double crossentropy_forward(float *logits, float *row_loss, int32_t *row_pred,
+                            const int32_t *targets, int M, int V, long *n_correct);
 // dlogits = (probs - onehot(target)) * scale, written (not accumulated): the loss is the
 // start of backward.
 void crossentropy_backward(float *dlogits, const float *probs, const int32_t *targets, int M,

@@ -102,6 +102,8 @@ void model_zero_grad(model *m);
 // Loss (nats) of each of the M scored positions of the last forward, and their flat indices
 // b * T + t in the batch.
 const float *acts_row_losses(const acts *a, const int32_t **rows, int *M);
+// The token predicted (argmax, as model_forward counts it correct) at each of those rows.
+const int32_t *acts_row_predictions(const acts *a, const int32_t **rows, int *M);
 
 // What the last forward kept of layer `layer`, for looking inside a model (harness/inspect.h):
 // its attention probabilities (B, NH, T, T) and its qkv rows (B, T, 3C). Training acts only

@@ -137,7 +137,7 @@ static double ce_loss(void *ctx) {
     ce_ctx *c = ctx;
     float rows[N];
     memcpy(c->work, c->logits, sizeof c->work);
-    return crossentropy_forward(c->work, rows, c->targets, N, V, NULL) / N;
+    return crossentropy_forward(c->work, rows, NULL, c->targets, N, V, NULL) / N;
 }
 
 START_TEST(test_crossentropy_grad) {
@@ -153,18 +153,21 @@ START_TEST(test_crossentropy_grad) {
 }
 END_TEST
 
-// Loss equals -log softmax computed directly in double; argmax counts are exact; a huge
-// logit gap gives a finite loss (no log(0)).
+// Loss equals -log softmax computed directly in double; argmax counts and predictions are
+// exact; a huge logit gap gives a finite loss (no log(0)).
 START_TEST(test_crossentropy_values) {
     float logits[2 * 3] = {1, 2, 3, 0, 0, 200};
     int32_t targets[2] = {2, 0};
     long correct;
     float rows[2];
-    double loss = crossentropy_forward(logits, rows, targets, 2, 3, &correct);
+    int32_t pred[2];
+    double loss = crossentropy_forward(logits, rows, pred, targets, 2, 3, &correct);
     // Row 2: -log softmax_0 = log(2 + e^200) = 200 + log(1 + 2 e^-200).
     double expected = -(3 - log(exp(1.0) + exp(2.0) + exp(3.0))) + (200 + log1p(2 * exp(-200.0)));
     ck_assert_double_eq_tol(loss, expected, 1e-4);
     ck_assert_int_eq(correct, 1);
+    ck_assert_int_eq(pred[0], 2);
+    ck_assert_int_eq(pred[1], 2);
     ck_assert_double_eq_tol(rows[1], 200.0, 1e-4);
     ck_assert(isfinite(loss));
 }
