@@ -1,5 +1,6 @@
-// `posbench attn` and `posbench freq`: attention.csv and frequency.csv (harness/inspect.h) of
-// one run folder, or of every finished run of an experiment folder.
+// `posbench attn`, `posbench freq` and `posbench groups`: attention.csv, frequency.csv and
+// groups.csv (harness/inspect.h) of one run folder, or of every finished run of an experiment
+// folder.
 #include "cli_inspect.h"
 
 #include <dirent.h>
@@ -32,32 +33,76 @@ static const char FREQ_USAGE[] =
     "  --examples N  evaluation examples to average over    (default 256)\n"
     "  --set NAME    the evaluation set                     (default: the first)\n";
 
+static const char GROUPS_USAGE[] =
+    "usage: posbench groups RUN|EXPERIMENT [--set NAME] [--examples N]\n"
+    "Writes groups.csv into a run folder, or into every finished run of an experiment folder:\n"
+    "answer accuracy broken down by the group the task gives each answer (indirect_indexing:\n"
+    "the shift; probe_where: k, the position from the end), scored as the run scored its\n"
+    "evaluation sets: set,group_name,group,n,correct,accuracy, one row per group present,\n"
+    "by group. Tasks without groups (probe_what, books) are reported and skipped.\n"
+    "  --set NAME    only this evaluation set               (default: every set)\n"
+    "  --examples N  the first N examples of each set       (default: all of them)\n";
+
+typedef enum { ATTENTION, FREQUENCY, GROUPS } inspect_kind;
+static const char *const CSV_NAME[] = {"attention.csv", "frequency.csv", "groups.csv"};
+
 typedef struct inspect_args {
-    int attention;  // 1: attn, 0: freq
-    long index;     // attn: the example; freq: how many examples
+    inspect_kind kind;
+    long index;  // attn: the example; freq, groups: how many examples (groups: 0 = all)
     const char *set;
 } inspect_args;
 
-// One run folder; 0, or -1 after printing why. In an experiment (`skip_bandless`), freq
-// passes over runs whose encoding has no frequency bands with a note instead of failing.
-static int inspect_run(const char *dir, const inspect_args *a, int skip_bandless) {
-    char err[1024], path[4200];
+// groups.csv of the open run x: the chosen set, or every set of the run in turn.
+static int write_groups(inspected *x, const char *dir, const inspect_args *a, FILE *out,
+                        char *err, size_t errlen) {
+    fputs(INSPECT_GROUPS_HEADER, out);
+    for (int i = 0;; i++) {
+        if (inspect_groups(x, (size_t)a->index, out, err, errlen)) return -1;
+        if (a->set || i + 1 >= x->cfg.n_sets) return 0;
+        if (inspect_select_set(x, dir, x->cfg.sets[i + 1].name, err, errlen)) return -1;
+    }
+}
+
+// Why an experiment's run is passed over with a note instead of failing (NULL: it is not):
+// freq on an encoding without frequency bands, groups on a task without answer groups.
+static const char *skip_reason(const inspected *x, const inspect_args *a, char *buf,
+                               size_t len) {
+    if (a->kind == FREQUENCY && !x->m->pe.ops->n_frequencies)
+        snprintf(buf, len, "encoding '%s' has no frequency bands", x->m->pe.ops->name);
+    else if (a->kind == GROUPS && (x->is_books || !x->task.ops->answer_group))
+        snprintf(buf, len, "task '%s' has no answer groups", x->cfg.task);
+    else return NULL;
+    return buf;
+}
+
+// One run folder; 0, or -1 after printing why. In an experiment (`skip_unfit`), runs the
+// command does not apply to are passed over with a note (skip_reason).
+static int inspect_run(const char *dir, const inspect_args *a, int skip_unfit) {
+    char err[1024], path[4200], why[256];
     inspected x;
-    snprintf(path, sizeof path, "%s/%s", dir, a->attention ? "attention.csv" : "frequency.csv");
+    snprintf(path, sizeof path, "%s/%s", dir, CSV_NAME[a->kind]);
     atomic_file out = {0};
     int rc = inspect_open(&x, dir, a->set, err, sizeof err);
-    if (rc == 0 && !a->attention && skip_bandless && !x.m->pe.ops->n_frequencies) {
-        printf("%s: skipped: encoding '%s' has no frequency bands\n", dir, x.m->pe.ops->name);
+    if (rc == 0 && skip_unfit && skip_reason(&x, a, why, sizeof why)) {
+        printf("%s: skipped: %s\n", dir, why);
         inspect_close(&x);
         return 0;
     }
     if (rc == 0) rc = atomic_file_open(&out, path, err, sizeof err);
-    if (rc == 0)
-        rc = a->attention ? inspect_attention(&x, (size_t)a->index, out.f, err, sizeof err)
-                          : inspect_frequency(&x, (size_t)a->index, out.f, err, sizeof err);
+    if (rc == 0) {
+        if (a->kind == ATTENTION)
+            rc = inspect_attention(&x, (size_t)a->index, out.f, err, sizeof err);
+        else if (a->kind == FREQUENCY)
+            rc = inspect_frequency(&x, (size_t)a->index, out.f, err, sizeof err);
+        else
+            rc = write_groups(&x, dir, a, out.f, err, sizeof err);
+    }
     if (rc == 0) rc = atomic_file_commit(&out, err, sizeof err);
     else atomic_file_abandon(&out);
-    if (rc == 0) printf("%s (%s, set %s)\n", path, x.m->pe.ops->name, x.set);
+    if (rc == 0 && a->kind == GROUPS && !a->set)
+        printf("%s (%s, every set)\n", path, x.m->pe.ops->name);
+    else if (rc == 0)
+        printf("%s (%s, set %s)\n", path, x.m->pe.ops->name, x.set);
     else fprintf(stderr, "posbench: %s: %s\n", dir, err);
     inspect_close(&x);
     return rc;
@@ -67,8 +112,8 @@ static int by_name(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-// Every finished run under dir/runs, in id order. Encodings without frequency bands are
-// skipped by freq with a note; any other failure makes the exit status 1.
+// Every finished run under dir/runs, in id order. Runs the command does not apply to are
+// skipped with a note; any other failure makes the exit status 1.
 static int inspect_experiment(const char *dir, const inspect_args *a) {
     char runs[4200];
     snprintf(runs, sizeof runs, "%s/runs", dir);
@@ -112,7 +157,8 @@ static int cmd_inspect(int argc, char **argv, inspect_args a, const char *usage)
         switch (c) {
         case 'e':
         case 'n':
-            if ((c == 'e') != a.attention) {  // --example is attn's, --examples freq's
+            // --example is attn's, --examples freq's and groups'.
+            if ((c == 'e') != (a.kind == ATTENTION)) {
                 fprintf(stderr, "posbench: %s: unknown option '--%s' (see --help)\n", argv[0],
                         c == 'e' ? "example" : "examples");
                 return 2;
@@ -151,9 +197,13 @@ static int cmd_inspect(int argc, char **argv, inspect_args a, const char *usage)
 }
 
 int cmd_attn(int argc, char **argv) {
-    return cmd_inspect(argc, argv, (inspect_args){.attention = 1, .index = 0}, ATTN_USAGE);
+    return cmd_inspect(argc, argv, (inspect_args){.kind = ATTENTION, .index = 0}, ATTN_USAGE);
 }
 
 int cmd_freq(int argc, char **argv) {
-    return cmd_inspect(argc, argv, (inspect_args){.attention = 0, .index = 256}, FREQ_USAGE);
+    return cmd_inspect(argc, argv, (inspect_args){.kind = FREQUENCY, .index = 256}, FREQ_USAGE);
+}
+
+int cmd_groups(int argc, char **argv) {
+    return cmd_inspect(argc, argv, (inspect_args){.kind = GROUPS, .index = 0}, GROUPS_USAGE);
 }

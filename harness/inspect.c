@@ -72,6 +72,14 @@ int inspect_open(inspected *x, const char *run_dir, const char *set, char *err, 
     char path[4096];
     snprintf(path, sizeof path, "%s/final.ckpt", run_dir);
     if (!(x->m = checkpoint_load(path, err, errlen))) return -1;
+    return inspect_select_set(x, run_dir, set, err, errlen);
+}
+
+int inspect_select_set(inspected *x, const char *run_dir, const char *set, char *err,
+                       size_t errlen) {
+    task_pool_free(&x->pool);
+    books_data_free(&x->books);
+    x->is_books = 0;
     return strcmp(x->cfg.task, "books") == 0 ? open_books_set(x, run_dir, set, err, errlen)
                                              : open_task_set(x, set, err, errlen);
 }
@@ -83,9 +91,7 @@ void inspect_close(inspected *x) {
     memset(x, 0, sizeof *x);
 }
 
-// Fills b with the sequences first, first+1, ... of the set (padding rows past its end) and
-// writes each row's number of real input positions into valid[].
-static void fill_batch(inspected *x, batch *b, size_t first, int *valid) {
+void inspect_fill_batch(inspected *x, batch *b, size_t first, int *valid) {
     if (x->is_books) {
         x->feed.cursor = first;
         data_feed_sequential(b, &x->feed, NULL);
@@ -126,7 +132,7 @@ int inspect_attention(inspected *x, size_t k, FILE *out, char *err, size_t errle
         return set_error(err, errlen, "out of memory for one sequence of %d tokens", T);
     }
     int n;
-    fill_batch(x, b, k, &n);
+    inspect_fill_batch(x, b, k, &n);
     model_forward(x->m, a, b, NULL, NULL);
     fputs("layer,head,query,key,prob,query_token,key_token\n", out);
     for (int l = 0; l < L; l++)
@@ -176,7 +182,7 @@ int inspect_frequency(inspected *x, size_t n_examples, FILE *out, char *err, siz
                                     FREQ_BATCH, T);
     int valid[FREQ_BATCH];
     for (size_t first = 0; rc == 0 && first < n_examples; first += FREQ_BATCH) {
-        fill_batch(x, b, first, valid);
+        inspect_fill_batch(x, b, first, valid);
         model_forward(x->m, a, b, NULL, NULL);
         for (int l = 0; l < L; l++)
             for (int r = 0; r < FREQ_BATCH && first + (size_t)r < n_examples; r++)

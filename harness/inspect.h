@@ -6,7 +6,10 @@
 //   frequency.csv  layer,frequency,mass: the PoPE paper's frequency usage. For each layer and
 //                  frequency band (0 = the highest frequency), the band's magnitude (RoPE: the
 //                  pair's norm; PoPE: softplus) summed over queries and keys of every head,
-//                  position and example, as a share of the layer's total (each layer sums to 1).
+//                  position and example, as a share of the layer's total (each layer sums to 1);
+//   groups.csv     set,group_name,group,n,correct,accuracy: answer accuracy broken down by the
+//                  group the task gives each answer (tasks/task.h: answer_group; the shift of
+//                  indirect indexing), one row per group present, by group.
 #ifndef POSBENCH_INSPECT_H
 #define POSBENCH_INSPECT_H
 
@@ -36,12 +39,26 @@ typedef struct inspected {
 // the run was scored on it. 0, or -1 with err; close with inspect_close either way.
 int inspect_open(inspected *x, const char *run_dir, const char *set, char *err, size_t errlen);
 void inspect_close(inspected *x);
+// Switches an open run to its evaluation set `set` (NULL: the first): 0, or -1 with err.
+int inspect_select_set(inspected *x, const char *run_dir, const char *set, char *err,
+                       size_t errlen);
 
 // attention.csv (see above) of example k (0-based) of the set.
 int inspect_attention(inspected *x, size_t k, FILE *out, char *err, size_t errlen);
 // frequency.csv (see above) over the first n_examples sequences of the set (fewer if the set
 // is smaller). -1 with err when the encoding has no frequencies (encoding.h).
 int inspect_frequency(inspected *x, size_t n_examples, FILE *out, char *err, size_t errlen);
+
+// groups.csv's header line, and its rows for the first n_examples sequences of the set (0 or
+// more than the set holds: all of them), scored exactly as the run scored them (the same
+// batches, argmax against the answer). Answers without a group are not counted. -1 with err
+// when the task has no groups.
+#define INSPECT_GROUPS_HEADER "set,group_name,group,n,correct,accuracy\n"
+int inspect_groups(inspected *x, size_t n_examples, FILE *out, char *err, size_t errlen);
+
+// Fills b with the sequences first, first+1, ... of the set (padding rows past its end) and
+// writes each row's number of real input positions into valid[].
+void inspect_fill_batch(inspected *x, batch *b, size_t first, int *valid);
 
 // The pure part of frequency usage, for tests: adds the band magnitudes of every head's raw
 // query and key in qkv (N rows of 3C) into mass (F floats).

@@ -88,6 +88,7 @@ static const struct command {
     {"summary", cmd_summary, "summarise an experiment's runs: mean and 95% CI over seeds"},
     {"attn", cmd_attn, "dump a finished run's attention on one example (attention.csv)"},
     {"freq", cmd_freq, "a finished run's frequency usage per layer (frequency.csv)"},
+    {"groups", cmd_groups, "a finished run's answer accuracy per group, e.g. shift (groups.csv)"},
     {"plot", cmd_plot, "render an experiment's plots (PNG and SVG) with gnuplot"},
     {"list", cmd_list, "list encodings or tasks and their options"},
     {"check-encoding", cmd_check_encoding, "run the generic checks on an encoding or a .so plugin"},

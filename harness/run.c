@@ -18,8 +18,6 @@
 #include "task_feed.h"
 #include "train.h"
 
-#define EVAL_BATCH 64
-
 // Evaluation sets are drawn with seeds that do not depend on the run's seed, so every run of
 // an experiment is scored on the same sequences; training data comes from the run's seed.
 uint64_t run_eval_seed(int set) { return 0x5eed0000ull + (uint64_t)set; }
@@ -120,7 +118,7 @@ static int evaluate_sets(run_state *s, int step, FILE *positions) {
             free(sum), free(count);
             return set_error(s->eval_err, sizeof s->eval_err, "out of memory");
         }
-        int rc = evaluate_by_position(s->m, EVAL_BATCH, e->width, INT_MAX, e->next, e->ctx, 0,
+        int rc = evaluate_by_position(s->m, RUN_EVAL_BATCH, e->width, INT_MAX, e->next, e->ctx, 0,
                                       s->cfg->threads, &er, sum, count, s->eval_err,
                                       sizeof s->eval_err);
         for (int t = 0; rc == 0 && positions && t < e->width; t++)

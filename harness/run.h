@@ -32,6 +32,9 @@ int run_is_done(const run_config *r, const char *results);
 // run starts over and overwrites them; they are never mistaken for results.)
 void run_clear_partial(const run_config *r, const char *results);
 
+// Sequences per batch when a run scores its evaluation sets.
+#define RUN_EVAL_BATCH 64
+
 // The seed of evaluation set `set` of a generated task: fixed, so every run of every
 // experiment is scored on the same sequences.
 uint64_t run_eval_seed(int set);

@@ -23,6 +23,7 @@ Suite *suite_summary(void);
 Suite *suite_config(void);
 Suite *suite_run(void);
 Suite *suite_inspect(void);
+Suite *suite_groups(void);
 Suite *suite_plot(void);
 Suite *suite_plot_learning(void);
 Suite *suite_bad_input(void);
