@@ -1,7 +1,7 @@
 // Learning curves for `posbench plot`: each finished run's eval.csv (harness/run.h) as the
 // metric of every evaluation set against optimizer step, averaged over the seeds of each
-// series with a Student-t 95% confidence interval. The statistics are the summary's
-// (summary_describe), so a curve's last point is the accuracy plot's bar. Drawn by
+// series with a Student-t 95% confidence interval (plot_panels.h). The statistics are the
+// summary's (summary_describe), so a curve's last point is the accuracy plot's bar. Drawn by
 // plots/learning.gp: one panel per evaluation set, side by side in one figure, so the sets
 // share a scale and a legend.
 #ifndef POSBENCH_PLOT_LEARNING_H
@@ -9,15 +9,8 @@
 
 #include <stddef.h>
 
+#include "plot_panels.h"
 #include "plot_runs.h"
-
-// The panels of the figure, in the order the sets first appear in the runs' eval.csv.
-typedef struct {
-    char metric[16];   // "accuracy" (rows in percent) or "loss"
-    int n;             // panels (evaluation sets with data)
-    char sets[2048];   // each panel's set, as gnuplot words
-    char counts[512];  // each panel's number of blocks, as gnuplot words
-} plot_panels;
 
 // Writes data: panel by panel, one block per series with rows `step mean lo hi n` sorted by
 // step (lo = hi = mean for a single seed, which has no interval). A series' legend entry is
