@@ -1,7 +1,7 @@
 // `posbench plot`: the results folder's CSVs are shaped into fixed-column data files under
 // results/<experiment>/plots/ (harness/plot_summary.c, plot_runs.c, plot_learning.c,
-// plot_attention.c) and drawn by the gnuplot scripts in plots/ (harness/plot_exec.c runs
-// them), PNG and SVG.
+// plot_groups.c, plot_attention.c) and drawn by the gnuplot scripts in plots/
+// (harness/plot_exec.c runs them), PNG and SVG.
 #include "cli_plot.h"
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "dirs.h"
 #include "plot_attention.h"
 #include "plot_exec.h"
+#include "plot_groups.h"
 #include "plot_io.h"
 #include "plot_learning.h"
 #include "plot_runs.h"
@@ -34,6 +35,9 @@ static const char USAGE[] =
     "  learning                  runs/*/eval.csv at two steps or more: accuracy (else loss)\n"
     "                            per step, mean over seeds with 95% CI bands, one panel\n"
     "                            per evaluation set\n"
+    "  groups                    runs/*/groups.csv (posbench groups): answer accuracy per\n"
+    "                            group (indirect_indexing: shift), mean over seeds with 95%\n"
+    "                            CI bands, one panel per evaluation set\n"
     "  runs/<id>/attention       runs/<id>/attention.csv (posbench attn): heatmap per layer\n"
     "                            and head\n"
     "  runs/<id>/frequency       runs/<id>/frequency.csv (posbench freq): q/k norm per layer\n"
@@ -148,6 +152,19 @@ static void plot_run_files(context *c, const plot_runs *r) {
                          {"counts", panels.counts, 0}, {"metric", panels.metric, 0},
                          {"title", title, 0}};
         render(c, "learning.gp", out, v, 7);
+    }
+    snprintf(data, sizeof data, "%s/plots/groups.dat", c->dir);
+    char names[256];
+    if (plot_write_groups(r, data, &b, &panels, names, sizeof names, err, sizeof err)) {
+        fail_data(c, err);
+    } else if (b.n > 0) {
+        snprintf(out, sizeof out, "%s/groups", c->dir);
+        snprintf(title, sizeof title, "%s: answer accuracy per %s", c->name, names);
+        plot_var v[10] = {{"data", data, 0},          {"encodings", b.encodings, 0},
+                         {"dashes", b.dashes, 0},     {"sets", panels.sets, 0},
+                         {"counts", panels.counts, 0}, {"group_name", names, 0},
+                         {"title", title, 0}};
+        render(c, "groups.gp", out, v, 7);
     }
     snprintf(data, sizeof data, "%s/plots/positions.dat", c->dir);
     int bin;
@@ -301,8 +318,8 @@ int cmd_plot(int argc, char **argv) {
     if (c.written == 0) {
         snprintf(err, sizeof err,
                  "%s: nothing to plot (no accuracy or len_N sets in summary.csv, no finished run "
-                 "with train.csv, eval.csv at two steps, positions.csv, attention.csv or "
-                 "frequency.csv)",
+                 "with train.csv, eval.csv at two steps, positions.csv, groups.csv, "
+                 "attention.csv or frequency.csv)",
                  c.dir);
         return fail(err);
     }

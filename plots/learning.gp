@@ -13,7 +13,9 @@
 #       step (lo = hi = mean when there is no interval).
 # encodings, dashes: per block, its encoding (colour, plots/colors.gp) and dash type.
 # sets, counts: per panel, its evaluation set (the panel's title) and how many blocks it has.
-# metric: accuracy (in percent, y from 0) or loss (nats/token). Optional: title.
+# metric: accuracy (in percent, y from 0) or loss (nats/token). Optional: title; xlabel
+# (default "optimizer step"); x_axis "step" (default: x from 0 to the last step) or "group"
+# (integer groups, x over the data's range; plots/groups.gp draws its figure this way).
 # Writes out.png and out.svg. `posbench plot` writes data from the runs' eval.csv.
 _s = ARG0; _i = strlen(_s)
 while (_i > 0 && substr(_s, _i, _i) ne "/") { _i = _i - 1 }
@@ -25,6 +27,8 @@ if (!exists("data") || !exists("encodings") || !exists("sets") || !exists("count
 }
 if (!exists("dashes")) dashes = ""
 if (!exists("title")) title = "learning curves"
+if (!exists("xlabel")) xlabel = "optimizer step"
+if (!exists("x_axis")) x_axis = "step"
 dash(i) = i <= words(dashes) ? int(word(dashes, i)) : 1
 n = words(encodings)
 n_sets = words(sets)
@@ -43,9 +47,13 @@ panel_w = 400 ; panel_h = 340 ; top = 80
 width = cols * panel_w + key_w
 height = top + rows * panel_h
 
-# Every panel on one scale: steps from 0, y over every band of every panel.
+# Every panel on one scale: steps from 0 (groups over their range, half a group to spare),
+# y over every band of every panel.
 stats data using 1 nooutput
 x_max = STATS_max
+x_min = STATS_min
+# Groups are integers: a tic at each while they are few, else every fifth.
+x_step = x_max - x_min <= 16 ? 1 : 5
 # (One column at a time: stats on two columns fits a line and warns about too few points.)
 stats data using 3 nooutput
 y_min = STATS_min
@@ -61,7 +69,7 @@ if (metric eq "accuracy") {
     ylabel = "loss (nats/token)"
     set yrange [y_min - pad:y_max + pad]
 }
-set xrange [0:x_max]
+if (x_axis eq "group") { set xrange [x_min - 0.5:x_max + 0.5] } else { set xrange [0:x_max] }
 
 do for [fmt in "png svg"] {
     call plots_dir."/terminal.gp" fmt width height out
@@ -71,8 +79,9 @@ do for [fmt in "png svg"] {
         screen (1.0 - top / (1.0 * height)) spacing char 10, char 6
     # (Set here, not once: the legend below unsets them, and the SVG pass comes after.)
     set border 3 ; set xtics nomirror ; set ytics nomirror ; unset key
+    if (x_axis eq "group") { set xtics x_step }
     set grid xtics ytics lc rgb "#DDDDDD"
-    set xlabel "optimizer step" ; set ylabel ylabel
+    set xlabel xlabel ; set ylabel ylabel
     do for [p = 1:n_sets] {
         set title "evaluation set ".word(sets, p)
         plot for [i = first(p):last(p)] data index (i - 1) using 1:3:4 with filledcurves \

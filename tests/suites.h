@@ -26,6 +26,7 @@ Suite *suite_inspect(void);
 Suite *suite_groups(void);
 Suite *suite_plot(void);
 Suite *suite_plot_learning(void);
+Suite *suite_plot_groups(void);
 Suite *suite_bad_input(void);
 
 #endif

@@ -180,6 +180,9 @@ static const bad_case cases[] = {
      "posbench: %D/nothere.pbds: cannot open: No such file or directory"},
     {"dataset_is_a_folder", NOPREP, {"show", "%D/emptycorpus", NULL}, 2, WHOLE,
      "posbench: %D/emptycorpus: not a regular file"},
+    // The finished run's evaluation sets (here, before the rows below damage its checkpoint).
+    {"groups_unknown_set", NOPREP, {"groups", "%D/run", "--set", "longer", NULL}, 1, WHOLE,
+     "posbench: %D/run: the run has no evaluation set 'longer'"},
     // Checkpoints, loaded by `attn` from the finished run's final.ckpt.
     {"checkpoint_truncated", CK(100, -1, 0), {"attn", "%D/run", NULL}, 1, WHOLE,
      "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
@@ -193,6 +196,11 @@ static const bad_case cases[] = {
      "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
     {"attn_no_such_run", NOPREP, {"attn", "%D/norun", NULL}, 2, WHOLE,
      "posbench: %D/norun: no such folder"},
+    {"checkpoint_groups_truncated", CK(100, -1, 0), {"groups", "%D/run", NULL}, 1, WHOLE,
+     "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
+    {"groups_not_a_run", NOPREP, {"groups", "%D/emptycorpus", NULL}, 2, WHOLE,
+     "posbench: %D/emptycorpus: not a run folder (no config.yaml) nor an experiment folder "
+     "(no runs/)"},
     // Where results go: a path below a regular file cannot be a folder (chmod would not stop
     // root), and a full disk.
     {"results_below_a_file", NOPREP, {"run", "%D/ok.yaml", "--results", "%D/afile/sub", NULL}, 2, WHOLE,
@@ -226,6 +234,8 @@ static const bad_case cases[] = {
      "posbench: gen: -o FILE is required (see --help)"},
     {"show_count_negative", NOPREP, {"show", "%D/good.pbds", "-n", "-1", NULL}, 2, WHOLE,
      "posbench: show: -n expects an integer in [0, 1099511627776], got '-1'"},
+    {"groups_examples_negative", NOPREP, {"groups", "%D/run", "--examples", "-3", NULL}, 2,
+     WHOLE, "posbench: groups: --examples expects an integer >= 1, not '-3'"},
 };
 #pragma GCC diagnostic pop
 
@@ -270,7 +280,8 @@ static int (*command(const char *name))(int, char **) {
         const char *name;
         int (*run)(int, char **);
     } table[] = {{"config", cmd_config}, {"run", cmd_run},   {"gen", cmd_gen},   {"show", cmd_show},
-                 {"books", cmd_books},   {"attn", cmd_attn}, {"freq", cmd_freq}};
+                 {"books", cmd_books},   {"attn", cmd_attn}, {"freq", cmd_freq},
+                 {"groups", cmd_groups}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcmp(name, table[i].name)) return table[i].run;
     ck_abort_msg("no command %s", name);

@@ -1,7 +1,8 @@
 // posbench groups (harness/inspect_groups.c): groups.csv of a tiny finished run against a
 // count made here by other means (shifts parsed from the token ids, each answer scored by its
 // own forward pass of a one-row batch), its totals against the run's eval.csv, an experiment
-// folder with a task that has no groups, and the command's errors with their exact messages.
+// folder with a task that has no groups, and the command's own errors with their exact
+// messages.
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +103,8 @@ static void count_by_hand(model *m, const char *options, int set, int n, counts 
         for (; p < len; p += 7) {
             ck_assert(tok[p] == LETTERS_COMMA && tok[p + 2] == LETTERS_COMMA &&
                       tok[p + 5] == LETTERS_COMMA);  // shifts here have one digit
-            const int shift = (tok[p + 3] == LETTERS_MINUS ? -1 : 1) * (tok[p + 4] - LETTERS_DIGIT0);
+            const int sign = tok[p + 3] == LETTERS_MINUS ? -1 : 1;
+            const int shift = sign * (tok[p + 4] - LETTERS_DIGIT0);
             memset(one, 0, sizeof one);
             one[p + 5] = 1;
             ck_assert_int_eq(mask[p + 5], 1);
@@ -212,51 +214,38 @@ START_TEST(test_groups_experiment) {
 }
 END_TEST
 
+// The errors of its own (the ones shared with attn and freq are in test_bad_input.c): a run
+// whose task has no groups, a zero count, attn's --example, no folder at all; and --help.
 START_TEST(test_groups_errors) {
     char what[512], msg[1024];
     run_experiment("what", WHAT, what, sizeof what);
+    static const struct {
+        const char *args[5];
+        int status;
+        const char *message;  // %s: the run's folder
+    } cases[] = {
+        {{"groups", "%s", NULL}, 1, "posbench: %s: task 'probe_what' has no answer groups\n"},
+        {{"groups", "%s", "--examples", "0", NULL}, 2,
+         "posbench: groups: --examples expects an integer >= 1, not '0'\n"},
+        {{"groups", "%s", "--example", "2", NULL}, 2,
+         "posbench: groups: unknown option '--example' (see --help)\n"},
+        {{"groups", NULL}, 2,
+         "posbench: groups: expects one run or experiment folder (see --help)\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[5] = {0};
+        for (int k = 0; cases[i].args[k]; k++)
+            args[k] = strcmp(cases[i].args[k], "%s") ? cases[i].args[k] : what;
+        char *out = NULL;
+        ck_assert_int_eq(run_captured(cmd_groups, args, &out), cases[i].status);
+        snprintf(msg, sizeof msg, cases[i].message, what);
+        ck_assert_str_eq(out, msg);
+        free(out);
+    }
+    const char *help[] = {"groups", "--help", NULL}, *usage =
+        "usage: posbench groups RUN|EXPERIMENT [--set NAME] [--examples N]\n";
     char *out = NULL;
-    const char *no_groups[] = {"groups", what, NULL};
-    ck_assert_int_eq(run_captured(cmd_groups, no_groups, &out), 1);
-    snprintf(msg, sizeof msg, "posbench: %s: task 'probe_what' has no answer groups\n", what);
-    ck_assert_str_eq(out, msg);
-    free(out);
-    const char *no_set[] = {"groups", what, "--set", "longer", NULL};
-    ck_assert_int_eq(run_captured(cmd_groups, no_set, &out), 1);
-    snprintf(msg, sizeof msg, "posbench: %s: the run has no evaluation set 'longer'\n", what);
-    ck_assert_str_eq(out, msg);
-    free(out);
-    const char *negative[] = {"groups", what, "--examples", "-3", NULL};
-    ck_assert_int_eq(run_captured(cmd_groups, negative, &out), 2);
-    ck_assert_str_eq(out, "posbench: groups: --examples expects an integer >= 1, not '-3'\n");
-    free(out);
-    const char *zero[] = {"groups", what, "--examples", "0", NULL};
-    ck_assert_int_eq(run_captured(cmd_groups, zero, &out), 2);
-    ck_assert_str_eq(out, "posbench: groups: --examples expects an integer >= 1, not '0'\n");
-    free(out);
-    const char *attn_flag[] = {"groups", what, "--example", "2", NULL};
-    ck_assert_int_eq(run_captured(cmd_groups, attn_flag, &out), 2);
-    ck_assert_str_eq(out, "posbench: groups: unknown option '--example' (see --help)\n");
-    free(out);
-    const char *missing[] = {"groups", "/nonexistent/run", NULL};
-    ck_assert_int_eq(run_captured(cmd_groups, missing, &out), 2);
-    ck_assert_str_eq(out, "posbench: /nonexistent/run: no such folder\n");
-    free(out);
-    const char *not_run[] = {"groups", tmpdir, NULL};
-    ck_assert_int_eq(run_captured(cmd_groups, not_run, &out), 2);
-    snprintf(msg, sizeof msg,
-             "posbench: %s: not a run folder (no config.yaml) nor an experiment folder (no "
-             "runs/)\n",
-             tmpdir);
-    ck_assert_str_eq(out, msg);
-    free(out);
-    const char *none[] = {"groups", NULL};
-    ck_assert_int_eq(run_captured(cmd_groups, none, &out), 2);
-    ck_assert_str_eq(out, "posbench: groups: expects one run or experiment folder (see --help)\n");
-    free(out);
-    const char *help[] = {"groups", "--help", NULL};
     ck_assert_int_eq(run_captured(cmd_groups, help, &out), 0);
-    const char *usage = "usage: posbench groups RUN|EXPERIMENT [--set NAME] [--examples N]\n";
     ck_assert_msg(!strncmp(out, usage, strlen(usage)), "%s", out);
     free(out);
 }

@@ -1,0 +1,20 @@
+// Answer accuracy per group for `posbench plot`: each finished run's groups.csv (posbench
+// groups, harness/inspect.h) as accuracy against the answers' group (indirect indexing: the
+// shift), one panel per evaluation set, one line per series, the mean over its seeds with a
+// Student-t 95% confidence interval (plot_panels.h). Drawn by plots/groups.gp.
+#ifndef POSBENCH_PLOT_GROUPS_H
+#define POSBENCH_PLOT_GROUPS_H
+
+#include <stddef.h>
+
+#include "plot_panels.h"
+#include "plot_runs.h"
+
+// Writes data: panel by panel, one block per series with rows `group mean lo hi n` (accuracy
+// in percent) sorted by group; names gets the group names met (joined by " / " when tasks
+// differ, "shift / k"). Diverged runs are left out, as the summary leaves them out. b->n = 0
+// (nothing written) when no run has groups.csv. 0, or -1 with a message naming the file.
+int plot_write_groups(const plot_runs *r, const char *data, plot_blocks *b, plot_panels *p,
+                      char *names, size_t len, char *err, size_t errlen);
+
+#endif
