@@ -196,7 +196,8 @@ clean:
 
 # The main job: the indirect-indexing sweep (PoPE, RoPE, TAPA, NoPE x 3 seeds), resumable
 # (run it again after an interruption), then its summary table, each run's attention on one
-# example and frequency usage, and the plots, all under results/indirect_indexing/.
+# example, frequency usage and accuracy per shift, and the plots, all under
+# results/indirect_indexing/.
 MAIN := experiments/indirect_indexing.yaml
 MAIN_RESULTS := results/indirect_indexing
 .PHONY: main
@@ -205,5 +206,6 @@ main: deps
 	./posbench run $(MAIN)
 	./posbench attn $(MAIN_RESULTS) --example 0
 	./posbench freq $(MAIN_RESULTS)
+	./posbench groups $(MAIN_RESULTS)
 	./posbench plot $(MAIN_RESULTS)
 	@./posbench summary --metric accuracy $(MAIN_RESULTS)
