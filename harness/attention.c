@@ -13,6 +13,11 @@
 // granularity -- 5/8 of the full work at T = 4 blocks, tending to 1/2.
 enum { QUERY_BLOCK = 32 };
 
+// Rows of the query block starting at i0 (the last block may be short).
+static inline int block_rows(int T, int i0) {
+    return T - i0 < QUERY_BLOCK ? T - i0 : QUERY_BLOCK;
+}
+
 // Scratch of one thread, carved from ws->mem: what evaluation needs (training keeps q~, k~
 // and the probabilities in its caches) or what training needs, never both.
 typedef struct head_scratch {
@@ -113,7 +118,7 @@ static void causal_softmax(float *s, int T) {
 static void causal_scores(float *att, const float *qt, const float *kt, int T, int W,
                           float scale) {
     for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
-        int rows = T - i0 < QUERY_BLOCK ? T - i0 : QUERY_BLOCK, cols = i0 + rows;
+        int rows = block_rows(T, i0), cols = i0 + rows;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, W, scale,
                     qt + (size_t)i0 * W, W, kt, W, 0.0f, att + (size_t)i0 * T, T);
         for (int i = i0; i < cols && cols < T; i++)
@@ -154,7 +159,7 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         causal_softmax(att, T);
         float *o = out + (size_t)b * T * C + h * D;
         for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
-            int rows = T - i0 < QUERY_BLOCK ? T - i0 : QUERY_BLOCK;
+            int rows = block_rows(T, i0);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, i0 + rows, 1.0f,
                         att + (size_t)i0 * T, T, v, C3, 0.0f, o + (size_t)i0 * C, C);
         }
@@ -191,7 +196,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
             // query rows over the keys they see (datt's entries right of them stay unset:
             // the softmax backward below reads j <= i only and zeroes the rest).
             for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
-                int rows = T - i0 < QUERY_BLOCK ? T - i0 : QUERY_BLOCK, cols = i0 + rows;
+                int rows = block_rows(T, i0), cols = i0 + rows;
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, D, 1.0f,
                             dO + (size_t)i0 * C, C, v, C3, 0.0f, s.datt + (size_t)i0 * T, T);
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, D, rows, 1.0f,
@@ -220,7 +225,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                 // dqt = scale datt . kt, dkt = scale datt^T . qt over the causal blocks.
                 memset(dkt, 0, (size_t)T * W * sizeof(float));
                 for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
-                    int rows = T - i0 < QUERY_BLOCK ? T - i0 : QUERY_BLOCK, cols = i0 + rows;
+                    int rows = block_rows(T, i0), cols = i0 + rows;
                     const float *g = s.datt + (size_t)i0 * T;
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, W, cols, scale,
                                 g, T, kt, W, 0.0f, dqt + (size_t)i0 * W, W);
