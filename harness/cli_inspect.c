@@ -38,8 +38,11 @@ static const char GROUPS_USAGE[] =
     "Writes groups.csv into a run folder, or into every finished run of an experiment folder:\n"
     "answer accuracy broken down by the group the task gives each answer (indirect_indexing:\n"
     "the shift; probe_where: k, the position from the end), scored as the run scored its\n"
-    "evaluation sets: set,group_name,group,n,correct,accuracy, one row per group present,\n"
-    "by group. Tasks without groups (probe_what, books) are reported and skipped.\n"
+    "evaluation sets: set,group_name,group,n,correct,accuracy,no_lookup, one row per group\n"
+    "present, by group. no_lookup is the accuracy of a model that looks nothing up on the same\n"
+    "answers: it copies an answer the question holds (indirect_indexing's shift 0) and names\n"
+    "a letter of the string at random otherwise. Tasks without groups (probe_what, books) are\n"
+    "reported and skipped.\n"
     "  --set NAME    only this evaluation set               (default: every set)\n"
     "  --examples N  the first N examples of each set       (default: all of them)\n";
 

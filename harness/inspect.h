@@ -7,9 +7,11 @@
 //                  frequency band (0 = the highest frequency), the band's magnitude (RoPE: the
 //                  pair's norm; PoPE: softplus) summed over queries and keys of every head,
 //                  position and example, as a share of the layer's total (each layer sums to 1);
-//   groups.csv     set,group_name,group,n,correct,accuracy: answer accuracy broken down by the
-//                  group the task gives each answer (tasks/task.h: answer_group; the shift of
-//                  indirect indexing), one row per group present, by group.
+//   groups.csv     set,group_name,group,n,correct,accuracy,no_lookup: answer accuracy broken
+//                  down by the group the task gives each answer (tasks/task.h: answer_group;
+//                  the shift of indirect indexing), one row per group present, by group;
+//                  no_lookup is what a model that looks nothing up would score on the same
+//                  answers (tasks/task.h: no_lookup_chance).
 #ifndef POSBENCH_INSPECT_H
 #define POSBENCH_INSPECT_H
 
@@ -53,7 +55,7 @@ int inspect_frequency(inspected *x, size_t n_examples, FILE *out, char *err, siz
 // more than the set holds: all of them), scored exactly as the run scored them (the same
 // batches, argmax against the answer). Answers without a group are not counted. -1 with err
 // when the task has no groups.
-#define INSPECT_GROUPS_HEADER "set,group_name,group,n,correct,accuracy\n"
+#define INSPECT_GROUPS_HEADER "set,group_name,group,n,correct,accuracy,no_lookup\n"
 int inspect_groups(inspected *x, size_t n_examples, FILE *out, char *err, size_t errlen);
 
 // Fills b with the sequences first, first+1, ... of the set (padding rows past its end) and

@@ -10,6 +10,7 @@
 typedef struct {
     int group;
     long n, correct;
+    double no_lookup;  // sum over the answers of the task's no_lookup_chance
 } group_count;
 
 // Counts by group, kept sorted by group: tasks have a few dozen groups at most.
@@ -18,7 +19,7 @@ typedef struct {
     group_count *items;
 } group_counts;
 
-static int count_answer(group_counts *g, int group, int correct) {
+static int count_answer(group_counts *g, int group, int correct, double no_lookup) {
     int i = 0;
     while (i < g->n && g->items[i].group < group) i++;
     if (i == g->n || g->items[i].group != group) {
@@ -30,11 +31,12 @@ static int count_answer(group_counts *g, int group, int correct) {
             g->cap = cap;
         }
         memmove(g->items + i + 1, g->items + i, (size_t)(g->n - i) * sizeof *g->items);
-        g->items[i] = (group_count){group, 0, 0};
+        g->items[i] = (group_count){group, 0, 0, 0};
         g->n++;
     }
     g->items[i].n++;
     g->items[i].correct += correct;
+    g->items[i].no_lookup += no_lookup;
     return 0;
 }
 
@@ -59,17 +61,20 @@ int inspect_groups(inspected *x, size_t n_examples, FILE *out, char *err, size_t
         for (int k = 0; rc == 0 && k < M; k++) {
             // Row r of the batch is sequence first + r; its position t predicts token t + 1.
             const size_t i = first + (size_t)(rows[k] / T);
+            if (i >= n_examples) continue;
+            const uint16_t *tokens = x->pool.tokens + i * (size_t)x->pool.max_len;
+            const int answer = rows[k] % T + 1;
             int group;
-            if (i < n_examples &&
-                t->ops->answer_group(t, x->pool.tokens + i * (size_t)x->pool.max_len,
-                                     rows[k] % T + 1, &group) &&
-                count_answer(&g, group, pred[k] == b->targets[rows[k]]))
+            if (t->ops->answer_group(t, tokens, answer, &group) &&
+                count_answer(&g, group, pred[k] == b->targets[rows[k]],
+                             t->ops->no_lookup_chance(t, tokens, answer)))
                 rc = set_error(err, errlen, "out of memory");
         }
     }
     for (int k = 0; rc == 0 && k < g.n; k++)
-        fprintf(out, "%s,%s,%d,%ld,%ld,%.6g\n", x->set, t->ops->group_name, g.items[k].group,
-                g.items[k].n, g.items[k].correct, (double)g.items[k].correct / g.items[k].n);
+        fprintf(out, "%s,%s,%d,%ld,%ld,%.6g,%.6g\n", x->set, t->ops->group_name,
+                g.items[k].group, g.items[k].n, g.items[k].correct,
+                (double)g.items[k].correct / g.items[k].n, g.items[k].no_lookup / g.items[k].n);
     free(g.items);
     acts_free(a);
     batch_free(b);

@@ -25,14 +25,15 @@ static void add_name(char *names, size_t len, const char *name) {
 // Adds run i's groups.csv rows (no groups.csv: none).
 static int read_groups(const plot_runs *r, int i, plot_points *ps, char *names, size_t len,
                        char *err, size_t errlen) {
-    char path[4600], *f[6];
+    char path[4600], *f[7];
     plot_run_path(r, i, "groups.csv", path, sizeof path);
     if (access(path, F_OK) != 0) return 0;
     plot_csv c;
     int got, rc = -1;
-    if (plot_csv_open(&c, path, "set,group_name,group,n,correct,accuracy", err, errlen))
+    if (plot_csv_open(&c, path, "set,group_name,group,n,correct,accuracy,no_lookup", err,
+                      errlen))
         goto done;
-    while ((got = plot_csv_next(&c, f, 6, err, errlen)) == 1) {
+    while ((got = plot_csv_next(&c, f, 7, err, errlen)) == 1) {
         double group, accuracy;
         if (plot_number(f[2], &group) || group != floor(group) || fabs(group) > 1e9 ||
             plot_number(f[5], &accuracy)) {

@@ -156,6 +156,15 @@ static int ii_answer_group(const task *t, const uint16_t *tokens, int answer_pos
     return letters_signed_before(tokens, answer_pos, group);
 }
 
+// Shift 0's answer is the source letter, which the question itself holds four tokens back:
+// a copy from a fixed distance gets it. Every other answer needs the string looked up.
+static double ii_no_lookup_chance(const task *t, const uint16_t *tokens, int answer_pos) {
+    (void)t;
+    int shift;
+    if (letters_signed_before(tokens, answer_pos, &shift) && shift == 0) return 1;
+    return letters_string_share(tokens, answer_pos);
+}
+
 const task_ops task_indirect_indexing = {
     .name = "indirect_indexing",
     .summary = "distinct letters, then ',source,shift,'; answer the letter at source+shift "
@@ -183,4 +192,5 @@ const task_ops task_indirect_indexing = {
     .next = ii_next,
     .answer_group = ii_answer_group,
     .group_name = "shift",
+    .no_lookup_chance = ii_no_lookup_chance,
 };

@@ -60,6 +60,13 @@ int letters_signed_before(const uint16_t *tokens, int answer_pos, int *value) {
     return 1;
 }
 
+double letters_string_share(const uint16_t *tokens, int answer_pos) {
+    int L = 0, same = 0;
+    for (; L < answer_pos && tokens[L] != LETTERS_COMMA; L++)
+        same += tokens[L] == tokens[answer_pos];
+    return L ? (double)same / L : 0;
+}
+
 void letters_answer_mask(uint8_t *mask, int n) {
     memset(mask, 0, (size_t)n);
     mask[n - 2] = 1;

@@ -33,6 +33,9 @@ int letters_signed(uint16_t *tokens, int n, int value);
 // in ",<sign><1-2 digits>," (the form every query ends in before its answer), 1 with the
 // number in *value; otherwise 0.
 int letters_signed_before(const uint16_t *tokens, int answer_pos, int *value);
+// The share of the string's letters (tokens[0..L), L = the first comma's position) that are
+// tokens[answer_pos]: the chance that a letter of the string named at random is that answer.
+double letters_string_share(const uint16_t *tokens, int answer_pos);
 // Marks only the last token as the answer: mask[n - 2] = 1 (task.h: t predicts t + 1).
 void letters_answer_mask(uint8_t *mask, int n);
 // "option '%s' = %g must be an integer" for the first non-integral of the listed options.

@@ -58,6 +58,12 @@ static int where_answer_group(const task *t, const uint16_t *tokens, int answer_
     return 1;
 }
 
+// Nothing in the question names the answer: the string's share of it is all that is left.
+static double where_no_lookup_chance(const task *t, const uint16_t *tokens, int answer_pos) {
+    (void)t;
+    return letters_string_share(tokens, answer_pos);
+}
+
 const task_ops task_probe_where = {
     .name = "probe_where",
     .summary = "position only: letters, then ',-k,'; answer the k-th letter from the end",
@@ -76,6 +82,7 @@ const task_ops task_probe_where = {
     .next = where_next,
     .answer_group = where_answer_group,
     .group_name = "k",
+    .no_lookup_chance = where_no_lookup_chance,
 };
 
 static int what_validate(const task *t, char *err, size_t errlen) {

@@ -77,11 +77,14 @@ static void run_experiment(const char *name, const char *yaml, char *run, size_t
 
 typedef struct {
     long n[7], correct[7];  // shifts -3..3
+    double no_lookup[7];    // summed: 1 for shift 0 (copied from the question), else 1 / L
 } counts;
 
 // Scores every answer of the set's n sequences alone: a one-row batch whose mask holds only
 // that answer, model_forward's own count of correct argmaxes. The shift of each query is
-// read forwards from the string's end: ",source,sign,digit," then the answer.
+// read forwards from the string's end: ",source,sign,digit," then the answer. A model that
+// looks nothing up gets shift 0 from the question and any other answer with chance 1 / L
+// (the string's L letters are distinct).
 static void count_by_hand(model *m, const char *options, int set, int n, counts *c) {
     task t;
     char err[256];
@@ -100,6 +103,7 @@ static void count_by_hand(model *m, const char *options, int set, int n, counts 
         const int len = t.ops->next(&t, &r, tok, mask);
         int p = 0;
         while (tok[p] < LETTERS_N) p++;
+        const int L = p;
         for (; p < len; p += 7) {
             ck_assert(tok[p] == LETTERS_COMMA && tok[p + 2] == LETTERS_COMMA &&
                       tok[p + 5] == LETTERS_COMMA);  // shifts here have one digit
@@ -113,6 +117,7 @@ static void count_by_hand(model *m, const char *options, int set, int n, counts 
             model_forward(m, a, b, &correct, NULL);
             c->n[shift + 3]++;
             c->correct[shift + 3] += correct;
+            c->no_lookup[shift + 3] += shift == 0 ? 1.0 : 1.0 / L;
         }
     }
     acts_free(a);
@@ -153,7 +158,7 @@ START_TEST(test_groups_by_hand) {
     static const char *const options[2] = {
         "alphabet=12,len_min=6,len_max=10,shift_max=3,queries=3",
         "alphabet=12,len_min=11,len_max=12,shift_max=3,queries=3"};
-    char want[4096] = "set,group_name,group,n,correct,accuracy\n";
+    char want[4096] = "set,group_name,group,n,correct,accuracy,no_lookup\n";
     size_t used = strlen(want);
     for (int s = 0; s < 2; s++) {
         counts c;
@@ -161,9 +166,10 @@ START_TEST(test_groups_by_hand) {
         long n = 0, correct = 0;
         for (int g = 0; g < 7; g++) {
             if (!c.n[g]) continue;
-            used += (size_t)snprintf(want + used, sizeof want - used, "%s,shift,%d,%ld,%ld,%.6g\n",
-                                     sets[s], g - 3, c.n[g], c.correct[g],
-                                     (double)c.correct[g] / c.n[g]);
+            used += (size_t)snprintf(want + used, sizeof want - used,
+                                     "%s,shift,%d,%ld,%ld,%.6g,%.6g\n", sets[s], g - 3, c.n[g],
+                                     c.correct[g], (double)c.correct[g] / c.n[g],
+                                     c.no_lookup[g] / c.n[g]);
             n += c.n[g];
             correct += c.correct[g];
         }
@@ -191,7 +197,7 @@ START_TEST(test_groups_experiment) {
     ck_assert_str_eq(out, line);
     free(out);
     char *csv = slurp_file(run, "groups.csv"), *p = csv;
-    ck_assert_str_eq(strtok(p, "\n"), "set,group_name,group,n,correct,accuracy");
+    ck_assert_str_eq(strtok(p, "\n"), "set,group_name,group,n,correct,accuracy,no_lookup");
     long n_total = 0, last = -99;
     for (char *row; (row = strtok(NULL, "\n"));) {
         int group;

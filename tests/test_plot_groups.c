@@ -29,13 +29,14 @@ static void teardown(void) { remove_tree(tmpdir); }
 static void put_run(const char *id, const char *point, const char *const *rows, int n,
                     const char *status) {
     char csv[2048];
-    size_t used = (size_t)snprintf(csv, sizeof csv, "set,group_name,group,n,correct,accuracy\n");
+    size_t used =
+        (size_t)snprintf(csv, sizeof csv, "set,group_name,group,n,correct,accuracy,no_lookup\n");
     for (int i = 0; i < n; i++) {
         char set[32];
         int group, correct;
         ck_assert_int_eq(sscanf(rows[i], "%31[^,],%d,%d", set, &group, &correct), 3);
-        used += (size_t)snprintf(csv + used, sizeof csv - used, "%s,shift,%d,100,%d,%g\n", set,
-                                 group, correct, correct / 100.0);
+        used += (size_t)snprintf(csv + used, sizeof csv - used, "%s,shift,%d,100,%d,%g,0.04\n",
+                                 set, group, correct, correct / 100.0);
     }
     put_finished_run(tmpdir, id, point, "groups.csv", csv, status);
 }
@@ -117,8 +118,8 @@ START_TEST(test_single_seed_variants) {
             "diverged\nat step 15\n");
     put_finished_run(tmpdir, "b1", "model.encoding,rope\ntask.name,probe_where\nseed,1\n",
                      "groups.csv",
-                     "set,group_name,group,n,correct,accuracy\ntest,k,3,20,5,0.25\n"
-                     "test,k,1,20,19,0.95\n",
+                     "set,group_name,group,n,correct,accuracy,no_lookup\n"
+                     "test,k,3,20,5,0.25,0.03\ntest,k,1,20,19,0.95,0.03\n",
                      "done\n");
     put_finished_run(tmpdir, "c1", "model.encoding,nope\ntask.name,probe_what\nseed,1\n",
                      "eval.csv", "step,set,metric,value\n10,test,accuracy,0.5\n", "done\n");
@@ -170,12 +171,13 @@ START_TEST(test_bad_groups) {
         const char *csv, *message;
     } cases[] = {
         {"set,group,n\n",
-         "groups.csv:1: expected header 'set,group_name,group,n,correct,accuracy'"},
-        {"set,group_name,group,n,correct,accuracy\ntest,shift,1.5,10,5,0.5\n",
+         "groups.csv:1: expected header 'set,group_name,group,n,correct,accuracy,no_lookup'"},
+        {"set,group_name,group,n,correct,accuracy,no_lookup\ntest,shift,1.5,10,5,0.5,0.1\n",
          "groups.csv:2: malformed group or accuracy"},
-        {"set,group_name,group,n,correct,accuracy\ntest,shift,2,10,5,half\n",
+        {"set,group_name,group,n,correct,accuracy,no_lookup\ntest,shift,2,10,5,half,0.1\n",
          "groups.csv:2: malformed group or accuracy"},
-        {"set,group_name,group,n,correct,accuracy\ntest,shift,2,10,5,0.5\ntest,shift,2,10,6,0.6\n",
+        {"set,group_name,group,n,correct,accuracy,no_lookup\n"
+         "test,shift,2,10,5,0.5,0.1\ntest,shift,2,10,6,0.6,0.1\n",
          "/exp/runs/p1/groups.csv: two rows for group 2, set test"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

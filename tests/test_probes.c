@@ -83,6 +83,12 @@ START_TEST(test_where_groups) {
         ck_assert_int_eq(t.ops->answer_group(&t, d->tokens + d->offsets[s], n - 1, &group), 1);
         ck_assert_int_eq(group, k);
         seen[k] = 1;
+        // No lookup: a letter of the string at random, right as often as the answer's letter
+        // occurs in it (drawn with replacement, so sometimes more than once).
+        int same = 0;
+        for (int i = 0; i < L; i++) same += buf[i] == buf[n - 1];
+        ck_assert_double_eq(t.ops->no_lookup_chance(&t, d->tokens + d->offsets[s], n - 1),
+                            (double)same / L);
         // The letters before the query are no answer of the form.
         ck_assert_int_eq(t.ops->answer_group(&t, d->tokens + d->offsets[s], L - 1, &group), 0);
     }
@@ -91,6 +97,7 @@ START_TEST(test_where_groups) {
     ck_assert_int_eq(task_configure(&t, "probe_what", NULL, err, sizeof err), 0);
     ck_assert_ptr_null(t.ops->answer_group);
     ck_assert_ptr_null(t.ops->group_name);
+    ck_assert_ptr_null(t.ops->no_lookup_chance);
 }
 END_TEST
 

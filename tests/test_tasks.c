@@ -105,6 +105,7 @@ START_TEST(test_task_contract) {
         }
     }
     ck_assert(!ops->answer_group == !ops->group_name);
+    ck_assert(!ops->answer_group == !ops->no_lookup_chance);
     free(tok);
     free(mask);
 }
@@ -536,6 +537,55 @@ static void check_shift_groups(const char *options, uint64_t seed, int n, int *s
 // Golden: the queries=3 sequence of test_queries has shifts +2, +0 and -2 at its answers
 // (positions 14, 21 and 28). Generated: one query and four, every shift from -15 to +15
 // (two digits, negative and zero among them). Positions that are not answers have none.
+// The no-lookup baseline by enumeration: L uniform in [lo, hi], then (source, shift) uniform
+// over the pairs that stay in the string (sampling=pairs); shift 0 scores 1, any other 1 / L.
+static double no_lookup_expected(int lo, int hi, int S, int zero) {
+    double sum = 0;
+    for (int L = lo; L <= hi; L++) {
+        double right = 0;
+        int pairs = 0;
+        for (int i = 0; i < L; i++)
+            for (int s = -S; s <= S; s++)
+                if (i + s >= 0 && i + s < L && (s || zero)) pairs++, right += s ? 1.0 / L : 1;
+        sum += right / pairs;
+    }
+    return sum / (hi - lo + 1);
+}
+
+// The hook's mean over generated answers converges on that expectation: the paper's instance
+// (7.8%, the README's no-lookup baseline) and a short one without shift 0 (12.9%). 4,000
+// strings of 4 questions: the standard error is at most 0.25 points.
+START_TEST(test_no_lookup_baseline) {
+    static const struct {
+        const char *options;
+        int lo, hi, S, zero;
+        double pct;
+    } cases[] = {{"queries=4", 20, 40, 15, 1, 7.8},
+                 {"alphabet=26,len_min=6,len_max=10,shift_max=1,allow_zero=0,queries=4", 6, 10,
+                  1, 0, 12.9}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        const double want = no_lookup_expected(cases[c].lo, cases[c].hi, cases[c].S,
+                                               cases[c].zero);
+        ck_assert_double_eq_tol(100 * want, cases[c].pct, 0.05);
+        task t = configure(II, cases[c].options);
+        uint16_t tok[600];
+        uint8_t mask[600];
+        rng r;
+        rng_seed(&r, 7 + c);
+        double sum = 0;
+        long n = 0;
+        for (int s = 0; s < 4000; s++) {
+            const int len = t.ops->next(&t, &r, tok, mask);
+            for (int i = 1; i < len; i++)
+                if (mask[i - 1]) sum += t.ops->no_lookup_chance(&t, tok, i), n++;
+        }
+        ck_assert_int_eq(n, 4000 * 4);
+        ck_assert_msg(fabs(sum / n - want) < 0.01, "case %zu: mean %.4f, expected %.4f", c,
+                      sum / n, want);
+    }
+}
+END_TEST
+
 START_TEST(test_answer_groups) {
     task t = configure(II, "alphabet=12,len_min=6,len_max=8,shift_max=2,queries=3");
     ck_assert_str_eq(t.ops->group_name, "shift");
@@ -550,6 +600,10 @@ START_TEST(test_answer_groups) {
         ck_assert_int_eq(t.ops->answer_group(&t, tok, at[q], &group), 1);
         ck_assert_int_eq(group, want[q]);
     }
+    // No lookup: shift 0 is copied from the question, +2 and -2 are one of 8 letters.
+    static const double no_lookup[3] = {1.0 / 8, 1, 1.0 / 8};
+    for (int q = 0; q < 3; q++)
+        ck_assert_double_eq(t.ops->no_lookup_chance(&t, tok, at[q]), no_lookup[q]);
     static const int not_answers[] = {0, 3, 9, 11, 13, 15, 20, 22};
     for (size_t i = 0; i < sizeof not_answers / sizeof *not_answers; i++)
         ck_assert_int_eq(t.ops->answer_group(&t, tok, not_answers[i], &group), 0);
@@ -872,6 +926,7 @@ Suite *suite_tasks(void) {
     tcase_add_test(tc, test_edge_options);
     tcase_add_test(tc, test_sequence_to_batch);
     tcase_add_test(tc, test_answer_groups);
+    tcase_add_test(tc, test_no_lookup_baseline);
     suite_add_tcase(s, tc);
     tc = tcase_create("dataset");
     tcase_add_test(tc, test_dataset_round_trip);
