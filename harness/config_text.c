@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "config_schema.h"
+#include "harness/options.h"
+#include "tasks/task.h"
 
 // ---- the canonical text and the id ---------------------------------------------------------
 
@@ -81,11 +83,36 @@ static int split_options(const char *text, kv *out, int max) {
     return n;
 }
 
+static const kv *find_key(const kv *list, int n, const char *key) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(list[i].key, key)) return &list[i];
+    return NULL;
+}
+
+// Every option of task `name` at its default, quiet ones included (tasks/task.h); "" for a
+// name outside the task registry (books, whose options are never quiet).
+static void task_defaults(const char *name, char *buf, size_t len) {
+    task t;
+    char err[256];
+    buf[0] = '\0';
+    if (task_find(name) && !task_configure(&t, name, NULL, err, sizeof err))
+        options_format(t.ops->options, t.ops->n_options, t.opt, buf, len);
+}
+
 // A flow mapping of the options of `text` that differ from `base` (NULL: all of them).
-static void emit_options(sink *s, const char *text, const char *base) {
-    kv a[MAX_OPTIONS], b[MAX_OPTIONS];
+// `defaults` (or NULL) holds the values of options that canonical text leaves out at their
+// default (tasks/task.h: first_quiet_option): one that base holds and text leaves out is
+// written with its default, or the mapping would read as base's value when loaded again.
+static void emit_options(sink *s, const char *text, const char *base, const char *defaults) {
+    kv a[MAX_OPTIONS], b[MAX_OPTIONS], d[MAX_OPTIONS];
     int na = split_options(text, a, MAX_OPTIONS),
-        nb = base ? split_options(base, b, MAX_OPTIONS) : 0;
+        nb = base ? split_options(base, b, MAX_OPTIONS) : 0,
+        nd = defaults ? split_options(defaults, d, MAX_OPTIONS) : 0;
+    for (int j = 0; j < nb && na < MAX_OPTIONS; j++) {
+        const kv *quiet = find_key(a, na, b[j].key) ? NULL : find_key(d, nd, b[j].key);
+        if (quiet) a[na++] = *quiet;
+    }
+    qsort(a, (size_t)na, sizeof *a, kv_cmp);
     emit(s, "{");
     int first = 1;
     for (int i = 0; i < na; i++) {
@@ -140,16 +167,20 @@ static void emit_mapping(sink *s, const run_config *r, const char *prefix, int i
         case T_OPTIONS:
             emit(s, " ");
             emit_options(
-                s, !strcmp(f->path, "task.options") ? r->task_options : r->encoding_options, NULL);
+                s, !strcmp(f->path, "task.options") ? r->task_options : r->encoding_options, NULL,
+                NULL);
             break;
-        case T_SETS:
+        case T_SETS: {
+            char defaults[CONFIG_OPTIONS_LEN];
+            task_defaults(r->task, defaults, sizeof defaults);
             emit(s, "\n");
             for (int j = 0; j < r->n_sets; j++) {
                 yaml_scalar(r->sets[j].name, v, sizeof v);
                 emit(s, "%*s- name: %s\n%*s  options: ", indent + 2, "", v, indent + 2, "");
-                emit_options(s, r->sets[j].options, r->task_options);
+                emit_options(s, r->sets[j].options, r->task_options, defaults);
             }
             break;
+        }
         case T_STRING: yaml_scalar(at, v, sizeof v), emit(s, " %s\n", v); break;
         case T_NORM: emit(s, " %s\n", r->norm == NORM_RMS ? "rms" : "layer"); break;
         case T_SEED: emit(s, " %llu\n", (unsigned long long)r->seed); break;

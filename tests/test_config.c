@@ -294,6 +294,9 @@ START_TEST(test_round_trip) {
     check_round_trip("experiments/extrapolation.yaml");
     check_round_trip("experiments/indirect_indexing_paper.yaml");
     check_round_trip("experiments/probes_all_encodings.yaml");
+    // A set that puts a quiet option (tasks/task.h) back to its default: queries 8 in
+    // training, 1 in the test set; the text must say 1, or it reloads as 8.
+    check_round_trip("experiments/indirect_indexing_q8.yaml");
     // Awkward values: a quoted corpus path, exact floats, layer norm, PoPE options.
     const char *path = write_yaml(
         "awkward", "experiment: x.1\ntask: {name: books, options: {corpus: \"my books/pg 19\", "
@@ -478,6 +481,13 @@ START_TEST(test_id_sensitivity) {
     // The experiment name is not.
     first_id("sens", "experiment: renamed\ntask: {name: indirect_indexing}\n", id);
     ck_assert_str_eq(id, base);
+    // A set at a quiet option's default is not the set that inherits training's value.
+    char q8[17];
+    first_id("sens", "experiment: a\ntask: {name: indirect_indexing, options: {queries: 8}}\n"
+             "evaluation:\n  sets: [{name: test}]\n", q8);
+    first_id("sens", "experiment: a\ntask: {name: indirect_indexing, options: {queries: 8}}\n"
+             "evaluation:\n  sets: [{name: test, options: {queries: 1}}]\n", id);
+    ck_assert_str_ne(id, q8);
     // Defaults written out change nothing.
     first_id("sens", II "model: {d_model: 128, encoding: rope, encoding_options: {base: 10000}}\n",
              id);
