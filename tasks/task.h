@@ -61,9 +61,10 @@ struct task_ops {
     // What the group is, for files and plots ("shift"); set when answer_group is.
     const char *group_name;
     // Set exactly when answer_group is (posbench groups calls both): the reference a run's
-    // answers are read against (groups.csv's no_lookup). The chance, in [0, 1], that a model which looks nothing up answers
-    // tokens[answer_pos] right: it takes the answer from the question when the question holds
-    // it (indirect indexing's shift 0), and otherwise names a letter of the string at random.
+    // answers are read against (groups.csv's no_lookup). The chance, in [0, 1], that a model
+    // which looks nothing up answers tokens[answer_pos] right: it takes the answer from the
+    // question when the question holds it (indirect indexing's shift 0), and otherwise names a
+    // letter of the string at random.
     double (*no_lookup_chance)(const task *t, const uint16_t *tokens, int answer_pos);
 };
 
