@@ -37,7 +37,8 @@ static const char USAGE[] =
     "                            per evaluation set\n"
     "  groups                    runs/*/groups.csv (posbench groups): answer accuracy per\n"
     "                            group (indirect_indexing: shift), mean over seeds with 95%\n"
-    "                            CI bands, one panel per evaluation set\n"
+    "                            CI bands, one panel per evaluation set, and the no-lookup\n"
+    "                            baseline (groups.csv's no_lookup) when the runs share it\n"
     "  runs/<id>/attention       runs/<id>/attention.csv (posbench attn): heatmap per layer\n"
     "                            and head\n"
     "  runs/<id>/frequency       runs/<id>/frequency.csv (posbench freq): q/k norm per layer\n"
@@ -154,8 +155,11 @@ static void plot_run_files(context *c, const plot_runs *r) {
         render(c, "learning.gp", out, v, 7);
     }
     snprintf(data, sizeof data, "%s/plots/groups.dat", c->dir);
-    char names[256];
-    if (plot_write_groups(r, data, &b, &panels, names, sizeof names, err, sizeof err)) {
+    char names[256], baseline[sizeof data];
+    snprintf(baseline, sizeof baseline, "%s/plots/groups_baseline.dat", c->dir);
+    int has_baseline;
+    if (plot_write_groups(r, data, baseline, &b, &panels, &has_baseline, names, sizeof names,
+                          err, sizeof err)) {
         fail_data(c, err);
     } else if (b.n > 0) {
         snprintf(out, sizeof out, "%s/groups", c->dir);
@@ -163,8 +167,8 @@ static void plot_run_files(context *c, const plot_runs *r) {
         plot_var v[10] = {{"data", data, 0},          {"encodings", b.encodings, 0},
                          {"dashes", b.dashes, 0},     {"sets", panels.sets, 0},
                          {"counts", panels.counts, 0}, {"group_name", names, 0},
-                         {"title", title, 0}};
-        render(c, "groups.gp", out, v, 7);
+                         {"title", title, 0},         {"baseline", baseline, 0}};
+        render(c, "groups.gp", out, v, has_baseline ? 8 : 7);
     }
     snprintf(data, sizeof data, "%s/plots/positions.dat", c->dir);
     int bin;

@@ -13,8 +13,12 @@
 // Writes data: panel by panel, one block per series with rows `group mean lo hi n` (accuracy
 // in percent) sorted by group; names gets the group names met (joined by " / " when tasks
 // differ, "shift / k"). Diverged runs are left out, as the summary leaves them out. b->n = 0
-// (nothing written) when no run has groups.csv. 0, or -1 with a message naming the file.
-int plot_write_groups(const plot_runs *r, const char *data, plot_blocks *b, plot_panels *p,
-                      char *names, size_t len, char *err, size_t errlen);
+// (nothing written) when no run has groups.csv. When every run has the same no_lookup at
+// each group (one evaluation data, as in one experiment's sweep over encodings and seeds),
+// also writes baseline: one block per panel, rows `group no_lookup` (percent), and sets
+// *has_baseline. 0, or -1 with a message naming the file.
+int plot_write_groups(const plot_runs *r, const char *data, const char *baseline,
+                      plot_blocks *b, plot_panels *p, int *has_baseline, char *names, size_t len,
+                      char *err, size_t errlen);
 
 #endif

@@ -118,7 +118,7 @@ int plot_write_panels(const plot_runs *r, const plot_points *ps, int n, double s
             set_error(err, errlen, "%s plot: too many evaluation sets", what);
             goto done;
         }
-        p->n += b->n > before;
+        if (b->n > before) p->set_of[p->n++] = set;
     }
     rc = 0;
 done:

@@ -45,6 +45,7 @@ typedef struct {
     int n;             // panels (evaluation sets with data)
     char sets[2048];   // each panel's set, as gnuplot words
     char counts[512];  // each panel's number of blocks, as gnuplot words
+    int set_of[PLOT_MAX_SETS];  // each panel's set: an index into plot_points.sets
 } plot_panels;
 
 // Writes data from the first n points (sorted by plot_points_sort), values times scale:

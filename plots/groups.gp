@@ -10,8 +10,9 @@
 # data: one index block per (set, line), as learning.gp reads it, with rows
 #       `group mean lo hi n` (accuracy in percent) sorted by group.
 # encodings, dashes, sets, counts: as in learning.gp. group_name: what the groups are (the x
-# axis's label). Optional: title. Writes out.png and out.svg. `posbench plot` writes data
-# from the runs' groups.csv.
+# axis's label). Optional: title; baseline, as in learning.gp: rows `group no_lookup`, what a
+# model that looks nothing up scores (posbench groups). Writes out.png and out.svg.
+# `posbench plot` writes data and baseline from the runs' groups.csv.
 _s = ARG0; _i = strlen(_s)
 while (_i > 0 && substr(_s, _i, _i) ne "/") { _i = _i - 1 }
 _dir = _i > 1 ? substr(_s, 1, _i - 1) : (_i == 1 ? "/" : ".")

@@ -15,7 +15,9 @@
 # sets, counts: per panel, its evaluation set (the panel's title) and how many blocks it has.
 # metric: accuracy (in percent, y from 0) or loss (nats/token). Optional: title; xlabel
 # (default "optimizer step"); x_axis "step" (default: x from 0 to the last step) or "group"
-# (integer groups, x over the data's range; plots/groups.gp draws its figure this way).
+# (integer groups, x over the data's range; plots/groups.gp draws its figure this way);
+# baseline: a data file with one index block per panel, rows `x value`, drawn in every panel
+# as a black dotted line titled baseline_title (default "no-lookup baseline").
 # Writes out.png and out.svg. `posbench plot` writes data from the runs' eval.csv.
 _s = ARG0; _i = strlen(_s)
 while (_i > 0 && substr(_s, _i, _i) ne "/") { _i = _i - 1 }
@@ -29,6 +31,12 @@ if (!exists("dashes")) dashes = ""
 if (!exists("title")) title = "learning curves"
 if (!exists("xlabel")) xlabel = "optimizer step"
 if (!exists("x_axis")) x_axis = "step"
+if (!exists("baseline")) baseline = ""
+if (!exists("baseline_title")) baseline_title = "no-lookup baseline"
+# 1 or 0: the iteration count of the baseline's plot clauses below. gnuplot opens a clause's
+# file even when it iterates zero times, so without a baseline they name data (never drawn).
+has_baseline = baseline ne "" ? 1 : 0
+baseline_file = has_baseline ? baseline : data
 dash(i) = i <= words(dashes) ? int(word(dashes, i)) : 1
 n = words(encodings)
 n_sets = words(sets)
@@ -41,6 +49,8 @@ last(p) = first(p) + int(word(counts, p)) - 1
 stats data using (strlen(strcol(1))) nooutput
 key_w = 100 + 7 * STATS_max
 key_w = key_w < 180 ? 180 : key_w
+key_w = has_baseline && 100 + 7 * strlen(baseline_title) > key_w ? \
+    100 + 7 * strlen(baseline_title) : key_w
 cols = n_sets < 3 ? n_sets : 3
 rows = (n_sets + cols - 1) / cols
 panel_w = 400 ; panel_h = 340 ; top = 80
@@ -59,6 +69,10 @@ stats data using 3 nooutput
 y_min = STATS_min
 stats data using 4 nooutput
 y_max = STATS_max
+if (has_baseline) {
+    stats baseline using 2 nooutput
+    y_max = STATS_max > y_max ? STATS_max : y_max
+}
 if (y_max <= y_min) { y_min = y_min - 0.5 ; y_max = y_max + 0.5 }
 pad = 0.05 * (y_max - y_min)
 if (metric eq "accuracy") {
@@ -87,7 +101,9 @@ do for [fmt in "png svg"] {
         plot for [i = first(p):last(p)] data index (i - 1) using 1:3:4 with filledcurves \
                  fc rgb enc_color_alpha(word(encodings, i), 210) notitle, \
              for [i = first(p):last(p)] data index (i - 1) using 1:2 with linespoints \
-                 lc rgb enc_color(word(encodings, i)) dt dash(i) lw 2 pt 7 ps 0.6 notitle
+                 lc rgb enc_color(word(encodings, i)) dt dash(i) lw 2 pt 7 ps 0.6 notitle, \
+             for [j = 1:has_baseline] baseline_file index (p - 1) using 1:2 with lines \
+                 lc rgb "black" dt 3 lw 2 notitle
     }
     # The legend: a plot of nothing (NaN at every step) over the right-hand column, taking
     # its entries from the blocks' headers.
@@ -97,7 +113,9 @@ do for [fmt in "png svg"] {
         left top vertical reverse Left title "encoding"
     plot for [i = 1:n] data index (i - 1) using 1:(NaN) with linespoints \
              lc rgb enc_color(word(encodings, i)) dt dash(i) lw 2 pt 7 ps 0.6 \
-             title columnheader(1)
+             title columnheader(1), \
+         for [j = 1:has_baseline] baseline_file index 0 using 1:(NaN) with lines \
+             lc rgb "black" dt 3 lw 2 title baseline_title
     unset multiplot
     set output
 }

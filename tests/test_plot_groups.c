@@ -1,9 +1,10 @@
 // Tests of the answer-groups plot (harness/plot_groups.c, plots/groups.gp): the data file
 // written from run folders made here, against means and Student-t intervals computed by hand;
 // single seeds without a band; diverged runs and runs without groups.csv left out; group
-// names of different tasks joined; malformed groups.csv named with its line; and `posbench
-// plot` and plots/groups.gp run by hand drawing the figure with nothing on gnuplot's stderr
-// (gnuplot is required, as in test_plot.c).
+// names of different tasks joined; the no-lookup baseline line, drawn only when the runs share
+// it; malformed groups.csv named with its line; and `posbench plot` and plots/groups.gp run by
+// hand drawing the figure with nothing on gnuplot's stderr (gnuplot is required, as in
+// test_plot.c).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,8 @@ static void setup(void) {
 
 static void teardown(void) { remove_tree(tmpdir); }
 
-// A finished run with its groups.csv: rows "set,group,correct" out of 100 answers each.
+// A finished run with its groups.csv: rows "set,group,correct" out of 100 answers each; the
+// no-lookup baseline of group g is (g + 5)%.
 static void put_run(const char *id, const char *point, const char *const *rows, int n,
                     const char *status) {
     char csv[2048];
@@ -35,8 +37,8 @@ static void put_run(const char *id, const char *point, const char *const *rows, 
         char set[32];
         int group, correct;
         ck_assert_int_eq(sscanf(rows[i], "%31[^,],%d,%d", set, &group, &correct), 3);
-        used += (size_t)snprintf(csv + used, sizeof csv - used, "%s,shift,%d,100,%d,%g,0.04\n",
-                                 set, group, correct, correct / 100.0);
+        used += (size_t)snprintf(csv + used, sizeof csv - used, "%s,shift,%d,100,%d,%g,%g\n",
+                                 set, group, correct, correct / 100.0, (group + 5) / 100.0);
     }
     put_finished_run(tmpdir, id, point, "groups.csv", csv, status);
 }
@@ -58,14 +60,18 @@ static void put_two_by_two(void) {
     put_run("r2", "model.encoding,rope\nseed,2\n", r2, 5, "done\n");
 }
 
-// Runs plot_write_groups on tmpdir/exp into exp/groups.dat.
+// Runs plot_write_groups on tmpdir/exp into exp/groups.dat and exp/baseline.dat; last_baseline
+// says whether it wrote the baseline.
+static int last_baseline;
 static int write_groups(plot_blocks *b, plot_panels *p, char *names, char *err, size_t errlen) {
-    char dir[128], data[160];
+    char dir[128], data[160], baseline[160];
     snprintf(dir, sizeof dir, "%s/exp", tmpdir);
     snprintf(data, sizeof data, "%s/exp/groups.dat", tmpdir);
+    snprintf(baseline, sizeof baseline, "%s/exp/baseline.dat", tmpdir);
     plot_runs runs;
     ck_assert_msg(plot_runs_read(dir, &runs, err, errlen) == 0, "%s", err);
-    const int rc = plot_write_groups(&runs, data, b, p, names, 256, err, errlen);
+    const int rc =
+        plot_write_groups(&runs, data, baseline, b, p, &last_baseline, names, 256, err, errlen);
     plot_runs_free(&runs);
     return rc;
 }
@@ -104,6 +110,37 @@ START_TEST(test_means_and_intervals) {
                           "0 61 48.2938 73.7062 2\n"
                           "1 3 -9.7062 15.7062 2\n");
     free(dat);
+    // Every run has the same no_lookup per group: one baseline line per panel.
+    ck_assert_int_eq(last_baseline, 1);
+    dat = slurp_file(tmpdir, "exp/baseline.dat");
+    ck_assert_str_eq(dat, "\"no-lookup baseline\"  # group no_lookup\n"
+                          "-1 4\n0 5\n1 6\n"
+                          "\n\n\"no-lookup baseline\"  # group no_lookup\n"
+                          "0 5\n1 6\n");
+    free(dat);
+}
+END_TEST
+
+// Runs whose no-lookup baselines differ at one group (evaluated on different data) share no
+// baseline line: none is written, and the accuracy plot is drawn as before.
+START_TEST(test_baseline_not_shared) {
+    put_finished_run(tmpdir, "p1", "model.encoding,pope\nseed,1\n", "groups.csv",
+                     "set,group_name,group,n,correct,accuracy,no_lookup\n"
+                     "test,shift,1,10,5,0.5,0.1\ntest,shift,2,10,5,0.5,0.2\n",
+                     "done\n");
+    put_finished_run(tmpdir, "p2", "model.encoding,pope\nseed,2\n", "groups.csv",
+                     "set,group_name,group,n,correct,accuracy,no_lookup\n"
+                     "test,shift,1,10,5,0.5,0.1\ntest,shift,2,10,5,0.5,0.25\n",
+                     "done\n");
+    plot_blocks b;
+    plot_panels p;
+    char err[512], names[256], path[160];
+    ck_assert_msg(write_groups(&b, &p, names, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(b.n, 1);
+    ck_assert_int_eq(last_baseline, 0);
+    snprintf(path, sizeof path, "%s/exp/baseline.dat", tmpdir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    assert_plot_renders(tmpdir, "groups");
 }
 END_TEST
 
@@ -173,9 +210,11 @@ START_TEST(test_bad_groups) {
         {"set,group,n\n",
          "groups.csv:1: expected header 'set,group_name,group,n,correct,accuracy,no_lookup'"},
         {"set,group_name,group,n,correct,accuracy,no_lookup\ntest,shift,1.5,10,5,0.5,0.1\n",
-         "groups.csv:2: malformed group or accuracy"},
+         "groups.csv:2: malformed group, accuracy or no_lookup"},
         {"set,group_name,group,n,correct,accuracy,no_lookup\ntest,shift,2,10,5,half,0.1\n",
-         "groups.csv:2: malformed group or accuracy"},
+         "groups.csv:2: malformed group, accuracy or no_lookup"},
+        {"set,group_name,group,n,correct,accuracy,no_lookup\ntest,shift,2,10,5,0.5,\n",
+         "groups.csv:2: malformed group, accuracy or no_lookup"},
         {"set,group_name,group,n,correct,accuracy,no_lookup\n"
          "test,shift,2,10,5,0.5,0.1\ntest,shift,2,10,6,0.6,0.1\n",
          "/exp/runs/p1/groups.csv: two rows for group 2, set test"},
@@ -198,6 +237,7 @@ START_TEST(test_cli_renders) {
     assert_plot_renders(tmpdir, "groups");
     char *svg = slurp_file(tmpdir, "exp/groups.svg");
     ck_assert_msg(strstr(svg, ">shift<"), "the x axis is not labelled 'shift'");
+    ck_assert_msg(strstr(svg, "no-lookup baseline"), "the baseline is not in the legend");
     free(svg);
     char dir[128];
     snprintf(dir, sizeof dir, "%s/exp", tmpdir);
@@ -231,6 +271,17 @@ START_TEST(test_script_by_hand) {
     assert_file_min(tmpdir, "out.svg", "<?xml", 500);
     char *svg = slurp_file(tmpdir, "out.svg");
     ck_assert_msg(strstr(svg, "answer accuracy per shift"), "no default title");
+    ck_assert_msg(!strstr(svg, "baseline"), "a baseline without one given");
+    free(svg);
+    // With a baseline file: its line in the panel and its legend entry, still no warning.
+    put_file(tmpdir, "b.dat", "\"no-lookup baseline\"  # group no_lookup\n-2 8\n0 99.5\n2 8\n");
+    char baseline[200];
+    snprintf(baseline, sizeof baseline, "%s/b.dat", tmpdir);
+    const plot_var vb[] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], {"baseline", baseline, 0}};
+    ck_assert_msg(plot_run_script(gnuplot, script, vb, 8, err, sizeof err) == 0,
+                  "gnuplot said: %s", err);
+    svg = slurp_file(tmpdir, "out.svg");
+    ck_assert_msg(strstr(svg, "no-lookup baseline"), "no baseline in the legend");
     free(svg);
     ck_assert_int_eq(plot_run_script(gnuplot, script, v, 3, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "groups.gp: set data, encodings, sets, counts and out"), "%s", err);
@@ -243,6 +294,7 @@ Suite *suite_plot_groups(void) {
     tcase_add_checked_fixture(data, setup, teardown);
     tcase_add_test(data, test_means_and_intervals);
     tcase_add_test(data, test_single_seed_variants);
+    tcase_add_test(data, test_baseline_not_shared);
     tcase_add_test(data, test_no_groups);
     tcase_add_test(data, test_bad_groups);
     suite_add_tcase(s, data);
