@@ -202,7 +202,7 @@ static void print_summary(const char *results, const char *name) {
     char dir[2048], path[2100], err[1024];
     snprintf(dir, sizeof dir, "%s/%s", results, name);
     snprintf(path, sizeof path, "%s/summary.csv", dir);
-    summary *s = summary_compute(dir, err, sizeof err);
+    summary *s = summary_compute(dir, SUMMARY_SUCCESS_AT, err, sizeof err);
     if (!s || summary_write_csv(s, path, err, sizeof err) != 0) {
         fprintf(stderr, "posbench: summary: %s\n", err);
     } else {

@@ -11,13 +11,17 @@
 #include "summary.h"
 
 static const char USAGE[] =
-    "usage: posbench summary [--metric NAME] results/<experiment>\n"
+    "usage: posbench summary [--metric NAME] [--success-at A] results/<experiment>\n"
     "Reads every finished run under results/<experiment>/runs, writes summary.csv there and\n"
     "prints it: per group of runs (every swept key except seed), set and metric, the number of\n"
     "done runs n, their mean, the half-width of the 95% confidence interval of the mean\n"
     "(Student t; '-' for n = 1), min and max. Each run counts with the value at its last\n"
     "evaluation step. Accuracies are shown in percent. Unfinished runs are skipped.\n"
-    "  --metric NAME  print only this metric (summary.csv keeps every metric)\n";
+    "For accuracies also the success rate: runs at or above A (diverged runs count as not\n"
+    "solved), with its exact 95% interval (Clopper-Pearson): a run either learns a task or\n"
+    "does not, and that rate says what a mean over a few seeds cannot.\n"
+    "  --metric NAME    print only this metric (summary.csv keeps every metric)\n"
+    "  --success-at A   the accuracy that counts as solved, in (0, 1] (default 0.9)\n";
 
 enum { MAX_COLS = 64, CELL = 128 };  // cells longer than CELL - 1 bytes are cut
 
@@ -60,7 +64,7 @@ static void number(char *cell, double x, int percent, const char *prefix) {
 }
 
 static void fill_row(char (*line)[CELL], const summary *s, const summary_row *r,
-                     int diverged_col) {
+                     int diverged_col, int success_cols) {
     int c = 0;
     for (int j = 0; j < s->n_keys; j++)
         snprintf(line[c++], CELL, "%s", s->group_values[r->group][j]);
@@ -73,29 +77,42 @@ static void fill_row(char (*line)[CELL], const summary *s, const summary_row *r,
     number(line[c++], 0.5 * (r->ci_high - r->ci_low), pct, "±");
     number(line[c++], r->min, pct, "");
     number(line[c++], r->max, pct, "");
+    if (!success_cols) return;
+    if (r->n_success < 0) {
+        snprintf(line[c++], CELL, "-");
+        snprintf(line[c++], CELL, "-");
+        return;
+    }
+    snprintf(line[c++], CELL, "%d/%d", r->n_success, r->n + r->n_diverged);
+    snprintf(line[c++], CELL, "%.0f-%.0f%%", 100 * r->success_low, 100 * r->success_high);
 }
 
 // The summary's rows (only metric, if given) as a table; NULL when out of memory.
 static table *make_table(const summary *s, const char *metric) {
-    int diverged_col = s->n_diverged > 0, n_lines = 1;
-    for (int i = 0; i < s->n_rows; i++) n_lines += !metric || !strcmp(s->rows[i].metric, metric);
+    int diverged_col = s->n_diverged > 0, success_cols = 0, n_lines = 1;
+    for (int i = 0; i < s->n_rows; i++) {
+        const int shown = !metric || !strcmp(s->rows[i].metric, metric);
+        n_lines += shown;
+        success_cols |= shown && s->rows[i].n_success >= 0;
+    }
     table *t = calloc(1, sizeof *t);
     if (!t || !(t->cells = calloc((size_t)n_lines, sizeof *t->cells))) {
         free(t);
         return NULL;
     }
-    static const char *const tail[] = {"set",  "metric", "n",   "diverged",
-                                       "mean", "±ci95",  "min", "max"};
+    static const char *const tail[] = {"set", "metric", "n",   "diverged", "mean",
+                                       "±ci95", "min",  "max", "solved",   "solved_ci95"};
     int c = 0;
     for (int j = 0; j < s->n_keys; j++) snprintf(t->cells[0][c++], CELL, "%s", s->keys[j]);
-    for (int k = 0; k < 8; k++)
-        if (k != 3 || diverged_col) snprintf(t->cells[0][c++], CELL, "%s", tail[k]);
+    for (int k = 0; k < 10; k++)
+        if ((k != 3 || diverged_col) && (k < 8 || success_cols))
+            snprintf(t->cells[0][c++], CELL, "%s", tail[k]);
     t->n_cols = c;
     t->right_from = s->n_keys + 2;
     t->n_lines = 1;
     for (int i = 0; i < s->n_rows; i++)
         if (!metric || !strcmp(s->rows[i].metric, metric))
-            fill_row(t->cells[t->n_lines++], s, &s->rows[i], diverged_col);
+            fill_row(t->cells[t->n_lines++], s, &s->rows[i], diverged_col, success_cols);
     return t;
 }
 
@@ -106,14 +123,25 @@ static int fail(const char *msg) {
 
 int cmd_summary(int argc, char **argv) {
     static const struct option opts[] = {
-        {"metric", 1, 0, 'm'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"metric", 1, 0, 'm'}, {"success-at", 1, 0, 's'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *metric = NULL;
+    double success_at = SUMMARY_SUCCESS_AT;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': metric = optarg; break;
+        case 's': {
+            char *end;
+            success_at = strtod(optarg, &end);
+            if (end == optarg || *end || !(success_at > 0 && success_at <= 1)) {
+                fprintf(stderr, "posbench: summary: --success-at: expected a number in (0, 1], "
+                                "got '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        }
         case 'h': fputs(USAGE, stdout); return 0;
         default:
             fprintf(stderr, "posbench: summary: unknown or incomplete option '%s' (see --help)\n",
@@ -133,7 +161,7 @@ int cmd_summary(int argc, char **argv) {
     snprintf(dir, sizeof dir, "%s", argv[optind]);
     for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--) dir[n - 1] = '\0';
     snprintf(path, sizeof path, "%s/summary.csv", dir);
-    summary *s = summary_compute(dir, err, sizeof err);
+    summary *s = summary_compute(dir, success_at, err, sizeof err);
     if (!s) return fail(err);
     if (summary_write_csv(s, path, err, sizeof err)) {
         summary_free(s);
@@ -153,9 +181,9 @@ int cmd_summary(int argc, char **argv) {
         summary_free(s);
         return 2;
     }
-    table *t = s->n_keys + 8 <= MAX_COLS ? make_table(s, metric) : NULL;
+    table *t = s->n_keys + 10 <= MAX_COLS ? make_table(s, metric) : NULL;
     if (!t) {
-        const int too_wide = s->n_keys + 8 > MAX_COLS;
+        const int too_wide = s->n_keys + 10 > MAX_COLS;
         summary_free(s);
         return fail(too_wide ? "summary: too many swept keys for a table (see summary.csv)"
                              : "out of memory");

@@ -230,10 +230,10 @@ typedef struct periodic_eval {
     int every, threads;
 } periodic_eval;
 
-static void eval_during_training(void *ctx, int step, double loss, float lr, double gnorm,
-                                 double tokens_per_s) {
+static int eval_during_training(void *ctx, int step, double loss, float lr, double gnorm,
+                                double tokens_per_s) {
     periodic_eval *p = ctx;
-    if ((step + 1) % p->every != 0) return;
+    if ((step + 1) % p->every != 0) return 0;
     data_feed feed = {.data = p->data};
     eval_result er;
     char err[256];
@@ -241,6 +241,7 @@ static void eval_during_training(void *ctx, int step, double loss, float lr, dou
                  p->threads, &er, err, sizeof err) == 0)
         printf("step %d: eval loss %.4f  accuracy %6.2f%%\n", step + 1, er.loss,
                100 * er.accuracy);
+    return 0;
 }
 
 // Loads the training file and every evaluation file before any training, so that a missing

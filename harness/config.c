@@ -697,6 +697,21 @@ static int resolve(const experiment *e, const override *ov, int n_ov, run_config
                 "training.lr_min: %g is greater than training.lr = %g", r->lr_min, r->lr);
         goto done;
     }
+    if (r->stop_accuracy > 0 && r->eval_every == 0) {
+        const raw_value *v[2] = {&scalar[field_index("training.stop_accuracy")],
+                                 &scalar[field_index("evaluation.every")]};
+        fail_at(file, blame(v, 2, raw->map_pos[field_index("training")]), err, errlen,
+                "training.stop_accuracy: %g needs periodic evaluations (evaluation.every > 0)",
+                r->stop_accuracy);
+        goto done;
+    }
+    if (r->stop_accuracy > 0 && !strcmp(r->task, "books")) {
+        const raw_value *v[1] = {&scalar[field_index("training.stop_accuracy")]};
+        fail_at(file, blame(v, 1, raw->map_pos[field_index("training")]), err, errlen,
+                "training.stop_accuracy: books runs train for every step (their last "
+                "evaluation measures loss per position)");
+        goto done;
+    }
     const raw_value *task_v = &scalar[field_index("task.name")];
     if (resolve_task(file, r->task, task_v, &opts[0], NULL, r->task_options,
                      sizeof r->task_options, err, errlen))

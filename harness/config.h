@@ -65,6 +65,10 @@ typedef struct run_config {
     int steps, batch, warmup, threads;
     double lr, lr_min, beta1, beta2, weight_decay, clip;
     int train_examples;  // 0: fresh sequences every step; N: a fixed pool of N
+    // Early stop: once every evaluation set's accuracy is >= stop_accuracy in stop_patience
+    // periodic evaluations in a row (stop_accuracy 0: never).
+    double stop_accuracy;
+    int stop_patience;
 
     int eval_examples, eval_every;  // eval_every 0: only at the end
     int n_sets;

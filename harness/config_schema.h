@@ -21,12 +21,15 @@ typedef struct field {
     int min_open, max_open; // 1: bound excluded
     size_t offset;          // into run_config (scalars)
     const char *help;
+    // 1: left out of the run id while at its default, so a key added later keeps the ids of
+    // the runs that do not use it (the canonical text still states it).
+    int quiet;
 } field;
 
 // Bounds of integer fields without a maximum.
 #define NOMAX INT_MAX
 // Rows of the table (checked against the table where it is defined).
-#define N_FIELDS 29
+#define N_FIELDS 31
 // Options per mapping (task.options, model.encoding_options, a set's options).
 #define MAX_OPTIONS 16
 

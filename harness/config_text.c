@@ -147,6 +147,13 @@ static int row_cmp(const void *a, const void *b) {
                   last_key(config_schema[*(const int *)b].path));
 }
 
+// Whether the number at `at` equals the field's default (quiet fields are numbers).
+static int at_default(const field *f, const char *at) {
+    if (f->type == T_INT) return *(const int *)(const void *)at == atoi(f->def);
+    if (f->type == T_FLOAT) return *(const double *)(const void *)at == strtod(f->def, NULL);
+    return 0;
+}
+
 static void emit_mapping(sink *s, const run_config *r, const char *prefix, int indent, int for_id) {
     int rows[N_FIELDS], n = 0;
     for (int i = 0; i < N_FIELDS; i++)
@@ -158,6 +165,7 @@ static void emit_mapping(sink *s, const run_config *r, const char *prefix, int i
         const char *at = (const char *)r + f->offset;
         char v[2 * CONFIG_VALUE_LEN];
         if (for_id && !strcmp(f->path, "experiment")) continue;
+        if (for_id && f->quiet && at_default(f, at)) continue;
         emit(s, "%*s%s:", indent, "", key);
         switch (f->type) {
         case T_MAPPING:

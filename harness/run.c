@@ -101,13 +101,16 @@ typedef struct run_state {
     data_feed train_feed, eval_feeds[BOOKS_MAX_MULT];
     int report_perplexity;
     atomic_file train_csv, eval_csv;
+    int solved_streak;  // periodic evaluations in a row that met training.stop_accuracy
     int eval_failed;
     char eval_err[256];
 } run_state;
 
 // Evaluates every set at this step. positions (may be NULL) gets the mean loss at each
 // position of each set: `set,position,loss,count` rows, for loss-versus-position plots.
-static int evaluate_sets(run_state *s, int step, FILE *positions) {
+// *worst (may be NULL) gets the lowest accuracy of any set.
+static int evaluate_sets(run_state *s, int step, FILE *positions, double *worst) {
+    if (worst) *worst = INFINITY;
     for (int i = 0; i < s->n_evals; i++) {
         const data_source *e = &s->evals[i];
         *e->cursor = 0;
@@ -128,6 +131,7 @@ static int evaluate_sets(run_state *s, int step, FILE *positions) {
         if (rc != 0) return -1;
         fprintf(s->eval_csv.f, "%d,%s,loss,%.9g\n%d,%s,accuracy,%.9g\n", step, e->name, er.loss,
                 step, e->name, er.accuracy);
+        if (worst && !(er.accuracy >= *worst)) *worst = er.accuracy;  // NaN counts as worst
         if (s->report_perplexity)
             fprintf(s->eval_csv.f, "%d,%s,perplexity,%.9g\n", step, e->name, exp(er.loss));
     }
@@ -136,13 +140,20 @@ static int evaluate_sets(run_state *s, int step, FILE *positions) {
 }
 
 // The trainer's step callback: a train.csv row, and the evaluation sets every eval_every.
-static void on_step(void *ctx, int step, double loss, float lr, double gnorm, double tps) {
+// Asks the trainer to stop once the early-stop rule (training.stop_accuracy) is met: the
+// evaluation that met it is then the run's last.
+static int on_step(void *ctx, int step, double loss, float lr, double gnorm, double tps) {
     run_state *s = ctx;
+    const run_config *c = s->cfg;
     fprintf(s->train_csv.f, "%d,%.9g,%.9g,%.9g,%.6g\n", step + 1, loss, lr, gnorm, tps);
-    const int every = s->cfg->eval_every;
+    const int every = c->eval_every;
     // The last step's evaluation is the final one, after training (run_execute).
-    if (every > 0 && (step + 1) % every == 0 && step + 1 < s->cfg->steps && !s->eval_failed)
-        s->eval_failed = evaluate_sets(s, step + 1, NULL) != 0;
+    if (every <= 0 || (step + 1) % every != 0 || step + 1 >= c->steps || s->eval_failed) return 0;
+    double worst;
+    if ((s->eval_failed = evaluate_sets(s, step + 1, NULL, &worst) != 0)) return 1;
+    if (c->stop_accuracy <= 0) return 0;
+    s->solved_streak = worst >= c->stop_accuracy ? s->solved_streak + 1 : 0;
+    return s->solved_streak >= c->stop_patience;
 }
 
 static void point_csv(const run_config *r, char *buf, size_t len) {
@@ -261,14 +272,20 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
         snprintf(err, errlen, "%s", s.eval_err);
         goto done;
     }
-    const int diverged = tr.diverged_at >= 0;
+    const int diverged = tr.diverged_at >= 0, stopped = tr.stopped_at >= 0;
+    if (stopped && progress)
+        fprintf(progress, "stopped early after step %d: every set at >= %g%% accuracy in %d "
+                "evaluations in a row\n", tr.stopped_at + 1, 100 * c->stop_accuracy,
+                c->stop_patience);
     // The final evaluation; books runs also record loss per position (positions.csv).
     atomic_file positions = {0};
     if (!diverged && s.report_perplexity) {
         if (start_file(&positions, dir, "positions.csv", err, errlen) != 0) goto done;
         fputs("set,position,loss,count\n", positions.f);
     }
-    if (!diverged && evaluate_sets(&s, c->steps, positions.f) != 0) {
+    // An early stop's last periodic evaluation is its final one (the config refuses early
+    // stops for books, whose final evaluation also writes positions.csv).
+    if (!diverged && !stopped && evaluate_sets(&s, c->steps, positions.f, NULL) != 0) {
         snprintf(err, errlen, "%s", s.eval_err);
         atomic_file_abandon(&positions);
         goto done;
@@ -280,6 +297,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     if (atomic_file_commit(&s.train_csv, err, errlen) != 0 || atomic_file_commit(&s.eval_csv, err, errlen) != 0)
         goto done;
     if (diverged) snprintf(text, sizeof text, "diverged\nat step %d\n", tr.diverged_at + 1);
+    else if (stopped) snprintf(text, sizeof text, "done\nstopped at step %d\n", tr.stopped_at + 1);
     else snprintf(text, sizeof text, "done\n");
     if (write_small(dir, "status", text, err, errlen) != 0) goto done;
     rc = write_small(dir, "done", "", err, errlen);

@@ -6,7 +6,9 @@
 //     eval.csv     step,set,metric,value     (loss and accuracy per set; books: perplexity)
 //     positions.csv  books runs: set,position,loss,count at the end (loss versus position)
 //     final.ckpt   the weights at the end (harness/checkpoint.h)
-//     status       `done`, or `diverged` and on the next line the step
+//     status       `done` (and `stopped at step N` on the next line after an early stop,
+//                  whose last periodic evaluation is then the final one), or `diverged`
+//                  and on the next line the step
 //     done         written last: a run folder with it is complete and is skipped
 // Every file is written under a temporary name and renamed, so a run killed at any moment
 // leaves no file that claims to be complete; it simply runs again.

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "binomial.h"
 #include "errors.h"
 #include "dirs.h"
 #include "student_t.h"
@@ -297,6 +298,17 @@ void summary_describe(const double *v, int n, summary_row *r) {
     r->ci_high = r->mean + half;
 }
 
+// r's n_success and its interval: accuracy rows only, when a threshold is set.
+static void count_successes(const double *v, int n, int n_diverged, double success_at,
+                            summary_row *r) {
+    r->n_success = -1;
+    r->success_low = r->success_high = NAN;
+    if (isnan(success_at) || strcmp(r->metric, "accuracy") || n + n_diverged == 0) return;
+    r->n_success = 0;
+    for (int i = 0; i < n; i++) r->n_success += v[i] >= success_at;
+    binomial_interval(r->n_success, n + n_diverged, &r->success_low, &r->success_high);
+}
+
 typedef struct {
     const char *set, *metric;
 } pair;
@@ -334,6 +346,7 @@ static int add_rows(summary *s, int *cap, int g, const run *runs, const int *gro
                            .metric = strdup(pairs[p].metric), .n_diverged = n_div};
         if (!r->set || !r->metric) return -1;
         summary_describe(scratch, n, r);
+        count_successes(scratch, n, n_div, s->success_at, r);
     }
     return 0;
 }
@@ -389,7 +402,7 @@ out:
     return rc;
 }
 
-summary *summary_compute(const char *dir, char *err, size_t errlen) {
+summary *summary_compute(const char *dir, double success_at, char *err, size_t errlen) {
     char **names = NULL, **keys = NULL, path[4096], first[4096] = "";
     int n_names = 0, n_keys = -1, n_runs = 0, rc;
     run *runs = NULL;
@@ -398,6 +411,7 @@ summary *summary_compute(const char *dir, char *err, size_t errlen) {
         set_error(err, errlen, "out of memory");
         return NULL;
     }
+    s->success_at = success_at;
     rc = list_runs(dir, &names, &n_names, err, errlen);
     if (rc == 0 && !(runs = calloc((size_t)n_names + 1, sizeof *runs)))
         rc = set_error(err, errlen, "out of memory");
@@ -470,13 +484,18 @@ int summary_write_csv(const summary *s, const char *path, char *err, size_t errl
     FILE *f = fopen(tmp, "w");
     if (!f) return set_error(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
     for (int j = 0; j < s->n_keys; j++) fprintf(f, "%s,", s->keys[j]);
-    fputs("set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max\n", f);
+    fputs("set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,success_low,"
+          "success_high\n", f);
     for (int i = 0; i < s->n_rows; i++) {
         const summary_row *r = &s->rows[i];
         for (int j = 0; j < s->n_keys; j++) fprintf(f, "%s,", s->group_values[r->group][j]);
         fprintf(f, "%s,%s,%d,%d", r->set, r->metric, r->n, r->n_diverged);
         const double v[] = {r->mean, r->sd, r->ci_low, r->ci_high, r->min, r->max};
         for (int k = 0; k < 6; k++) fputc(',', f), put_number(f, v[k]);
+        fputc(',', f);
+        if (r->n_success >= 0) fprintf(f, "%d", r->n_success);
+        fputc(',', f), put_number(f, r->success_low);
+        fputc(',', f), put_number(f, r->success_high);
         fputc('\n', f);
     }
     const int bad = ferror(f);

@@ -1,11 +1,12 @@
 // The summary of an experiment: its finished runs grouped by every swept key except the seed,
 // with n, mean, standard deviation, Student-t 95% confidence interval, min and max of each
-// evaluation metric, written to results/<experiment>/summary.csv.
+// evaluation metric, and for accuracies the success rate (runs that solved the task, with its
+// exact interval), written to results/<experiment>/summary.csv.
 //
 // Run layout read (written by the run executor):
 //   DIR/runs/<id>/point.csv  `key,value` header, one row per swept key (e.g. `seed,2`)
 //   DIR/runs/<id>/eval.csv   `step,set,metric,value` header, tidy rows, several steps allowed
-//   DIR/runs/<id>/status     one line, `done` or `diverged`
+//   DIR/runs/<id>/status     first line `done` or `diverged` (what follows is not read)
 //   DIR/runs/<id>/done       marker written last; a run without it is unfinished and skipped
 //
 // Rules: run folders are read in strcmp order of their names (dot-names and non-folders are
@@ -31,6 +32,11 @@ typedef struct {
     double mean, sd;       // sd with n - 1 (0 for n = 1); NaN for n = 0
     double ci_low, ci_high;  // mean -+ t(0.975, n-1) sd / sqrt(n); NaN for n < 2
     double min, max;       // NaN for n = 0
+    // Accuracy rows: runs whose value is >= the summary's success_at ("solved"), out of
+    // n + n_diverged (a diverged run solved nothing), with the exact 95% interval of that rate
+    // (harness/binomial.h). Other metrics, or no threshold: n_success -1 and NaN bounds.
+    int n_success;
+    double success_low, success_high;
 } summary_row;
 
 typedef struct {
@@ -43,12 +49,17 @@ typedef struct {
     int n_finished;        // runs with a done marker (done or diverged)
     int n_diverged;
     int n_unfinished;      // runs without a done marker, skipped
+    double success_at;     // the accuracy that counts a run as solved (NaN: none)
 } summary;
 
-// Reads every run under DIR/runs and computes the summary. Returns NULL with a one-line error
-// naming the file (and line) on malformed input, or when no run has finished.
+// The accuracy from which a run counts as solved unless told otherwise.
+#define SUMMARY_SUCCESS_AT 0.9
+
+// Reads every run under DIR/runs and computes the summary; success_at (NaN: none) is the
+// accuracy from which a run counts as solved. Returns NULL with a one-line error naming the
+// file (and line) on malformed input, or when no run has finished.
 // The caller frees the result with summary_free.
-summary *summary_compute(const char *dir, char *err, size_t errlen);
+summary *summary_compute(const char *dir, double success_at, char *err, size_t errlen);
 void summary_free(summary *s);
 
 // The statistics of one row from v[0..n-1]: r's n, mean, sd, ci_low, ci_high, min and max
@@ -61,8 +72,9 @@ void summary_describe(const double *v, int n, summary_row *r);
 int summary_read_status(const char *path, char *err, size_t errlen);
 
 // Writes s as CSV to path atomically (path.tmp.<pid>, then rename): the group keys as column
-// names, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max; numbers %.6g, NaN
-// as an empty field. Returns 0 / -1.
+// names, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,
+// success_low,success_high; numbers %.6g, NaN (and n_success -1) as an empty field.
+// Returns 0 / -1.
 int summary_write_csv(const summary *s, const char *path, char *err, size_t errlen);
 
 #endif

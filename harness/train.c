@@ -77,6 +77,7 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
     double interval_loss = 0.0, last_loss = NAN;
     int interval_n = 0;
     out->diverged_at = -1;
+    out->stopped_at = -1;
     out->steps_done = 0;
     for (int step = 0; step < tc->steps; step++) {
         if (next(b, ctx, &r) != 0) break;
@@ -92,8 +93,9 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
         interval_n++;
         double elapsed = now_seconds() - start;
         double tps = (double)(step + 1) * B * T / elapsed;
-        if (on_step) on_step(step_ctx, step, loss, lr_at(&tc->schedule, step), gnorm, tps);
-        int last = step + 1 == tc->steps;
+        int stop = on_step && on_step(step_ctx, step, loss, lr_at(&tc->schedule, step), gnorm, tps);
+        if (stop) out->stopped_at = step;
+        int last = step + 1 == tc->steps || stop;
         if ((tc->log_every > 0 && (step + 1) % tc->log_every == 0) || last) {
             last_loss = interval_loss / interval_n;
             interval_loss = 0.0;
@@ -107,6 +109,7 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
                 fflush(progress);
             }
         }
+        if (stop) break;
     }
     if (progress && out->diverged_at >= 0)
         fprintf(progress, "%sdiverged at step %d (loss %g)\n", live ? "\n" : "", out->diverged_at,

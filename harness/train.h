@@ -26,13 +26,15 @@ typedef struct train_config {
 typedef struct train_result {
     int steps_done;
     int diverged_at;       // step whose loss or gradient went non-finite, or -1
+    int stopped_at;        // step after which on_step asked to stop, or -1
     double last_loss;      // mean loss over the last log interval
     double tokens_per_s;   // all positions of every batch, per wall-clock second
 } train_result;
 
-// Called after every step (may be NULL): for CSV logging.
-typedef void (*step_fn)(void *ctx, int step, double loss, float lr, double grad_norm,
-                        double tokens_per_s);
+// Called after every step (may be NULL): for CSV logging and periodic evaluation. Returns 0
+// to go on, or 1 to end training after this step (an early stop: out->stopped_at).
+typedef int (*step_fn)(void *ctx, int step, double loss, float lr, double grad_norm,
+                       double tokens_per_s);
 
 // One optimizer step on batch b: returns the loss; *gnorm gets the pre-clip gradient norm.
 double train_step(model *m, acts *a, const batch *b, const train_config *tc, int step,

@@ -86,6 +86,14 @@ static const struct error_case {
     {II "training: {lr: 0.001, lr_min: 0.01}\n",
      "3:31: training.lr_min: 0.01 is greater than training.lr = 0.001"},
     {II "model: {d_model: 100}\n", "3:18: model.d_model: 100 is not divisible by model.heads = 8"},
+    {II "training: {stop_accuracy: 1.5}\n",
+     "3:27: training.stop_accuracy: must be in [0, 1], got 1.5"},
+    {II "training: {stop_patience: 0}\n", "3:27: training.stop_patience: must be >= 1, got 0"},
+    {II "training: {stop_accuracy: 0.99}\nevaluation: {every: 0}\n",
+     "3:27: training.stop_accuracy: 0.99 needs periodic evaluations (evaluation.every > 0)"},
+    {"experiment: a\ntask: {name: books}\ntraining: {stop_accuracy: 0.5}\n",
+     "3:27: training.stop_accuracy: books runs train for every step (their last evaluation "
+     "measures loss per position)"},
     {II "model: {d_model: 128, heads: 6}\n",
      "3:30: model.d_model: 128 is not divisible by model.heads = 6"},
     {II "training: {steps: 99999999999}\n", "3:19: training.steps: 99999999999 is too large"},
@@ -320,7 +328,8 @@ START_TEST(test_format_sorted) {
         "  name: indirect_indexing\n  options: {allow_zero: 1, alphabet: 52, distinct: 1, "
         "len_max: 40, len_min: 20, sampling: pairs, shift_max: 15}\ntraining:\n  batch: 64\n"
         "  beta1: 0.9\n  beta2: 0.99\n  clip: 1\n  lr: 0.001\n  lr_min: 0.0001\n  steps: 3000\n"
-        "  threads: 1\n  train_examples: 0\n  warmup: 100\n  weight_decay: 0.01\n";
+        "  stop_accuracy: 0\n  stop_patience: 2\n  threads: 1\n  train_examples: 0\n"
+        "  warmup: 100\n  weight_decay: 0.01\n";
     ck_assert_str_eq(text, expected);
     free(text);
     experiment_free(&e);
@@ -462,7 +471,8 @@ START_TEST(test_id_sensitivity) {
         "training.lr: [0.002]", "training.lr_min: [0.0002]", "training.warmup: [10]",
         "training.beta1: [0.8]", "training.beta2: [0.999]", "training.weight_decay: [0]",
         "training.clip: [0.5]", "training.train_examples: [1000]", "evaluation.examples: [100]",
-        "evaluation.every: [100]", "seed: [2]",
+        "evaluation.every: [100]", "seed: [2]", "training.stop_accuracy: [0.99]",
+        "training.stop_patience: [3]",
     };
     char base[17], id[17], yaml[512];
     first_id("sens", II, base);
@@ -491,6 +501,10 @@ START_TEST(test_id_sensitivity) {
     // Defaults written out change nothing.
     first_id("sens", II "model: {d_model: 128, encoding: rope, encoding_options: {base: 10000}}\n",
              id);
+    ck_assert_str_eq(id, base);
+    // Nor do the early-stop keys at their defaults: they came later, and ids made before them
+    // must still find their runs.
+    first_id("sens", II "training: {stop_accuracy: 0, stop_patience: 2}\n", id);
     ck_assert_str_eq(id, base);
 }
 END_TEST

@@ -118,9 +118,9 @@ START_TEST(test_run_end_to_end) {
     snprintf(path, sizeof path, "%s/tiny/summary.csv", results);
     char *summary = slurp(path);
     ck_assert_ptr_nonnull(summary);
-    ck_assert(strncmp(summary,
-                      "model.encoding,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max\n",
-                      74) == 0);
+    const char *header = "model.encoding,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,"
+                         "max,n_success,success_low,success_high\n";
+    ck_assert(strncmp(summary, header, strlen(header)) == 0);
     ck_assert_ptr_nonnull(strstr(summary, "\nrope,short,loss,3,0,"));
     ck_assert_ptr_nonnull(strstr(summary, "\npope,long,accuracy,3,0,"));
     ck_assert_int_eq(count_lines(summary), 1 + 2 * 2 * 2);
@@ -251,6 +251,119 @@ START_TEST(test_run_interrupt) {
     write_experiment(yaml, 20, "3.0e-3", "1.0");  // shorter, so the test stays quick
     ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
     free(out);
+    remove_dir(dir);
+}
+END_TEST
+
+// One run of the tiny task, every 4 steps evaluated, with the early-stop keys given.
+static const char ONE_RUN[] =
+    "experiment: tiny\n"
+    "task:\n"
+    "  name: indirect_indexing\n"
+    "  options: {alphabet: 12, len_min: 6, len_max: 10, shift_max: 3}\n"
+    "model: {d_model: 16, layers: 1, heads: 2, encoding: pope}\n"
+    "training: {steps: 40, batch: 8, lr: 1.0e-2, warmup: 2, stop_accuracy: %s, "
+    "stop_patience: %d}\n"
+    "evaluation:\n"
+    "  examples: 30\n"
+    "  every: 4\n"
+    "  sets:\n"
+    "    - {name: short, options: {}}\n"
+    "    - {name: long, options: {len_min: 11, len_max: 12}}\n";
+
+// Runs ONE_RUN with (accuracy, patience) into results; returns the run's folder in dir.
+static void run_one(const char *base, const char *results, const char *accuracy, int patience,
+                    char *dir, size_t len) {
+    char yaml[400], *out;
+    snprintf(yaml, sizeof yaml, "%s/one.yaml", base);
+    FILE *f = fopen(yaml, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, ONE_RUN, accuracy, patience);
+    fclose(f);
+    const char *args[] = {"run", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    free(out);
+    char names[16][256];
+    ck_assert_int_eq(run_folders(results, names), 1);
+    snprintf(dir, len, "%s/tiny/runs/%s", results, names[0]);
+}
+
+// The lowest accuracy over the two sets at each evaluation step of an eval.csv (steps 4, 8,
+// ..., 40 at index step / 4 - 1).
+static void worst_by_step(const char *eval, double worst[10]) {
+    for (int i = 0; i < 10; i++) worst[i] = 2.0;
+    for (const char *line = strchr(eval, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        int step;
+        char set[32];
+        double v;
+        if (sscanf(line + 1, "%d,%31[^,],accuracy,%lf", &step, set, &v) == 3 && v < worst[step / 4 - 1])
+            worst[step / 4 - 1] = v;
+    }
+}
+
+// Early stop: a run without it gives each evaluation's accuracies; with a threshold, the run
+// ends at the first evaluation (before the last step) that makes `patience` in a row at or
+// above it, as computed here from the first run's numbers, with the same numbers up to there
+// (stopping changes nothing before it), `stopped at step N` in its status, its final
+// checkpoint, and that last evaluation as its summary value. Patience that is never met runs
+// every step.
+START_TEST(test_run_early_stop) {
+    char dir[256], results[300], run[600], path[700];
+    temp_dir(dir, sizeof dir, "stop");
+    snprintf(results, sizeof results, "%s/full", dir);
+    run_one(dir, results, "0", 2, run, sizeof run);
+    snprintf(path, sizeof path, "%s/eval.csv", run);
+    char *full = strdup(slurp(path));
+    double worst[10];
+    worst_by_step(full, worst);
+    double best = 0;  // the highest worst-set accuracy before the last step: met at least once
+    for (int i = 0; i < 9; i++) best = worst[i] > best ? worst[i] : best;
+    ck_assert_msg(best > 0, "the tiny run never got an answer right:\n%s", full);
+    char threshold[32];
+    snprintf(threshold, sizeof threshold, "%.9g", best);
+    for (int patience = 1; patience <= 3; patience++) {
+        int expected = 0, streak = 0;  // step of the stop, 0: none
+        for (int i = 0; i < 9 && !expected; i++) {
+            streak = worst[i] >= best ? streak + 1 : 0;
+            if (streak >= patience) expected = 4 * (i + 1);
+        }
+        snprintf(results, sizeof results, "%s/p%d", dir, patience);
+        run_one(dir, results, threshold, patience, run, sizeof run);
+        snprintf(path, sizeof path, "%s/status", run);
+        char want[64];
+        snprintf(want, sizeof want, expected ? "done\nstopped at step %d\n" : "done\n", expected);
+        ck_assert_str_eq(slurp(path), want);
+        snprintf(path, sizeof path, "%s/final.ckpt", run);
+        ck_assert_int_eq(access(path, F_OK), 0);
+        snprintf(path, sizeof path, "%s/train.csv", run);
+        ck_assert_int_eq(count_lines(slurp(path)), 1 + (expected ? expected : 40));
+        snprintf(path, sizeof path, "%s/eval.csv", run);
+        const char *eval = slurp(path);
+        if (!expected) {
+            ck_assert_str_eq(eval, full);
+            continue;
+        }
+        // The stopped run's eval.csv is the full one up to its stop step.
+        char cut[40];
+        snprintf(cut, sizeof cut, "\n%d,", expected + 4);
+        const char *end = strstr(full, cut);
+        ck_assert_ptr_nonnull(end);
+        ck_assert_int_eq(strlen(eval), (size_t)(end - full) + 1);
+        ck_assert(!strncmp(eval, full, strlen(eval)));
+        // The summary counts the stopped run with its last evaluation.
+        snprintf(path, sizeof path, "%s/tiny/summary.csv", results);
+        const char *summary = slurp(path);
+        char row[64];
+        snprintf(row, sizeof row, "\nshort,accuracy,1,0,");
+        const char *at = strstr(summary, row);
+        ck_assert_msg(at != NULL, "%s", summary);
+        double mean = strtod(at + strlen(row), NULL);
+        snprintf(cut, sizeof cut, "\n%d,short,accuracy,", expected);
+        const char *last = strstr(full, cut);
+        ck_assert_ptr_nonnull(last);
+        ck_assert_double_eq_tol(mean, strtod(last + strlen(cut), NULL), 1e-6);
+    }
+    free(full);
     remove_dir(dir);
 }
 END_TEST
@@ -388,6 +501,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_run_end_to_end);
     tcase_add_test(tc, test_run_resume_after_kill);
     tcase_add_test(tc, test_run_divergence_recorded);
+    tcase_add_test(tc, test_run_early_stop);
     tcase_add_test(tc, test_jobs_lists_pending);
     tcase_add_test(tc, test_run_books);
     tcase_add_loop_test(tc, test_run_interrupt, 0, 2);  // SIGINT, then SIGTERM

@@ -12,6 +12,7 @@
 
 #include "capture.h"
 #include "harness/cli_summary.h"
+#include "harness/binomial.h"
 #include "harness/student_t.h"
 #include "harness/summary.h"
 #include "files.h"
@@ -44,6 +45,37 @@ START_TEST(test_t_quantile_table) {
     ck_assert_double_eq_tol(student_t_quantile(0.975, 1e7), 1.959964, 1e-5);
     ck_assert(isnan(student_t_quantile(1.0, 3)) && isnan(student_t_quantile(0.0, 3)));
     ck_assert(isnan(student_t_quantile(0.9, 0)));
+}
+END_TEST
+
+// The exact binomial interval against sums of binomial terms bisected in Python (an
+// independent route: no incomplete beta), closed forms at the ends ((0.025)^(1/n) for k = n),
+// and its refusals.
+START_TEST(test_binomial_interval) {
+    static const struct {
+        int k, n;
+        double lo, hi;
+    } table[] = {{3, 4, 0.19412, 0.993691},   {0, 4, 0, 0.602365},      {1, 3, 0.00840376, 0.905701},
+                 {10, 10, 0.691503, 1},       {9, 10, 0.554984, 0.997471}, {0, 10, 0, 0.308497},
+                 {4, 6, 0.222778, 0.956728},  {17, 20, 0.621073, 0.967929}, {0, 1, 0, 0.975}};
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        double lo, hi;
+        binomial_interval(table[i].k, table[i].n, &lo, &hi);
+        ck_assert_msg(fabs(lo - table[i].lo) < 2e-6 && fabs(hi - table[i].hi) < 2e-6,
+                      "%d/%d: [%.7g, %.7g], expected [%.7g, %.7g]", table[i].k, table[i].n, lo, hi,
+                      table[i].lo, table[i].hi);
+    }
+    for (int n = 1; n <= 30; n++) {
+        double lo, hi;
+        binomial_interval(n, n, &lo, &hi);
+        ck_assert_double_eq_tol(lo, pow(0.025, 1.0 / n), 1e-12);
+        ck_assert_double_eq(hi, 1.0);
+    }
+    double lo, hi;
+    binomial_interval(3, 2, &lo, &hi);
+    ck_assert(isnan(lo) && isnan(hi));
+    binomial_interval(0, 0, &lo, &hi);
+    ck_assert(isnan(lo) && isnan(hi));
 }
 END_TEST
 
@@ -211,27 +243,28 @@ static void make_fixture(void) {
 // pope long perplexity (n 1): sd 0, no interval (empty fields)
 // nope: one diverged run, no values: a row per pair of the experiment with n 0, n_diverged 1.
 static const char EXPECTED_CSV[] =
-    "model.encoding,training.lr,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max\n"
-    "rope,0.001,train_length,accuracy,3,1,0.94,0.04,0.840634,1.03937,0.9,0.98\n"
-    "rope,0.001,train_length,loss,3,1,0.6,0.1,0.351586,0.848414,0.5,0.7\n"
-    "rope,0.001,long,accuracy,3,1,0.2,0.1,-0.0484138,0.448414,0.1,0.3\n"
-    "rope,0.001,long,loss,3,1,2.66667,0.763763,0.769375,4.56396,2,3.5\n"
-    "pope,0.001,train_length,accuracy,3,0,0.986667,0.0152753,0.948721,1.02461,0.97,1\n"
-    "pope,0.001,train_length,loss,3,0,0.2,0.1,-0.0484138,0.448414,0.1,0.3\n"
-    "pope,0.001,long,accuracy,3,0,0.85,0.05,0.725793,0.974207,0.8,0.9\n"
-    "pope,0.001,long,loss,2,0,0.5,0.141421,-0.77062,1.77062,0.4,0.6\n"
-    "pope,0.001,long,perplexity,1,0,1.5,0,,,1.5,1.5\n"
-    "nope,0.001,train_length,accuracy,0,1,,,,,,\n"
-    "nope,0.001,train_length,loss,0,1,,,,,,\n"
-    "nope,0.001,long,accuracy,0,1,,,,,,\n"
-    "nope,0.001,long,loss,0,1,,,,,,\n"
-    "nope,0.001,long,perplexity,0,1,,,,,,\n";
+    "model.encoding,training.lr,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,"
+    "n_success,success_low,success_high\n"
+    "rope,0.001,train_length,accuracy,3,1,0.94,0.04,0.840634,1.03937,0.9,0.98,3,0.19412,0.993691\n"
+    "rope,0.001,train_length,loss,3,1,0.6,0.1,0.351586,0.848414,0.5,0.7,,,\n"
+    "rope,0.001,long,accuracy,3,1,0.2,0.1,-0.0484138,0.448414,0.1,0.3,0,0,0.602365\n"
+    "rope,0.001,long,loss,3,1,2.66667,0.763763,0.769375,4.56396,2,3.5,,,\n"
+    "pope,0.001,train_length,accuracy,3,0,0.986667,0.0152753,0.948721,1.02461,0.97,1,3,0.292402,1\n"
+    "pope,0.001,train_length,loss,3,0,0.2,0.1,-0.0484138,0.448414,0.1,0.3,,,\n"
+    "pope,0.001,long,accuracy,3,0,0.85,0.05,0.725793,0.974207,0.8,0.9,1,0.00840376,0.905701\n"
+    "pope,0.001,long,loss,2,0,0.5,0.141421,-0.77062,1.77062,0.4,0.6,,,\n"
+    "pope,0.001,long,perplexity,1,0,1.5,0,,,1.5,1.5,,,\n"
+    "nope,0.001,train_length,accuracy,0,1,,,,,,,0,0,0.975\n"
+    "nope,0.001,train_length,loss,0,1,,,,,,,,,\n"
+    "nope,0.001,long,accuracy,0,1,,,,,,,0,0,0.975\n"
+    "nope,0.001,long,loss,0,1,,,,,,,,,\n"
+    "nope,0.001,long,perplexity,0,1,,,,,,,,,\n";
 
 // summary.csv line by line against the hand computations above, and the run counts.
 START_TEST(test_summary_csv) {
     make_fixture();
     char err[512], path[256];
-    summary *s = summary_compute(tmpdir, err, sizeof err);
+    summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
     ck_assert_msg(s != NULL, "%s", err);
     ck_assert_int_eq(s->n_finished, 8);  // 6 done + 2 diverged
     ck_assert_int_eq(s->n_diverged, 2);
@@ -266,7 +299,7 @@ END_TEST
 START_TEST(test_summary_row_values) {
     make_fixture();
     char err[512];
-    summary *s = summary_compute(tmpdir, err, sizeof err);
+    summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
     ck_assert_msg(s != NULL, "%s", err);
     const summary_row *r = &s->rows[3];  // rope long loss: 2.0, 2.5, 3.5
     ck_assert_str_eq(r->set, "long");
@@ -337,7 +370,7 @@ START_TEST(test_summary_malformed) {
     put(b->file, b->content);
     char err[512], want[512];
     snprintf(want, sizeof want, b->message, tmpdir, tmpdir);
-    summary *s = summary_compute(tmpdir, err, sizeof err);
+    summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
     ck_assert_msg(s == NULL, "case %d accepted", _i);
     ck_assert_str_eq(err, want);
     remove_tree(tmpdir);
@@ -349,11 +382,11 @@ START_TEST(test_summary_nothing_to_read) {
     char err[512], want[512];
     snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-    ck_assert_ptr_null(summary_compute(tmpdir, err, sizeof err));
+    ck_assert_ptr_null(summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err));
     snprintf(want, sizeof want, "%s/runs: cannot open: No such file or directory", tmpdir);
     ck_assert_str_eq(err, want);
     put("runs/9f00/point.csv", "key,value\nseed,1\n");
-    ck_assert_ptr_null(summary_compute(tmpdir, err, sizeof err));
+    ck_assert_ptr_null(summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err));
     snprintf(want, sizeof want, "%s/runs: no finished run (1 unfinished)", tmpdir);
     ck_assert_str_eq(err, want);
     remove_tree(tmpdir);
@@ -365,21 +398,21 @@ END_TEST
 // Accuracies in percent (mean 94.00%, half-width 9.94%: 0.0993655 above); other metrics to 4
 // significant digits; "-" where n < 2 leaves no interval or n = 0 leaves no value.
 static const char EXPECTED_TABLE[] =
-    "model.encoding  training.lr  set           metric      n  diverged    mean    ±ci95     min      max\n"
-    "rope            0.001        train_length  accuracy    3         1  94.00%   ±9.94%  90.00%   98.00%\n"
-    "rope            0.001        train_length  loss        3         1     0.6  ±0.2484     0.5      0.7\n"
-    "rope            0.001        long          accuracy    3         1  20.00%  ±24.84%  10.00%   30.00%\n"
-    "rope            0.001        long          loss        3         1   2.667   ±1.897       2      3.5\n"
-    "pope            0.001        train_length  accuracy    3         0  98.67%   ±3.79%  97.00%  100.00%\n"
-    "pope            0.001        train_length  loss        3         0     0.2  ±0.2484     0.1      0.3\n"
-    "pope            0.001        long          accuracy    3         0  85.00%  ±12.42%  80.00%   90.00%\n"
-    "pope            0.001        long          loss        2         0     0.5   ±1.271     0.4      0.6\n"
-    "pope            0.001        long          perplexity  1         0     1.5        -     1.5      1.5\n"
-    "nope            0.001        train_length  accuracy    0         1       -        -       -        -\n"
-    "nope            0.001        train_length  loss        0         1       -        -       -        -\n"
-    "nope            0.001        long          accuracy    0         1       -        -       -        -\n"
-    "nope            0.001        long          loss        0         1       -        -       -        -\n"
-    "nope            0.001        long          perplexity  0         1       -        -       -        -\n";
+    "model.encoding  training.lr  set           metric      n  diverged    mean    ±ci95     min      max  solved  solved_ci95\n"
+    "rope            0.001        train_length  accuracy    3         1  94.00%   ±9.94%  90.00%   98.00%     3/4       19-99%\n"
+    "rope            0.001        train_length  loss        3         1     0.6  ±0.2484     0.5      0.7       -            -\n"
+    "rope            0.001        long          accuracy    3         1  20.00%  ±24.84%  10.00%   30.00%     0/4        0-60%\n"
+    "rope            0.001        long          loss        3         1   2.667   ±1.897       2      3.5       -            -\n"
+    "pope            0.001        train_length  accuracy    3         0  98.67%   ±3.79%  97.00%  100.00%     3/3      29-100%\n"
+    "pope            0.001        train_length  loss        3         0     0.2  ±0.2484     0.1      0.3       -            -\n"
+    "pope            0.001        long          accuracy    3         0  85.00%  ±12.42%  80.00%   90.00%     1/3        1-91%\n"
+    "pope            0.001        long          loss        2         0     0.5   ±1.271     0.4      0.6       -            -\n"
+    "pope            0.001        long          perplexity  1         0     1.5        -     1.5      1.5       -            -\n"
+    "nope            0.001        train_length  accuracy    0         1       -        -       -        -     0/1        0-97%\n"
+    "nope            0.001        train_length  loss        0         1       -        -       -        -       -            -\n"
+    "nope            0.001        long          accuracy    0         1       -        -       -        -     0/1        0-97%\n"
+    "nope            0.001        long          loss        0         1       -        -       -        -       -            -\n"
+    "nope            0.001        long          perplexity  0         1       -        -       -        -       -            -\n";
 
 START_TEST(test_cli_summary_table) {
     make_fixture();
@@ -434,9 +467,26 @@ START_TEST(test_cli_summary_metric_and_errors) {
 
     const char *a4[] = {"summary", "--help", NULL};
     ck_assert_int_eq(run_captured(cmd_summary, a4, &out), 0);
-    const char *usage = "usage: posbench summary [--metric NAME] results/<experiment>\n";
+    const char *usage =
+        "usage: posbench summary [--metric NAME] [--success-at A] results/<experiment>\n";
     ck_assert(!strncmp(out, usage, strlen(usage)));
     free(out);
+    // A stricter threshold: rope train_length's 90%, 94% and 98% leave one of four solved.
+    make_fixture();
+    const char *a_strict[] = {"summary", "--success-at", "0.95", "--metric", "accuracy", tmpdir, NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, a_strict, &out), 0);
+    ck_assert_msg(strstr(out, "90.00%   98.00%     1/4        1-81%\n") != NULL, "got:\n%s", out);
+    free(out);
+    remove_tree(tmpdir);
+    const char *bad[] = {"0", "1.5", "x", "0.9x"};
+    for (size_t i = 0; i < 4; i++) {
+        const char *a_bad[] = {"summary", "--success-at", bad[i], "results/x", NULL};
+        ck_assert_int_eq(run_captured(cmd_summary, a_bad, &out), 2);
+        snprintf(want, sizeof want, "posbench: summary: --success-at: expected a number in (0, 1], "
+                 "got '%s'\n", bad[i]);
+        ck_assert_str_eq(out, want);
+        free(out);
+    }
     const char *a5[] = {"summary", NULL};
     ck_assert_int_eq(run_captured(cmd_summary, a5, &out), 2);
     ck_assert_str_eq(out, "posbench: summary: no experiment folder named (see --help)\n");
@@ -462,6 +512,7 @@ Suite *suite_summary(void) {
     TCase *t = tcase_create("student_t");
     tcase_add_test(t, test_t_quantile_table);
     tcase_add_test(t, test_t_cdf_and_beta);
+    tcase_add_test(t, test_binomial_interval);
     suite_add_tcase(s, t);
     t = tcase_create("summary_csv");
     tcase_add_test(t, test_summary_csv);
