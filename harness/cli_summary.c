@@ -19,7 +19,8 @@ static const char USAGE[] =
     "evaluation step. Accuracies are shown in percent. Unfinished runs are skipped.\n"
     "For accuracies also the success rate: runs at or above A (diverged runs count as not\n"
     "solved), with its exact 95% interval (Clopper-Pearson): a run either learns a task or\n"
-    "does not, and that rate says what a mean over a few seeds cannot.\n"
+    "does not, and that rate says what a mean over a few seeds cannot. solved_at: the first\n"
+    "evaluation step at which the solved runs reached A, median (min-max).\n"
     "  --metric NAME    print only this metric (summary.csv keeps every metric)\n"
     "  --success-at A   the accuracy that counts as solved, in (0, 1] (default 0.9)\n";
 
@@ -79,12 +80,16 @@ static void fill_row(char (*line)[CELL], const summary *s, const summary_row *r,
     number(line[c++], r->max, pct, "");
     if (!success_cols) return;
     if (r->n_success < 0) {
-        snprintf(line[c++], CELL, "-");
-        snprintf(line[c++], CELL, "-");
+        for (int k = 0; k < 3; k++) snprintf(line[c++], CELL, "-");
         return;
     }
     snprintf(line[c++], CELL, "%d/%d", r->n_success, r->n + r->n_diverged);
     snprintf(line[c++], CELL, "%.0f-%.0f%%", 100 * r->success_low, 100 * r->success_high);
+    if (r->n_success == 0) snprintf(line[c++], CELL, "-");
+    else if (r->solved_at_min == r->solved_at_max) snprintf(line[c++], CELL, "%.0f", r->solved_at_median);
+    else
+        snprintf(line[c++], CELL, "%.0f (%.0f-%.0f)", r->solved_at_median, r->solved_at_min,
+                 r->solved_at_max);
 }
 
 // The summary's rows (only metric, if given) as a table; NULL when out of memory.
@@ -100,11 +105,11 @@ static table *make_table(const summary *s, const char *metric) {
         free(t);
         return NULL;
     }
-    static const char *const tail[] = {"set", "metric", "n",   "diverged", "mean",
-                                       "±ci95", "min",  "max", "solved",   "solved_ci95"};
+    static const char *const tail[] = {"set",   "metric", "n",   "diverged", "mean",       "±ci95",
+                                       "min",   "max",    "solved", "solved_ci95", "solved_at"};
     int c = 0;
     for (int j = 0; j < s->n_keys; j++) snprintf(t->cells[0][c++], CELL, "%s", s->keys[j]);
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 11; k++)
         if ((k != 3 || diverged_col) && (k < 8 || success_cols))
             snprintf(t->cells[0][c++], CELL, "%s", tail[k]);
     t->n_cols = c;
@@ -181,9 +186,9 @@ int cmd_summary(int argc, char **argv) {
         summary_free(s);
         return 2;
     }
-    table *t = s->n_keys + 10 <= MAX_COLS ? make_table(s, metric) : NULL;
+    table *t = s->n_keys + 11 <= MAX_COLS ? make_table(s, metric) : NULL;
     if (!t) {
-        const int too_wide = s->n_keys + 10 > MAX_COLS;
+        const int too_wide = s->n_keys + 11 > MAX_COLS;
         summary_free(s);
         return fail(too_wide ? "summary: too many swept keys for a table (see summary.csv)"
                              : "out of memory");

@@ -22,6 +22,7 @@ typedef struct {
     long long step;
     double value;
     int line;
+    long long first_at;  // the first step whose value reached the summary's success_at, or -1
 } eval_value;
 
 typedef struct {
@@ -186,7 +187,9 @@ static int read_point(const char *path, const char *first, run *r, char ***keys,
 }
 
 // Reads eval.csv, keeping for each (set, metric) the value at the largest step.
-static int read_eval(const char *path, run *r, char *err, size_t errlen) {
+// Reads eval.csv into r->evals: per (set, metric), the value at the largest step, and the first
+// step at which the value was at or above success_at (NaN: none).
+static int read_eval(const char *path, run *r, double success_at, char *err, size_t errlen) {
     csv_file c;
     int rc = open_csv(&c, path, "step,set,metric,value", err, errlen), cap = 0;
     char *f[4] = {0};
@@ -222,7 +225,8 @@ static int read_eval(const char *path, run *r, char *err, size_t errlen) {
                 break;
             }
             e = &r->evals[k];
-            *e = (eval_value){.set = strdup(f[1]), .metric = strdup(f[2]), .step = -1};
+            *e = (eval_value){.set = strdup(f[1]), .metric = strdup(f[2]), .step = -1,
+                              .first_at = -1};
             r->n_evals++;
             if (!e->set || !e->metric) {
                 set_error(err, errlen, "out of memory");
@@ -230,6 +234,7 @@ static int read_eval(const char *path, run *r, char *err, size_t errlen) {
             }
         }
         if (step > e->step) e->step = step, e->value = value, e->line = c.lineno;
+        if (value >= success_at && (e->first_at < 0 || step < e->first_at)) e->first_at = step;
         rc = 0;
     }
     close_csv(&c);
@@ -298,15 +303,29 @@ void summary_describe(const double *v, int n, summary_row *r) {
     r->ci_high = r->mean + half;
 }
 
-// r's n_success and its interval: accuracy rows only, when a threshold is set.
-static void count_successes(const double *v, int n, int n_diverged, double success_at,
-                            summary_row *r) {
+static int by_value(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// r's n_success, its interval and the steps at which the solved runs first reached the
+// threshold (first_at[i] for v[i]): accuracy rows only, when a threshold is set.
+static void count_successes(const double *v, const double *first_at, int n, int n_diverged,
+                            double success_at, summary_row *r, double *steps) {
     r->n_success = -1;
     r->success_low = r->success_high = NAN;
+    r->solved_at_min = r->solved_at_median = r->solved_at_max = NAN;
     if (isnan(success_at) || strcmp(r->metric, "accuracy") || n + n_diverged == 0) return;
-    r->n_success = 0;
-    for (int i = 0; i < n; i++) r->n_success += v[i] >= success_at;
-    binomial_interval(r->n_success, n + n_diverged, &r->success_low, &r->success_high);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (v[i] >= success_at) steps[k++] = first_at[i];
+    r->n_success = k;
+    binomial_interval(k, n + n_diverged, &r->success_low, &r->success_high);
+    if (k == 0) return;
+    qsort(steps, (size_t)k, sizeof *steps, by_value);
+    r->solved_at_min = steps[0];
+    r->solved_at_max = steps[k - 1];
+    r->solved_at_median = k % 2 ? steps[k / 2] : 0.5 * (steps[k / 2 - 1] + steps[k / 2]);
 }
 
 typedef struct {
@@ -330,6 +349,7 @@ static int add_pairs(const run *r, pair **pairs, int *n, int *cap) {
 // Rows of group g over pairs (values from its done runs). Returns 0 / -1 (out of memory).
 static int add_rows(summary *s, int *cap, int g, const run *runs, const int *group_of, int n_runs,
                     const pair *pairs, int n_pairs, double *scratch) {
+    double *first_at = scratch + n_runs, *steps = first_at + n_runs;
     for (int p = 0; p < n_pairs; p++) {
         int n = 0, n_div = 0;
         for (int i = 0; i < n_runs; i++) {
@@ -338,6 +358,7 @@ static int add_rows(summary *s, int *cap, int g, const run *runs, const int *gro
             for (int k = 0; !runs[i].diverged && k < runs[i].n_evals; k++)
                 if (!strcmp(runs[i].evals[k].set, pairs[p].set) &&
                     !strcmp(runs[i].evals[k].metric, pairs[p].metric))
+                    first_at[n] = (double)runs[i].evals[k].first_at,
                     scratch[n++] = runs[i].evals[k].value;
         }
         if (grow(&s->rows, cap, s->n_rows, sizeof *s->rows)) return -1;
@@ -346,7 +367,7 @@ static int add_rows(summary *s, int *cap, int g, const run *runs, const int *gro
                            .metric = strdup(pairs[p].metric), .n_diverged = n_div};
         if (!r->set || !r->metric) return -1;
         summary_describe(scratch, n, r);
-        count_successes(scratch, n, n_div, s->success_at, r);
+        count_successes(scratch, first_at, n, n_div, s->success_at, r, steps);
     }
     return 0;
 }
@@ -356,7 +377,7 @@ static int build(summary *s, run *runs, int n_runs, char **keys, int n_keys, cha
                  size_t errlen) {
     int *group_of = calloc((size_t)n_runs, sizeof *group_of);
     int *first = calloc((size_t)n_runs, sizeof *first);  // a run of each group
-    double *scratch = calloc((size_t)n_runs, sizeof *scratch);
+    double *scratch = calloc(3 * (size_t)n_runs, sizeof *scratch);  // add_rows' three arrays
     int *group_key = calloc((size_t)n_keys + 1, sizeof *group_key);  // into keys
     pair *all = NULL, *mine = NULL;
     int n_all = 0, cap_all = 0, n_mine = 0, cap_mine = 0, cap_rows = 0, rc = -1;
@@ -435,7 +456,7 @@ summary *summary_compute(const char *dir, double success_at, char *err, size_t e
         // A diverged run's eval.csv, if any, is partial and not counted, so it is not read.
         if (!r->diverged &&
             ((rc = run_path(path, sizeof path, dir, r->id, "eval.csv", err, errlen)) ||
-             (rc = read_eval(path, r, err, errlen))))
+             (rc = read_eval(path, r, success_at, err, errlen))))
             break;
         s->n_finished++;
         s->n_diverged += r->diverged;
@@ -485,7 +506,7 @@ int summary_write_csv(const summary *s, const char *path, char *err, size_t errl
     if (!f) return set_error(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
     for (int j = 0; j < s->n_keys; j++) fprintf(f, "%s,", s->keys[j]);
     fputs("set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,success_low,"
-          "success_high\n", f);
+          "success_high,solved_at_min,solved_at_median,solved_at_max\n", f);
     for (int i = 0; i < s->n_rows; i++) {
         const summary_row *r = &s->rows[i];
         for (int j = 0; j < s->n_keys; j++) fprintf(f, "%s,", s->group_values[r->group][j]);
@@ -496,6 +517,9 @@ int summary_write_csv(const summary *s, const char *path, char *err, size_t errl
         if (r->n_success >= 0) fprintf(f, "%d", r->n_success);
         fputc(',', f), put_number(f, r->success_low);
         fputc(',', f), put_number(f, r->success_high);
+        fputc(',', f), put_number(f, r->solved_at_min);
+        fputc(',', f), put_number(f, r->solved_at_median);
+        fputc(',', f), put_number(f, r->solved_at_max);
         fputc('\n', f);
     }
     const int bad = ferror(f);

@@ -37,6 +37,9 @@ typedef struct {
     // (harness/binomial.h). Other metrics, or no threshold: n_success -1 and NaN bounds.
     int n_success;
     double success_low, success_high;
+    // Over the solved runs: the first evaluation step at which each reached success_at (NaN
+    // when none solved): how long the task takes to learn, the other half of the story.
+    double solved_at_min, solved_at_median, solved_at_max;
 } summary_row;
 
 typedef struct {
@@ -73,7 +76,8 @@ int summary_read_status(const char *path, char *err, size_t errlen);
 
 // Writes s as CSV to path atomically (path.tmp.<pid>, then rename): the group keys as column
 // names, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,
-// success_low,success_high; numbers %.6g, NaN (and n_success -1) as an empty field.
+// success_low,success_high,solved_at_min,solved_at_median,solved_at_max; numbers %.6g, NaN
+// (and n_success -1) as an empty field.
 // Returns 0 / -1.
 int summary_write_csv(const summary *s, const char *path, char *err, size_t errlen);
 

@@ -158,6 +158,8 @@ typedef struct {
 //                            perplexity 1.5 (17aa only)
 // 6a01 lists step 2000 before step 900: the largest step counts, neither the last row nor the
 // string order ("900" > "2000"). 2c0f lists its point keys in another order; 4d12 uses CRLF.
+// First steps at or above 0.9 (solved_at): train_length accuracy rope 2000, 2000, 1500 (5e77
+// drops back to 0.5 at 1700: the first crossing counts), pope 2000, 2000, 1200 (after its 900).
 static const run_files FIXTURE[] = {
     {"03b1", "key,value\nmodel.encoding,rope\nseed,1\ntraining.lr,0.001\n", "done\n",
      "step,set,metric,value\n"
@@ -186,6 +188,7 @@ static const run_files FIXTURE[] = {
     {"5e77", "key,value\nmodel.encoding,rope\nseed,3\ntraining.lr,0.001\n", "done\n",
      "step,set,metric,value\n"
      "1000,train_length,accuracy,0.3\n1000,long,loss,3.5\n"
+     "1500,train_length,accuracy,0.91\n1700,train_length,accuracy,0.5\n"
      "2000,train_length,accuracy,0.98\n2000,train_length,loss,0.6\n"
      "2000,long,accuracy,0.30\n",
      1},
@@ -193,7 +196,8 @@ static const run_files FIXTURE[] = {
      "step,set,metric,value\n"
      "2000,train_length,accuracy,0.97\n2000,train_length,loss,0.3\n2000,long,accuracy,0.90\n"
      "\n"
-     "900,train_length,accuracy,0.2\n900,train_length,loss,2\n900,long,accuracy,0.1\n",
+     "900,train_length,accuracy,0.2\n900,train_length,loss,2\n900,long,accuracy,0.1\n"
+     "1200,train_length,accuracy,0.93\n",
      1},
     {"8b3c", "key,value\nmodel.encoding,rope\nseed,4\ntraining.lr,0.001\n", "diverged\n",
      "step,set,metric,value\n500,train_length,accuracy,0.01\n500,train_length,loss,nan\n", 1},
@@ -244,21 +248,24 @@ static void make_fixture(void) {
 // nope: one diverged run, no values: a row per pair of the experiment with n 0, n_diverged 1.
 static const char EXPECTED_CSV[] =
     "model.encoding,training.lr,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,"
-    "n_success,success_low,success_high\n"
-    "rope,0.001,train_length,accuracy,3,1,0.94,0.04,0.840634,1.03937,0.9,0.98,3,0.19412,0.993691\n"
-    "rope,0.001,train_length,loss,3,1,0.6,0.1,0.351586,0.848414,0.5,0.7,,,\n"
-    "rope,0.001,long,accuracy,3,1,0.2,0.1,-0.0484138,0.448414,0.1,0.3,0,0,0.602365\n"
-    "rope,0.001,long,loss,3,1,2.66667,0.763763,0.769375,4.56396,2,3.5,,,\n"
-    "pope,0.001,train_length,accuracy,3,0,0.986667,0.0152753,0.948721,1.02461,0.97,1,3,0.292402,1\n"
-    "pope,0.001,train_length,loss,3,0,0.2,0.1,-0.0484138,0.448414,0.1,0.3,,,\n"
-    "pope,0.001,long,accuracy,3,0,0.85,0.05,0.725793,0.974207,0.8,0.9,1,0.00840376,0.905701\n"
-    "pope,0.001,long,loss,2,0,0.5,0.141421,-0.77062,1.77062,0.4,0.6,,,\n"
-    "pope,0.001,long,perplexity,1,0,1.5,0,,,1.5,1.5,,,\n"
-    "nope,0.001,train_length,accuracy,0,1,,,,,,,0,0,0.975\n"
-    "nope,0.001,train_length,loss,0,1,,,,,,,,,\n"
-    "nope,0.001,long,accuracy,0,1,,,,,,,0,0,0.975\n"
-    "nope,0.001,long,loss,0,1,,,,,,,,,\n"
-    "nope,0.001,long,perplexity,0,1,,,,,,,,,\n";
+    "n_success,success_low,success_high,solved_at_min,solved_at_median,solved_at_max\n"
+    "rope,0.001,train_length,accuracy,3,1,0.94,0.04,0.840634,1.03937,0.9,0.98,3,0.19412,0.993691,"
+    "1500,2000,2000\n"
+    "rope,0.001,train_length,loss,3,1,0.6,0.1,0.351586,0.848414,0.5,0.7,,,,,,\n"
+    "rope,0.001,long,accuracy,3,1,0.2,0.1,-0.0484138,0.448414,0.1,0.3,0,0,0.602365,,,\n"
+    "rope,0.001,long,loss,3,1,2.66667,0.763763,0.769375,4.56396,2,3.5,,,,,,\n"
+    "pope,0.001,train_length,accuracy,3,0,0.986667,0.0152753,0.948721,1.02461,0.97,1,3,0.292402,1,"
+    "1200,2000,2000\n"
+    "pope,0.001,train_length,loss,3,0,0.2,0.1,-0.0484138,0.448414,0.1,0.3,,,,,,\n"
+    "pope,0.001,long,accuracy,3,0,0.85,0.05,0.725793,0.974207,0.8,0.9,1,0.00840376,0.905701,2000,"
+    "2000,2000\n"
+    "pope,0.001,long,loss,2,0,0.5,0.141421,-0.77062,1.77062,0.4,0.6,,,,,,\n"
+    "pope,0.001,long,perplexity,1,0,1.5,0,,,1.5,1.5,,,,,,\n"
+    "nope,0.001,train_length,accuracy,0,1,,,,,,,0,0,0.975,,,\n"
+    "nope,0.001,train_length,loss,0,1,,,,,,,,,,,,\n"
+    "nope,0.001,long,accuracy,0,1,,,,,,,0,0,0.975,,,\n"
+    "nope,0.001,long,loss,0,1,,,,,,,,,,,,\n"
+    "nope,0.001,long,perplexity,0,1,,,,,,,,,,,,\n";
 
 // summary.csv line by line against the hand computations above, and the run counts.
 START_TEST(test_summary_csv) {
@@ -398,21 +405,36 @@ END_TEST
 // Accuracies in percent (mean 94.00%, half-width 9.94%: 0.0993655 above); other metrics to 4
 // significant digits; "-" where n < 2 leaves no interval or n = 0 leaves no value.
 static const char EXPECTED_TABLE[] =
-    "model.encoding  training.lr  set           metric      n  diverged    mean    ±ci95     min      max  solved  solved_ci95\n"
-    "rope            0.001        train_length  accuracy    3         1  94.00%   ±9.94%  90.00%   98.00%     3/4       19-99%\n"
-    "rope            0.001        train_length  loss        3         1     0.6  ±0.2484     0.5      0.7       -            -\n"
-    "rope            0.001        long          accuracy    3         1  20.00%  ±24.84%  10.00%   30.00%     0/4        0-60%\n"
-    "rope            0.001        long          loss        3         1   2.667   ±1.897       2      3.5       -            -\n"
-    "pope            0.001        train_length  accuracy    3         0  98.67%   ±3.79%  97.00%  100.00%     3/3      29-100%\n"
-    "pope            0.001        train_length  loss        3         0     0.2  ±0.2484     0.1      0.3       -            -\n"
-    "pope            0.001        long          accuracy    3         0  85.00%  ±12.42%  80.00%   90.00%     1/3        1-91%\n"
-    "pope            0.001        long          loss        2         0     0.5   ±1.271     0.4      0.6       -            -\n"
-    "pope            0.001        long          perplexity  1         0     1.5        -     1.5      1.5       -            -\n"
-    "nope            0.001        train_length  accuracy    0         1       -        -       -        -     0/1        0-97%\n"
-    "nope            0.001        train_length  loss        0         1       -        -       -        -       -            -\n"
-    "nope            0.001        long          accuracy    0         1       -        -       -        -     0/1        0-97%\n"
-    "nope            0.001        long          loss        0         1       -        -       -        -       -            -\n"
-    "nope            0.001        long          perplexity  0         1       -        -       -        -       -            -\n";
+    "model.encoding  training.lr  set           metric      n  diverged    "
+    "mean    ±ci95     min      max  solved  solved_ci95         solved_at\n"
+    "rope            0.001        train_length  accuracy    3         1  94"
+    ".00%   ±9.94%  90.00%   98.00%     3/4       19-99%  2000 (1500-2000)\n"
+    "rope            0.001        train_length  loss        3         1    "
+    " 0.6  ±0.2484     0.5      0.7       -            -                 -\n"
+    "rope            0.001        long          accuracy    3         1  20"
+    ".00%  ±24.84%  10.00%   30.00%     0/4        0-60%                 -\n"
+    "rope            0.001        long          loss        3         1   2"
+    ".667   ±1.897       2      3.5       -            -                 -\n"
+    "pope            0.001        train_length  accuracy    3         0  98"
+    ".67%   ±3.79%  97.00%  100.00%     3/3      29-100%  2000 (1200-2000)\n"
+    "pope            0.001        train_length  loss        3         0    "
+    " 0.2  ±0.2484     0.1      0.3       -            -                 -\n"
+    "pope            0.001        long          accuracy    3         0  85"
+    ".00%  ±12.42%  80.00%   90.00%     1/3        1-91%              2000\n"
+    "pope            0.001        long          loss        2         0    "
+    " 0.5   ±1.271     0.4      0.6       -            -                 -\n"
+    "pope            0.001        long          perplexity  1         0    "
+    " 1.5        -     1.5      1.5       -            -                 -\n"
+    "nope            0.001        train_length  accuracy    0         1    "
+    "   -        -       -        -     0/1        0-97%                 -\n"
+    "nope            0.001        train_length  loss        0         1    "
+    "   -        -       -        -       -            -                 -\n"
+    "nope            0.001        long          accuracy    0         1    "
+    "   -        -       -        -     0/1        0-97%                 -\n"
+    "nope            0.001        long          loss        0         1    "
+    "   -        -       -        -       -            -                 -\n"
+    "nope            0.001        long          perplexity  0         1    "
+    "   -        -       -        -       -            -                 -\n";
 
 START_TEST(test_cli_summary_table) {
     make_fixture();
@@ -475,7 +497,7 @@ START_TEST(test_cli_summary_metric_and_errors) {
     make_fixture();
     const char *a_strict[] = {"summary", "--success-at", "0.95", "--metric", "accuracy", tmpdir, NULL};
     ck_assert_int_eq(run_captured(cmd_summary, a_strict, &out), 0);
-    ck_assert_msg(strstr(out, "90.00%   98.00%     1/4        1-81%\n") != NULL, "got:\n%s", out);
+    ck_assert_msg(strstr(out, "90.00%   98.00%     1/4        1-81%       2000\n") != NULL, "got:\n%s", out);
     free(out);
     remove_tree(tmpdir);
     const char *bad[] = {"0", "1.5", "x", "0.9x"};
