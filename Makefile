@@ -175,8 +175,9 @@ endif
 
 check-all: test asan cppcheck valgrind fuzz
 
+# BENCH_ARGS: an encoding (or all), then a shape index, e.g. 'pope 0' for the main job's shape.
 bench: $(BUILD)/bench_posbench
-	$(BUILD)/bench_posbench
+	$(BUILD)/bench_posbench $(BENCH_ARGS)
 
 # The PyTorch reference (issue 7). Optional: nothing else needs Python, so without torch it
 # says why it is skipped and succeeds. Debian's python3-torch lives under /usr/bin/python3,
