@@ -261,9 +261,10 @@ int main(int argc, char **argv) {
     }
     if (read(fd[0], &peak, sizeof peak) != sizeof peak) return 1;
     wait(NULL);
-    printf("posbench bench: %d threads, measured FMA peak %.1f GFLOP/s; median of %d runs of "
-           "max(3, 16384 / (B T)) steps; S = scored positions per sequence\n",
-           omp_get_max_threads(), peak, runs);
+    printf("posbench bench: %d threads, measured FMA peak %.1f GFLOP/s, OpenBLAS %s kernels; "
+           "median of %d runs of max(3, 16384 / (B T)) steps; S = scored positions per "
+           "sequence\n",
+           omp_get_max_threads(), peak, openblas_get_corename(), runs);
     printf("%-40s %-6s %9s %8s %7s %8s\n", "shape", "pe", "tok/s", "GFLOP/s", "peak", "RSS MiB");
     fflush(stdout);  // children must not inherit (and print again) buffered output
     int failed = 0;
