@@ -4,7 +4,7 @@ CFLAGS  ?= -O3 -march=native -g
 LDFLAGS ?=
 PREFIX  ?= /usr/local
 
-PKGS := check yaml-0.1 openblas
+PKGS := check yaml-0.1 libxsmm openblas
 # Flags the build needs (kept apart from CFLAGS so `make CFLAGS=-O0` cannot drop them).
 # Floating-point contraction is stated, not left to the compiler's default: FMA is allowed
 # (-ffp-contract=fast); nothing else of -ffast-math is, so NaN/Inf checks keep working.

@@ -15,6 +15,7 @@
 
 #include <cblas.h>
 
+#include "harness/layers.h"
 #include "harness/model.h"
 #include "harness/rng.h"
 #include "harness/train.h"
@@ -162,9 +163,10 @@ static int bench_eval(const shape *s, const char *encoding, int T) {
 }
 
 // The ceiling the linear layers alone put on tokens/s: one step's projection, MLP and head
-// products (forward NT, backward NN and TN, at the model's shapes, through the same cblas
-// calls as harness/layers.c) timed on their own. Attention, norms, GELU and AdamW are left
-// out, so no encoding can train faster than this with this BLAS on this machine.
+// products (forward, input and weight gradients, at the model's shapes, through
+// harness/layers.c's matmul_forward and matmul_backward) timed on their own. Attention,
+// norms, GELU and AdamW are left out, so no encoding can train faster than this with these
+// kernels on this machine.
 static double matmul_only_tokens_per_s(const shape *s) {
     const int N = s->B * s->T, C = s->d_model, N_head = s->B * scored_per_row(s);
     const int out[5] = {3 * C, C, 4 * C, C, s->vocab}, in[5] = {C, C, C, 4 * C, C};
@@ -184,12 +186,8 @@ static double matmul_only_tokens_per_s(const shape *s) {
             for (int k = 0; k <= per_layer; k++) {
                 if (k == per_layer && l != s->n_layers - 1) continue;  // the head, once
                 const int n = k == per_layer ? N_head : N;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out[k], in[k], 1.0f, x,
-                            in[k], w, in[k], 0.0f, y, out[k]);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in[k], out[k], 1.0f, y,
-                            out[k], w, in[k], 1.0f, x, in[k]);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out[k], in[k], n, 1.0f, y,
-                            out[k], x, in[k], 1.0f, dw, in[k]);
+                matmul_forward(y, x, w, n, in[k], out[k]);
+                matmul_backward(x, dw, y, x, w, n, in[k], out[k]);
             }
         double dt = now() - t0;
         if (dt < best) best = dt;
