@@ -4,7 +4,7 @@ CFLAGS  ?= -O3 -march=native -g
 LDFLAGS ?=
 PREFIX  ?= /usr/local
 
-PKGS := check yaml-0.1 openblas
+PKGS := check yaml-0.1 libxsmm openblas
 # Flags the build needs (kept apart from CFLAGS so `make CFLAGS=-O0` cannot drop them).
 # Floating-point contraction is stated, not left to the compiler's default: FMA is allowed
 # (-ffp-contract=fast); nothing else of -ffast-math is, so NaN/Inf checks keep working.
@@ -175,8 +175,9 @@ endif
 
 check-all: test asan cppcheck valgrind fuzz
 
+# BENCH_ARGS: an encoding (or all), then a shape index, e.g. 'pope 0' for the main job's shape.
 bench: $(BUILD)/bench_posbench
-	$(BUILD)/bench_posbench
+	$(BUILD)/bench_posbench $(BENCH_ARGS)
 
 # The PyTorch reference (issue 7). Optional: nothing else needs Python, so without torch it
 # says why it is skipped and succeeds. Debian's python3-torch lives under /usr/bin/python3,

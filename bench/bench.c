@@ -15,21 +15,24 @@
 
 #include <cblas.h>
 
+#include "harness/layers.h"
 #include "harness/model.h"
 #include "harness/rng.h"
 #include "harness/train.h"
 
+// scored: positions per sequence that carry a target (0: all of them). The head runs on the
+// scored rows only, so at the main job's shape it costs 8 rows per sequence, not T.
 typedef struct shape {
-    int d_model, n_layers, n_heads, T, B, vocab;
+    int d_model, n_layers, n_heads, T, B, vocab, scored;
 } shape;
 
 static const shape SHAPES[] = {
-    {128, 2, 4, 128, 32, 256},
-    {256, 4, 8, 256, 16, 256},
+    {64, 2, 4, 66, 32, 65, 8},  // the main job (experiments/indirect_indexing.yaml)
+    {128, 2, 4, 128, 32, 256, 0},
+    {256, 4, 8, 256, 16, 256, 0},
 };
 
-// PyTorch 1.13 (Debian python3-torch), 2 threads, same architecture and rope (issue 2).
-static const double TORCH_TOKENS_PER_S[] = {10.4e3, 2.5e3};
+static int scored_per_row(const shape *s) { return s->scored > 0 ? s->scored : s->T; }
 
 static double now(void) {
     struct timespec ts;
@@ -85,18 +88,27 @@ static double measure_peak_gflops(void) {
 
 // Model FLOPs per trained token (PaLM, appendix B): 6 per matmul weight (forward 2, backward
 // 4) plus 12 L T C for attention scores and weighted values; embeddings and norms excluded.
+// The head's weights count for the scored fraction of the tokens only: it runs on no other.
 static double flops_per_token(const shape *s) {
     double C = s->d_model, L = s->n_layers;
-    double matmul_weights = L * 12 * C * C + (double)s->vocab * C;
+    double matmul_weights = L * 12 * C * C + (double)s->vocab * C * scored_per_row(s) / s->T;
     return 6 * matmul_weights + 12 * L * s->T * C;
 }
 
+typedef struct lm_ctx {
+    int vocab, scored;
+} lm_ctx;
+
+// Random tokens and targets; `scored` positions per row carry a target, spread evenly and
+// ending at the last position (0: every position).
 static int lm_batch(batch *b, void *ctx, rng *r) {
-    int vocab = *(const int *)ctx;
+    const lm_ctx *c = ctx;
+    const int every = c->scored > 0 ? b->T / c->scored : 1;
     for (int i = 0; i < b->B * b->T; i++) {
-        b->tokens[i] = (int32_t)rng_below(r, (uint32_t)vocab);
-        b->targets[i] = (int32_t)rng_below(r, (uint32_t)vocab);
-        b->mask[i] = 1;
+        const int from_end = b->T - 1 - i % b->T;
+        b->tokens[i] = (int32_t)rng_below(r, (uint32_t)c->vocab);
+        b->targets[i] = (int32_t)rng_below(r, (uint32_t)c->vocab);
+        b->mask[i] = c->scored <= 0 || (from_end % every == 0 && from_end / every < c->scored);
     }
     return 0;
 }
@@ -127,10 +139,11 @@ static int bench_eval(const shape *s, const char *encoding, int T) {
     char err[256];
     model *m = bench_model(s, encoding);
     if (!m) return 1;
-    int vocab = s->vocab, n_batches = 2;
+    lm_ctx ctx = {s->vocab, s->scored};
+    int n_batches = 2;
     eval_result res;
     double t0 = now();
-    if (evaluate(m, 1, T, n_batches, lm_batch, &vocab, 1, omp_get_max_threads(), &res, err,
+    if (evaluate(m, 1, T, n_batches, lm_batch, &ctx, 1, omp_get_max_threads(), &res, err,
                  sizeof err) != 0) {
         fprintf(stderr, "bench: %s\n", err);
         model_free(m);
@@ -150,11 +163,12 @@ static int bench_eval(const shape *s, const char *encoding, int T) {
 }
 
 // The ceiling the linear layers alone put on tokens/s: one step's projection, MLP and head
-// products (forward NT, backward NN and TN, at the model's shapes, through the same cblas
-// calls as harness/layers.c) timed on their own. Attention, norms, GELU and AdamW are left
-// out, so no encoding can train faster than this with this BLAS on this machine.
+// products (forward, input and weight gradients, at the model's shapes, through
+// harness/layers.c's matmul_forward and matmul_backward) timed on their own. Attention,
+// norms, GELU and AdamW are left out, so no encoding can train faster than this with these
+// kernels on this machine.
 static double matmul_only_tokens_per_s(const shape *s) {
-    const int N = s->B * s->T, C = s->d_model;
+    const int N = s->B * s->T, C = s->d_model, N_head = s->B * scored_per_row(s);
     const int out[5] = {3 * C, C, 4 * C, C, s->vocab}, in[5] = {C, C, C, 4 * C, C};
     const int per_layer = 4;
     float *x = calloc((size_t)N * 4 * C, sizeof(float)), *y = calloc((size_t)N * 4 * C, sizeof(float));
@@ -171,12 +185,9 @@ static double matmul_only_tokens_per_s(const shape *s) {
         for (int l = 0; l < s->n_layers; l++)
             for (int k = 0; k <= per_layer; k++) {
                 if (k == per_layer && l != s->n_layers - 1) continue;  // the head, once
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, out[k], in[k], 1.0f, x,
-                            in[k], w, in[k], 0.0f, y, out[k]);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, in[k], out[k], 1.0f, y,
-                            out[k], w, in[k], 1.0f, x, in[k]);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out[k], in[k], N, 1.0f, y,
-                            out[k], x, in[k], 1.0f, dw, in[k]);
+                const int n = k == per_layer ? N_head : N;
+                matmul_forward(y, x, w, n, in[k], out[k]);
+                matmul_backward(x, dw, y, x, w, n, in[k], out[k]);
             }
         double dt = now() - t0;
         if (dt < best) best = dt;
@@ -186,8 +197,7 @@ static double matmul_only_tokens_per_s(const shape *s) {
 }
 
 // Runs one configuration in this process; prints one table row.
-static int bench_one(const shape *s, const char *encoding, double peak, double torch_tps,
-                     int runs, int steps) {
+static int bench_one(const shape *s, const char *encoding, double peak, int runs) {
     model *m = bench_model(s, encoding);
     if (!m) return 1;
     model_config cfg = m->cfg;
@@ -199,7 +209,10 @@ static int bench_one(const shape *s, const char *encoding, double peak, double t
     acts *a = acts_create(m, s->B, s->T, 1, tc.n_threads);
     rng r;
     rng_seed(&r, 1);
-    lm_batch(b, &cfg.vocab, &r);
+    lm_ctx ctx = {cfg.vocab, s->scored};
+    lm_batch(b, &ctx, &r);
+    // Enough steps per timed run that a small shape's run is not a few milliseconds long.
+    const int steps = 3 > (1 << 14) / (s->B * s->T) ? 3 : (1 << 14) / (s->B * s->T);
     double tps[16] = {0};
     int step = 0;
     train_step(m, a, b, &tc, step++, NULL);  // warm-up: page in buffers, BLAS thread pool
@@ -213,8 +226,10 @@ static int bench_one(const shape *s, const char *encoding, double peak, double t
     double gflops = med * flops_per_token(s) / 1e9;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("d=%-3d L=%d H=%d T=%-3d B=%-2d  %-6s %9.0f %7.2fx %8.1f %6.1f%% %8.0f\n", s->d_model,
-           s->n_layers, s->n_heads, s->T, s->B, encoding, med, med / torch_tps, gflops,
+    char scored[16] = "all";
+    if (s->scored > 0) snprintf(scored, sizeof scored, "%d", s->scored);
+    printf("d=%-3d L=%d H=%d T=%-3d B=%-2d S=%-3s  %-6s %9.0f %8.1f %6.1f%% %8.0f\n", s->d_model,
+           s->n_layers, s->n_heads, s->T, s->B, scored, encoding, med, gflops,
            100 * gflops / peak, ru.ru_maxrss / 1024.0);
     fflush(stdout);
     batch_free(b);
@@ -224,8 +239,15 @@ static int bench_one(const shape *s, const char *encoding, double peak, double t
 }
 
 int main(int argc, char **argv) {
-    int runs = 5, steps = 3;
-    const char *only = argc > 1 ? argv[1] : NULL;  // optional: one encoding
+    int runs = 5;
+    // Optional: one encoding ("all" for every one), then one shape (an index into SHAPES).
+    const char *only = argc > 1 && strcmp(argv[1], "all") != 0 ? argv[1] : NULL;
+    const int n_shapes = (int)(sizeof SHAPES / sizeof SHAPES[0]);
+    const int one_shape = argc > 2 ? atoi(argv[2]) : -1;
+    if (argc > 2 && (one_shape < 0 || one_shape >= n_shapes)) {
+        fprintf(stderr, "bench: shape index %s is not in 0..%d\n", argv[2], n_shapes - 1);
+        return 2;
+    }
     // The peak is measured in a child too: libgomp's threads must not exist before fork().
     double peak = 0;
     int fd[2];
@@ -237,37 +259,37 @@ int main(int argc, char **argv) {
     }
     if (read(fd[0], &peak, sizeof peak) != sizeof peak) return 1;
     wait(NULL);
-    printf("posbench bench: %d threads, measured FMA peak %.1f GFLOP/s; median of %d runs of %d "
-           "steps\n",
-           omp_get_max_threads(), peak, runs, steps);
-    printf("%-34s %-6s %9s %8s %8s %7s %8s\n", "shape", "pe", "tok/s", "vs torch", "GFLOP/s",
-           "peak", "RSS MiB");
+    printf("posbench bench: %d threads, measured FMA peak %.1f GFLOP/s, OpenBLAS %s kernels; "
+           "median of %d runs of max(3, 16384 / (B T)) steps; S = scored positions per "
+           "sequence\n",
+           omp_get_max_threads(), peak, openblas_get_corename(), runs);
+    printf("%-40s %-6s %9s %8s %7s %8s\n", "shape", "pe", "tok/s", "GFLOP/s", "peak", "RSS MiB");
     fflush(stdout);  // children must not inherit (and print again) buffered output
     int failed = 0;
-    for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++)
-        for (int e = 0; pe_registry[e]; e++) {
+    for (int i = 0; i < n_shapes; i++)
+        for (int e = 0; pe_registry[e] && (one_shape < 0 || i == one_shape); e++) {
             if (only && strcmp(only, pe_registry[e]->name)) continue;
             pid_t pid = fork();
-            if (pid == 0) _exit(bench_one(&SHAPES[i], pe_registry[e]->name, peak,
-                                          TORCH_TOKENS_PER_S[i], runs, steps));
+            if (pid == 0) _exit(bench_one(&SHAPES[i], pe_registry[e]->name, peak, runs));
             failed |= child_failed(pid);
         }
-    for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
+    for (int i = 0; i < n_shapes; i++) {
+        if (one_shape >= 0 && i != one_shape) continue;
         pid_t pid = fork();
         if (pid == 0) {
             const shape *sh = &SHAPES[i];
             double tps = matmul_only_tokens_per_s(sh);
-            printf("matmuls alone d=%-3d L=%d T=%-3d B=%-2d: %.0f tok/s at most (%.1f GFLOP/s of "
-                   "linear-layer work)\n",
-                   sh->d_model, sh->n_layers, sh->T, sh->B, tps,
+            printf("matmuls alone d=%-3d L=%d T=%-3d B=%-2d S=%-3d: %.0f tok/s at most (%.1f "
+                   "GFLOP/s of linear-layer work)\n",
+                   sh->d_model, sh->n_layers, sh->T, sh->B, scored_per_row(sh), tps,
                    tps * (flops_per_token(sh) - 12.0 * sh->n_layers * sh->T * sh->d_model) / 1e9);
             fflush(stdout);
             _exit(tps > 0 ? 0 : 1);
         }
         failed |= child_failed(pid);
     }
-    const shape *large = &SHAPES[sizeof SHAPES / sizeof SHAPES[0] - 1];
-    for (int e = 0; pe_registry[e]; e++) {
+    const shape *large = &SHAPES[n_shapes - 1];
+    for (int e = 0; pe_registry[e] && (one_shape < 0 || one_shape == n_shapes - 1); e++) {
         if (only ? strcmp(only, pe_registry[e]->name) != 0 : e > 0) continue;  // one is enough
         pid_t pid = fork();
         if (pid == 0) _exit(bench_eval(large, pe_registry[e]->name, 4096));

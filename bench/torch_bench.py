@@ -2,7 +2,8 @@
 """make bench-torch: the PyTorch reference for make bench (issue 7).
 
 The same model as posbench (harness/model.h) in plain PyTorch, trained the way bench/bench.c
-trains it: forward, cross-entropy over every position, backward, gradient clipping at 1.0,
+trains it: forward, cross-entropy over the scored positions (every position, or S per
+sequence spread as bench.c spreads them, the head running on those rows only), backward, gradient clipping at 1.0,
 AdamW. fp32, no autocast, no torch.compile, 2 threads unless --threads says otherwise.
 
 Each (shape, encoding) runs in its own child process, like bench.c, so that its peak
@@ -19,15 +20,24 @@ import subprocess
 import sys
 import time
 
-# (d_model, layers, heads, T, batch, vocab): bench.c's SHAPES.
-SHAPES = [(128, 2, 4, 128, 32, 256), (256, 4, 8, 256, 16, 256)]
+# (d_model, layers, heads, T, batch, vocab, scored positions per sequence or 0 for all):
+# bench.c's SHAPES; the first is the main job's.
+SHAPES = [(64, 2, 4, 66, 32, 65, 8), (128, 2, 4, 128, 32, 256, 0), (256, 4, 8, 256, 16, 256, 0)]
 ENCODINGS = ["nope", "rope", "pope", "tapa"]
 NORM_EPS = 1e-5  # harness/layers.c
 BASE = 10000.0  # rope and pope's default frequency base
 TAPA_THETA, TAPA_ALPHA = 0.5, 0.1  # encodings/tapa.c defaults
 
 
-def build_model(torch, C, L, H, T, V, enc):
+def scored_positions(T, S):
+    """bench.c's lm_batch: S positions ending at the last one, T // S apart (all if S is 0)."""
+    if S <= 0:
+        return list(range(T))
+    every = T // S
+    return sorted(T - 1 - every * i for i in range(S))
+
+
+def build_model(torch, C, L, H, T, V, enc, S=0):
     nn, F = torch.nn, torch.nn.functional
     D = C // H
 
@@ -41,6 +51,7 @@ def build_model(torch, C, L, H, T, V, enc):
 
     # Position tables depend only on T: built once, as a PyTorch model would.
     pos = torch.arange(T, dtype=torch.float32)
+    scored = None if S <= 0 else torch.tensor(scored_positions(T, S))
     causal = torch.ones(T, T, dtype=torch.bool).tril()
     if enc == "rope":
         # Pairs (x_2i, x_2i+1) rotated by t * base^(-2i/D).
@@ -113,8 +124,10 @@ def build_model(torch, C, L, H, T, V, enc):
             x = self.wte(tokens)
             for b in self.blocks:
                 x = b(x, self.delta)
-            logits = self.head(self.lnf(x))  # every position is scored, as in bench.c
-            return F.cross_entropy(logits.view(-1, V), targets.view(-1))
+            if scored is not None:  # the head on the scored rows only, as posbench does
+                x, targets = x[:, scored], targets[:, scored]
+            logits = self.head(self.lnf(x))
+            return F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1))
 
     model = Model()
     # posbench's init (N(0, 0.02) matrices, unit norms): speed should not depend on it, but
@@ -125,9 +138,10 @@ def build_model(torch, C, L, H, T, V, enc):
     return model
 
 
-def flops_per_token(C, L, T, V):
-    """bench.c's count: 6 per matmul weight plus 12 L T C for attention."""
-    return 6 * (L * 12 * C * C + V * C) + 12 * L * T * C
+def flops_per_token(C, L, T, V, S=0):
+    """bench.c's count: 6 per matmul weight plus 12 L T C for attention; the head's weights
+    for the scored fraction of the tokens."""
+    return 6 * (L * 12 * C * C + V * C * (S if S > 0 else T) / T) + 12 * L * T * C
 
 
 def run_one(args, shape, enc):
@@ -135,8 +149,8 @@ def run_one(args, shape, enc):
     import torch
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    C, L, H, T, B, V = shape
-    model = build_model(torch, C, L, H, T, V, enc)
+    C, L, H, T, B, V, S = shape
+    model = build_model(torch, C, L, H, T, V, enc, S)
     # Weight decay on matrices only (embedding, projections, head), as posbench does.
     decay = [p for p in model.parameters() if p.dim() == 2]
     other = [p for p in model.parameters() if p.dim() != 2]
@@ -174,6 +188,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3, help="untimed steps first (3)")
     ap.add_argument("--steps", type=int, default=10, help="timed steps; median taken (10)")
+    ap.add_argument("--shape", type=int, help="one shape only: an index into SHAPES (all)")
     ap.add_argument("--foreach", action="store_true",
                     help="AdamW's multi-tensor path (1.13's default on CPU is off)")
     ap.add_argument("--one", nargs=2, metavar=("SHAPE", "ENC"), help=argparse.SUPPRESS)
@@ -197,14 +212,16 @@ def main():
                 "(compare OMP_WAIT_POLICY=PASSIVE or --threads 1)")
         print(f"warning: load average {load:.2f} on {cores} cores: other work is running, "
               f"timings are low and noisy{hint if args.threads > 1 else ''}")
-    print(f"{'shape':34} {'pe':6} {'params':>9} {'tok/s':>9} {'min-max':>13} "
+    print(f"{'shape':40} {'pe':6} {'params':>9} {'tok/s':>9} {'min-max':>13} "
           f"{'GFLOP/s':>8} {'RSS MiB':>8}", flush=True)
     child = [sys.executable, os.path.abspath(__file__), "--threads", str(args.threads),
              "--warmup", str(args.warmup), "--steps", str(args.steps)]
     if args.foreach:
         child.append("--foreach")
     failed = 0
-    for i, (C, L, H, T, B, V) in enumerate(SHAPES):
+    for i, (C, L, H, T, B, V, S) in enumerate(SHAPES):
+        if args.shape is not None and i != args.shape:
+            continue
         for enc in args.encodings or ENCODINGS:
             r = subprocess.run(child + ["--one", str(i), enc], stdout=subprocess.PIPE, text=True)
             if r.returncode != 0:
@@ -212,10 +229,10 @@ def main():
                 continue
             n, med, lo, hi, rss = r.stdout.split("\t")
             med = float(med)
-            name = f"d={C:<3} L={L} H={H} T={T:<3} B={B:<2}"
-            print(f"{name:34} {enc:6} {int(n):9d} {med:9.0f} "
+            name = f"d={C:<3} L={L} H={H} T={T:<3} B={B:<2} S={S if S else 'all':<3}"
+            print(f"{name:40} {enc:6} {int(n):9d} {med:9.0f} "
                   f"{float(lo):6.0f}-{float(hi):<6.0f} "
-                  f"{med * flops_per_token(C, L, T, V) / 1e9:8.1f} {float(rss):8.0f}", flush=True)
+                  f"{med * flops_per_token(C, L, T, V, S) / 1e9:8.1f} {float(rss):8.0f}", flush=True)
     return failed
 
 

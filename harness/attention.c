@@ -1,6 +1,7 @@
 #include "attention.h"
 
 #include "fastmath.h"
+#include "smm.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -158,10 +159,13 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         if (ops->bias_forward) ops->bias_forward(enc, pe_params, layer, h, p, T, att, s.pe_scratch);
         causal_softmax(att, T);
         float *o = out + (size_t)b * T * C + h * D;
+        // o^T (D x rows) = v^T (D x keys) . att^T (keys x rows) in smm's column-major terms.
         for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
             int rows = block_rows(T, i0);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, i0 + rows, 1.0f,
-                        att + (size_t)i0 * T, T, v, C3, 0.0f, o + (size_t)i0 * C, C);
+            if (smm(D, rows, i0 + rows, v, C3, att + (size_t)i0 * T, T, o + (size_t)i0 * C, C,
+                    0.0f, 0) != 0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, i0 + rows, 1.0f,
+                            att + (size_t)i0 * T, T, v, C3, 0.0f, o + (size_t)i0 * C, C);
         }
     }
 }
@@ -199,8 +203,11 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                 int rows = block_rows(T, i0), cols = i0 + rows;
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, D, 1.0f,
                             dO + (size_t)i0 * C, C, v, C3, 0.0f, s.datt + (size_t)i0 * T, T);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, D, rows, 1.0f,
-                            att + (size_t)i0 * T, T, dO + (size_t)i0 * C, C, 1.0f, dv, C3);
+                // dv^T (D x keys) += dO^T (D x rows) . att (rows x keys), column-major.
+                if (smm(D, cols, rows, dO + (size_t)i0 * C, C, att + (size_t)i0 * T, T, dv, C3,
+                        1.0f, 1) != 0)
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, D, rows, 1.0f,
+                                att + (size_t)i0 * T, T, dO + (size_t)i0 * C, C, 1.0f, dv, C3);
             }
             // Softmax backward: dscore_ij = att_ij (datt_ij - sum_k att_ik datt_ik).
             for (int i = 0; i < T; i++) {

@@ -2,9 +2,12 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fastmath.h"
+#include "smm.h"
 
 void embedding_forward(float *out, const int32_t *tokens, const float *wte, int N, int C) {
     for (int i = 0; i < N; i++) memcpy(out + (long)i * C, wte + (long)tokens[i] * C, C * sizeof(float));
@@ -106,18 +109,111 @@ void layernorm_backward(float *dinp, float *dw, float *db, const float *dout, co
     }
 }
 
+// The linear layers run as libxsmm kernels over blocks of ROW_BLOCK rows (forward and the
+// input gradient) or of ROW_BLOCK rows of the sum (weight gradient): blocks are what threads
+// share out, and the blocking is the same at any thread count, so results do not depend on
+// it. In the column-major terms of smm, a row-major (N, C) array is C x N with leading
+// dimension C. Shapes libxsmm has no kernel for go to cblas_sgemm.
+enum { ROW_BLOCK = 64 };
+
+static int n_blocks(int n) { return (n + ROW_BLOCK - 1) / ROW_BLOCK; }
+
+static int rows_of(int block, int n) {
+    return n - block * ROW_BLOCK < ROW_BLOCK ? n - block * ROW_BLOCK : ROW_BLOCK;
+}
+
+// The kernels of a full block and of the last (shorter) one; -1 if either is missing.
+static int block_kernels(smm_kernel k[2], int N, int m, int kk, int lda, int ldb, int ldc,
+                         float beta, int trans_b, int blocked_dim_is_k) {
+    const int tail = N % ROW_BLOCK;
+    for (int i = 0; i < 2; i++) {
+        const int len = i == 0 ? ROW_BLOCK : tail;
+        if (len == 0) {
+            k[i] = k[0];
+            continue;
+        }
+        const int n = blocked_dim_is_k ? kk : len, kdim = blocked_dim_is_k ? len : kk;
+        if (smm_get(&k[i], m, n, kdim, lda, ldb, ldc, beta, trans_b) != 0) return -1;
+    }
+    return 0;
+}
+
+static inline const smm_kernel *kernel_of(const smm_kernel k[2], int block, int n) {
+    return rows_of(block, n) == ROW_BLOCK ? &k[0] : &k[1];
+}
+
+// w (OC, C) transposed into a buffer of this thread that grows as needed: the kernels read
+// the weight with OC contiguous. NULL if it cannot grow.
+static const float *transposed(const float *w, int OC, int C) {
+    static _Thread_local float *buf;
+    static _Thread_local size_t cap;
+    const size_t n = (size_t)OC * C;
+    if (n > cap) {
+        float *p = realloc(buf, n * sizeof(float));
+        if (!p) return NULL;
+        buf = p, cap = n;
+    }
+    for (int o = 0; o < OC; o++)
+        for (int c = 0; c < C; c++) buf[(size_t)c * OC + o] = w[(size_t)o * C + c];
+    return buf;
+}
+
 void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1.0f, inp, C, w, C, 0.0f,
-                out, OC);
+    smm_kernel k[2];
+    const float *wt = NULL;
+    if (block_kernels(k, N, OC, C, OC, C, OC, 0.0f, 0, 0) == 0) wt = transposed(w, OC, C);
+    if (!wt) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1.0f, inp, C, w, C, 0.0f,
+                    out, OC);
+        return;
+    }
+    const int nb = n_blocks(N);
+    // out^T (OC x rows) = w^T (OC x C) . inp^T (C x rows), block by block of rows.
+#pragma omp parallel for schedule(static) if (nb > 1 && omp_get_max_threads() > 1)
+    for (int b = 0; b < nb; b++)
+        smm_run(kernel_of(k, b, N), wt, inp + (size_t)b * ROW_BLOCK * C,
+                out + (size_t)b * ROW_BLOCK * OC);
 }
 
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp,
                      const float *w, int N, int C, int OC) {
-    if (dinp)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1.0f, dout, OC, w, C,
-                    1.0f, dinp, C);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N, 1.0f, dout, OC, inp, C, 1.0f,
-                dw, C);
+    const int nb = n_blocks(N), threads = omp_get_max_threads();
+    smm_kernel k[2];
+    if (dinp) {
+        // dinp^T (C x rows) += w (C x OC in column-major) . dout^T (OC x rows).
+        if (block_kernels(k, N, C, OC, C, OC, C, 1.0f, 0, 0) == 0) {
+#pragma omp parallel for schedule(static) if (nb > 1 && threads > 1)
+            for (int b = 0; b < nb; b++)
+                smm_run(kernel_of(k, b, N), w, dout + (size_t)b * ROW_BLOCK * OC,
+                        dinp + (size_t)b * ROW_BLOCK * C);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1.0f, dout, OC, w,
+                        C, 1.0f, dinp, C);
+        }
+    }
+    // dw^T (C x OC) += inp^T (C x rows) . dout (rows x OC), summed block by block of rows in
+    // order; threads take slices of OC (whole columns of dw^T), so no sum is split.
+    if (block_kernels(k, N, C, OC, C, OC, C, 1.0f, 1, 1) != 0) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N, 1.0f, dout, OC, inp, C,
+                    1.0f, dw, C);
+        return;
+    }
+    if (threads > 1 && OC % (ROW_BLOCK / 4) == 0 && OC > ROW_BLOCK / 4) {
+        const int slice = ROW_BLOCK / 4, ns = OC / slice;
+        smm_kernel ks[2];
+        if (block_kernels(ks, N, C, slice, C, OC, C, 1.0f, 1, 1) == 0) {
+#pragma omp parallel for schedule(static)
+            for (int s = 0; s < ns; s++)
+                for (int b = 0; b < nb; b++)
+                    smm_run(kernel_of(ks, b, N), inp + (size_t)b * ROW_BLOCK * C,
+                            dout + (size_t)b * ROW_BLOCK * OC + (size_t)s * slice,
+                            dw + (size_t)s * slice * C);
+            return;
+        }
+    }
+    for (int b = 0; b < nb; b++)
+        smm_run(kernel_of(k, b, N), inp + (size_t)b * ROW_BLOCK * C,
+                dout + (size_t)b * ROW_BLOCK * OC, dw);
 }
 
 #define GELU_SCALE 0.7978845608028654f  // sqrt(2 / pi)

@@ -4,7 +4,7 @@
 # single-threaded inside our own OpenMP regions instead of oversubscribing the cores.
 # Arguments name extra packages a target needs (make cppcheck, make valgrind).
 set -eu
-pkgs="build-essential check libsubunit-dev libyaml-dev gnuplot-nox libopenblas-openmp-dev pkg-config bible-kjv bible-kjv-text $*"
+pkgs="build-essential check libsubunit-dev libyaml-dev gnuplot-nox libopenblas-openmp-dev libxsmm-dev pkg-config bible-kjv bible-kjv-text $*"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
