@@ -91,9 +91,11 @@ static int ii_validate(const task *t, char *err, size_t errlen) {
     return 0;
 }
 
-// L letters, then per query ",x,", a sign, up to 2 digits, "," and the target.
+// L letters, then per query ",x,", a sign, the shift's digits (1, or 2 when shift_max >= 10),
+// "," and the target. Exact: a batch is as wide as this, and every column costs compute.
 static int ii_max_len(const task *t) {
-    return (int)t->opt[OPT_LEN_MAX] + 8 * (int)t->opt[OPT_QUERIES];
+    const int digits = t->opt[OPT_SHIFT_MAX] >= 10 ? 2 : 1;
+    return (int)t->opt[OPT_LEN_MAX] + (6 + digits) * (int)t->opt[OPT_QUERIES];
 }
 
 // Draws (source index, shift) for a string of L letters; the header explains both modes.

@@ -59,6 +59,33 @@ static unsigned char *slurp(const char *path, long *n) {
     return buf;
 }
 
+// indirect_indexing's max_len is the longest sequence it can write, not a loose bound: the
+// batch is that wide, and padding columns cost compute. Over many draws the longest one
+// reaches it (one-digit shifts below 10, two-digit ones from 10) and none exceeds it.
+START_TEST(test_max_len_is_tight) {
+    static const char *const options[] = {
+        "alphabet=26,len_min=6,len_max=10,shift_max=1,allow_zero=0,queries=8",
+        "alphabet=26,len_min=6,len_max=10,shift_max=9,queries=2", "len_min=20,len_max=40",
+        "len_min=30,len_max=30,shift_max=12,queries=2"};
+    for (size_t k = 0; k < sizeof options / sizeof options[0]; k++) {
+        task t = configure(II, options[k]);
+        const int max_len = t.ops->max_len(&t);
+        uint16_t tok[512];
+        uint8_t mask[512];
+        ck_assert_int_le(max_len, 512);
+        rng r;
+        rng_seed(&r, 11);
+        int longest = 0;
+        for (int s = 0; s < 5000; s++) {
+            const int len = t.ops->next(&t, &r, tok, mask);
+            longest = len > longest ? len : longest;
+        }
+        ck_assert_msg(longest == max_len, "%s: longest %d, max_len %d", options[k], longest,
+                      max_len);
+    }
+}
+END_TEST
+
 // ---- the interface contract, for every registered task ----------------------------------
 
 static int n_tasks(void) {
@@ -916,6 +943,7 @@ Suite *suite_tasks(void) {
     tc = tcase_create("indirect_indexing");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_golden);
+    tcase_add_test(tc, test_max_len_is_tight);
     tcase_add_test(tc, test_queries);
     tcase_add_test(tc, test_solver_reads_file);
     tcase_add_test(tc, test_distribution_pairs);
