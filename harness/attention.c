@@ -23,19 +23,21 @@ static inline int block_rows(int T, int i0) {
 // and the probabilities in its caches) or what training needs, never both.
 typedef struct head_scratch {
     float *qh, *kh;          // (T, D) raw head q and k, contiguous for the plugin
+    float *ktT;              // (W, T) scaled k~ transposed: the score product's first operand
     float *pe_scratch;       // the plugin's own scratch (pe_scratch_floats)
     float *qt, *kt;          // evaluation: (T, W) transformed
     float *att;              // evaluation: (T, T) probabilities
     float *datt;             // training: (T, T) gradient of the probabilities, then logits
+    float *vT;               // training: (D, T) head v transposed, for datt = dO . v^T
     float *dqt, *dkt;        // training: (T, W)
     float *dqh, *dkh;        // training: (T, D)
     float *dpe;              // training: plugin parameter gradient, private to the thread
 } head_scratch;
 
 static size_t scratch_floats(int T, int D, int W, size_t n_pe, size_t n_plugin, int training) {
-    size_t common = 2 * (size_t)T * D + n_plugin;
+    size_t common = 2 * (size_t)T * D + (size_t)W * T + n_plugin;
     size_t eval = 2 * (size_t)T * W + (size_t)T * T;
-    size_t backward = 2 * (size_t)T * D + 2 * (size_t)T * W + (size_t)T * T + n_pe;
+    size_t backward = 3 * (size_t)T * D + 2 * (size_t)T * W + (size_t)T * T + n_pe;
     return common + (training ? backward : eval);
 }
 
@@ -71,6 +73,7 @@ static head_scratch thread_scratch(attn_scratch *ws, int thread, int T) {
     head_scratch s = {0};
     s.qh = p, p += (size_t)T * D;
     s.kh = p, p += (size_t)T * D;
+    s.ktT = p, p += (size_t)W * T;
     s.pe_scratch = p, p += ws->n_plugin_scratch;
     if (ws->training) {
         s.dqh = p, p += (size_t)T * D;
@@ -78,6 +81,7 @@ static head_scratch thread_scratch(attn_scratch *ws, int thread, int T) {
         s.dqt = p, p += (size_t)T * W;
         s.dkt = p, p += (size_t)T * W;
         s.datt = p, p += (size_t)T * T;
+        s.vT = p, p += (size_t)T * D;
         s.dpe = p;
     } else {
         s.qt = p, p += (size_t)T * W;
@@ -114,14 +118,27 @@ static void causal_softmax(float *s, int T) {
     }
 }
 
+// (cols, n) column-major = a (n, cols) row-major with stride lda, transposed and scaled.
+static void transpose_scaled(float *restrict dst, const float *restrict a, int n, int cols,
+                             int lda, float scale) {
+    for (int j = 0; j < n; j++)
+        for (int w = 0; w < cols; w++) dst[(size_t)w * n + j] = scale * a[(size_t)j * lda + w];
+}
+
 // scale * q~ k~^T for the causal part: each block of query rows against the keys up to its
 // last row. The rest of the block's rows is zeroed, so a bias hook adds to defined values.
-static void causal_scores(float *att, const float *qt, const float *kt, int T, int W,
+// In smm's column-major terms the block's att^T (keys x rows) = (scale k~) (keys x W) . q~^T
+// (W x rows): libxsmm has no kernel reading its first operand transposed, so scale k~^T is
+// written out once per head (a power-of-two scale, as at D = 4^n, changes no bit).
+static void causal_scores(float *att, const float *qt, const float *kt, float *ktT, int T, int W,
                           float scale) {
+    transpose_scaled(ktT, kt, T, W, W, scale);
     for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
         int rows = block_rows(T, i0), cols = i0 + rows;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, W, scale,
-                    qt + (size_t)i0 * W, W, kt, W, 0.0f, att + (size_t)i0 * T, T);
+        if (smm(cols, rows, W, ktT, T, qt + (size_t)i0 * W, W, att + (size_t)i0 * T, T, 0.0f,
+                0) != 0)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, W, scale,
+                        qt + (size_t)i0 * W, W, kt, W, 0.0f, att + (size_t)i0 * T, T);
         for (int i = i0; i < cols && cols < T; i++)
             memset(att + (size_t)i * T + cols, 0, (size_t)(T - cols) * sizeof(float));
     }
@@ -155,7 +172,7 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         if (ops->score_forward)
             ops->score_forward(enc, pe_params, layer, h, p, T, W, qt, kt, att, s.pe_scratch);
         else
-            causal_scores(att, qt, kt, T, W, scale);
+            causal_scores(att, qt, kt, s.ktT, T, W, scale);
         if (ops->bias_forward) ops->bias_forward(enc, pe_params, layer, h, p, T, att, s.pe_scratch);
         causal_softmax(att, T);
         float *o = out + (size_t)b * T * C + h * D;
@@ -198,24 +215,34 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
 
             // out = att . v  =>  datt = dO . v^T,  dv += att^T . dO, block by block of
             // query rows over the keys they see (datt's entries right of them stay unset:
-            // the softmax backward below reads j <= i only and zeroes the rest).
+            // the softmax backward below reads j <= i only and zeroes the rest). In smm's
+            // terms datt^T (keys x rows) = v (keys x D) . dO^T (D x rows), with v transposed
+            // into scratch as libxsmm reads no first operand transposed.
+            transpose_scaled(s.vT, v, T, D, C3, 1.0f);
             for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
                 int rows = block_rows(T, i0), cols = i0 + rows;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, D, 1.0f,
-                            dO + (size_t)i0 * C, C, v, C3, 0.0f, s.datt + (size_t)i0 * T, T);
+                if (smm(cols, rows, D, s.vT, T, dO + (size_t)i0 * C, C, s.datt + (size_t)i0 * T,
+                        T, 0.0f, 0) != 0)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, D, 1.0f,
+                                dO + (size_t)i0 * C, C, v, C3, 0.0f, s.datt + (size_t)i0 * T, T);
                 // dv^T (D x keys) += dO^T (D x rows) . att (rows x keys), column-major.
                 if (smm(D, cols, rows, dO + (size_t)i0 * C, C, att + (size_t)i0 * T, T, dv, C3,
                         1.0f, 1) != 0)
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, D, rows, 1.0f,
                                 att + (size_t)i0 * T, T, dO + (size_t)i0 * C, C, 1.0f, dv, C3);
             }
+            // The plain product's scale is folded into the logits' gradient here when no hook
+            // needs that gradient unscaled (the hooks see d/dlogits; the plain product's
+            // operands are q~ and k~, the logits scale q~ k~^T).
+            const int plain = !ops->score_backward;
+            const float gscale = plain && !ops->bias_backward ? scale : 1.0f;
             // Softmax backward: dscore_ij = att_ij (datt_ij - sum_k att_ik datt_ik).
             for (int i = 0; i < T; i++) {
                 const float *restrict a = att + (size_t)i * T;
                 float *restrict g = s.datt + (size_t)i * T;
                 float dot = 0.0f;
                 for (int j = 0; j <= i; j++) dot += a[j] * g[j];
-                for (int j = 0; j <= i; j++) g[j] = a[j] * (g[j] - dot);
+                for (int j = 0; j <= i; j++) g[j] = a[j] * (g[j] - dot) * gscale;
                 for (int j = i + 1; j < T; j++) g[j] = 0.0f;
             }
             if (ops->bias_backward)
@@ -223,21 +250,30 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
             // dqt / dkt: the gradient of the logits with respect to the transformed q and k.
             float *dqt = ops->qk_backward ? s.dqt : s.dqh;
             float *dkt = ops->qk_backward ? s.dkt : s.dkh;
-            if (ops->score_backward) {
+            if (!plain) {
                 memset(dqt, 0, (size_t)T * W * sizeof(float));
                 memset(dkt, 0, (size_t)T * W * sizeof(float));
                 ops->score_backward(enc, pe_params, s.dpe, layer, h, p, T, W, qt, kt, s.datt,
                                     dqt, dkt, s.pe_scratch);
             } else {
-                // dqt = scale datt . kt, dkt = scale datt^T . qt over the causal blocks.
-                memset(dkt, 0, (size_t)T * W * sizeof(float));
-                for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
+                if (ops->bias_backward)
+                    for (int i = 0; i < T; i++)
+                        for (int j = 0; j <= i; j++) s.datt[(size_t)i * T + j] *= scale;
+                // g = scale d/dlogits: dqt = g . kt, dkt = g^T . qt over the causal blocks.
+                // The last block sees every key, so it writes dkt and the others add to it.
+                const int last = (T - 1) / QUERY_BLOCK * QUERY_BLOCK;
+                for (int i0 = last; i0 >= 0; i0 -= QUERY_BLOCK) {
                     int rows = block_rows(T, i0), cols = i0 + rows;
                     const float *g = s.datt + (size_t)i0 * T;
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, W, cols, scale,
-                                g, T, kt, W, 0.0f, dqt + (size_t)i0 * W, W);
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, W, rows, scale, g,
-                                T, qt + (size_t)i0 * W, W, 1.0f, dkt, W);
+                    const float beta = i0 == last ? 0.0f : 1.0f;
+                    // dqt^T (W x rows) = kt^T (W x keys) . g^T (keys x rows), column-major.
+                    if (smm(W, rows, cols, kt, W, g, T, dqt + (size_t)i0 * W, W, 0.0f, 0) != 0)
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, W, cols,
+                                    1.0f, g, T, kt, W, 0.0f, dqt + (size_t)i0 * W, W);
+                    // dkt^T (W x keys) (+)= qt^T (W x rows) . g (rows x keys), column-major.
+                    if (smm(W, cols, rows, qt + (size_t)i0 * W, W, g, T, dkt, W, beta, 1) != 0)
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, W, rows, 1.0f,
+                                    g, T, qt + (size_t)i0 * W, W, beta, dkt, W);
                 }
             }
             if (ops->qk_backward) {
