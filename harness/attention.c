@@ -4,6 +4,7 @@
 #include "smm.h"
 
 #include <cblas.h>
+#include <libxsmm.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -101,28 +102,72 @@ static void scatter_add_head(float *restrict dst, const float *restrict src, int
         for (int d = 0; d < D; d++) dst[(size_t)t * ld + d] += src[(size_t)t * D + d];
 }
 
+// Reductions over a row in LANES independent partial results, combined in a fixed order:
+// an in-order float sum is one serial chain that GCC will not vectorise (it would reorder
+// the sum); this order is the same on every run and at any thread count.
+enum { LANES = 16 };
+
+static inline float row_max(const float *restrict x, int n) {
+    float acc[LANES];
+    for (int l = 0; l < LANES; l++) acc[l] = -INFINITY;
+    int j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+    for (int l = 0; j + l < n; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+    float m = acc[0];
+    for (int l = 1; l < LANES; l++) m = acc[l] > m ? acc[l] : m;
+    return m;
+}
+
+static inline float lanes_sum(const float acc[LANES]) {
+    float s = 0.0f;
+    for (int l = 0; l < LANES; l++) s += acc[l];
+    return s;
+}
+
+// x = exp(x - max) in place; returns the sum of the results.
+static inline float exp_shifted_sum(float *restrict x, int n, float max) {
+    float acc[LANES] = {0};
+    int j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int l = 0; l < LANES; l++) {
+            x[j + l] = fast_expf(x[j + l] - max);
+            acc[l] += x[j + l];
+        }
+    for (int l = 0; j + l < n; l++) {
+        x[j + l] = fast_expf(x[j + l] - max);
+        acc[l] += x[j + l];
+    }
+    return lanes_sum(acc);
+}
+
+static inline float dot_lanes(const float *restrict a, const float *restrict b, int n) {
+    float acc[LANES] = {0};
+    int j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] += a[j + l] * b[j + l];
+    for (int l = 0; j + l < n; l++) acc[l] += a[j + l] * b[j + l];
+    return lanes_sum(acc);
+}
+
 // Row-wise causal softmax in place: entries j > i become exactly 0.
 static void causal_softmax(float *s, int T) {
     for (int i = 0; i < T; i++) {
         float *restrict row = s + (size_t)i * T;
-        float max = -INFINITY;
-        for (int j = 0; j <= i; j++) max = row[j] > max ? row[j] : max;
-        float sum = 0.0f;
-        for (int j = 0; j <= i; j++) {
-            row[j] = fast_expf(row[j] - max);
-            sum += row[j];
-        }
-        float inv = 1.0f / sum;
+        float max = row_max(row, i + 1);
+        float inv = 1.0f / exp_shifted_sum(row, i + 1, max);
         for (int j = 0; j <= i; j++) row[j] *= inv;
         for (int j = i + 1; j < T; j++) row[j] = 0.0f;
     }
 }
 
-// (cols, n) column-major = a (n, cols) row-major with stride lda, transposed and scaled.
+// dst (cols, n) row-major = scale * a^T for a (n, cols) row-major with stride lda. libxsmm's
+// transpose (JIT kernels) instead of a scalar strided loop; the scaling is a contiguous pass.
 static void transpose_scaled(float *restrict dst, const float *restrict a, int n, int cols,
                              int lda, float scale) {
-    for (int j = 0; j < n; j++)
-        for (int w = 0; w < cols; w++) dst[(size_t)w * n + j] = scale * a[(size_t)j * lda + w];
+    libxsmm_otrans(dst, a, sizeof(float), cols, n, lda, n);
+    if (scale != 1.0f)
+        for (size_t i = 0; i < (size_t)n * cols; i++) dst[i] *= scale;
 }
 
 // scale * q~ k~^T for the causal part: each block of query rows against the keys up to its
@@ -240,8 +285,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
             for (int i = 0; i < T; i++) {
                 const float *restrict a = att + (size_t)i * T;
                 float *restrict g = s.datt + (size_t)i * T;
-                float dot = 0.0f;
-                for (int j = 0; j <= i; j++) dot += a[j] * g[j];
+                float dot = dot_lanes(a, g, i + 1);
                 for (int j = 0; j <= i; j++) g[j] = a[j] * (g[j] - dot) * gscale;
                 for (int j = i + 1; j < T; j++) g[j] = 0.0f;
             }
