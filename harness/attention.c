@@ -92,14 +92,25 @@ static head_scratch thread_scratch(attn_scratch *ws, int thread, int T) {
     return s;
 }
 
-// Copies head columns [off, off + D) of T rows with stride ld into a (T, D) block.
-static void gather_head(float *restrict dst, const float *restrict src, int T, int D, int ld) {
-    for (int t = 0; t < T; t++) memcpy(dst + (size_t)t * D, src + (size_t)t * ld, D * sizeof(float));
+// One head row of D floats. A row is a few vectors, less than a memcpy call costs, and GCC
+// turns a plain copy loop back into that call: constant sizes get the copy inlined.
+static inline void copy_row(float *restrict dst, const float *restrict src, int D) {
+    switch (D) {
+    case 8: memcpy(dst, src, 8 * sizeof(float)); break;
+    case 16: memcpy(dst, src, 16 * sizeof(float)); break;
+    case 32: memcpy(dst, src, 32 * sizeof(float)); break;
+    case 64: memcpy(dst, src, 64 * sizeof(float)); break;
+    default: memcpy(dst, src, (size_t)D * sizeof(float));
+    }
 }
 
-static void scatter_add_head(float *restrict dst, const float *restrict src, int T, int D, int ld) {
-    for (int t = 0; t < T; t++)
-        for (int d = 0; d < D; d++) dst[(size_t)t * ld + d] += src[(size_t)t * D + d];
+// Copies head columns [off, off + D) of T rows with stride ld into a (T, D) block, and back.
+static void gather_head(float *restrict dst, const float *restrict src, int T, int D, int ld) {
+    for (int t = 0; t < T; t++) copy_row(dst + (size_t)t * D, src + (size_t)t * ld, D);
+}
+
+static void scatter_head(float *restrict dst, const float *restrict src, int T, int D, int ld) {
+    for (int t = 0; t < T; t++) copy_row(dst + (size_t)t * ld, src + (size_t)t * D, D);
 }
 
 // Reductions over a row in LANES independent partial results, combined in a fixed order:
@@ -171,12 +182,13 @@ static void transpose_scaled(float *restrict dst, const float *restrict a, int n
 }
 
 // scale * q~ k~^T for the causal part: each block of query rows against the keys up to its
-// last row. The rest of the block's rows is zeroed, so a bias hook adds to defined values.
+// last row. With a bias hook to follow, the rest of the block's rows is zeroed so that it
+// adds to defined values; without one, nothing reads them (the softmax writes them).
 // In smm's column-major terms the block's att^T (keys x rows) = (scale k~) (keys x W) . q~^T
 // (W x rows): libxsmm has no kernel reading its first operand transposed, so scale k~^T is
 // written out once per head (a power-of-two scale, as at D = 4^n, changes no bit).
 static void causal_scores(float *att, const float *qt, const float *kt, float *ktT, int T, int W,
-                          float scale) {
+                          float scale, int zero_rest) {
     transpose_scaled(ktT, kt, T, W, W, scale);
     for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
         int rows = block_rows(T, i0), cols = i0 + rows;
@@ -184,7 +196,7 @@ static void causal_scores(float *att, const float *qt, const float *kt, float *k
                 0) != 0)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, W, scale,
                         qt + (size_t)i0 * W, W, kt, W, 0.0f, att + (size_t)i0 * T, T);
-        for (int i = i0; i < cols && cols < T; i++)
+        for (int i = i0; i < cols && cols < T && zero_rest; i++)
             memset(att + (size_t)i * T + cols, 0, (size_t)(T - cols) * sizeof(float));
     }
 }
@@ -217,7 +229,7 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         if (ops->score_forward)
             ops->score_forward(enc, pe_params, layer, h, p, T, W, qt, kt, att, s.pe_scratch);
         else
-            causal_scores(att, qt, kt, s.ktT, T, W, scale);
+            causal_scores(att, qt, kt, s.ktT, T, W, scale, ops->bias_forward != NULL);
         if (ops->bias_forward) ops->bias_forward(enc, pe_params, layer, h, p, T, att, s.pe_scratch);
         causal_softmax(att, T);
         float *o = out + (size_t)b * T * C + h * D;
@@ -258,23 +270,26 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
             const float *kt = kt_cache + (size_t)bh * T * W;
             const float *att = att_cache + (size_t)bh * T * T;
 
-            // out = att . v  =>  datt = dO . v^T,  dv += att^T . dO, block by block of
-            // query rows over the keys they see (datt's entries right of them stay unset:
-            // the softmax backward below reads j <= i only and zeroes the rest). In smm's
-            // terms datt^T (keys x rows) = v (keys x D) . dO^T (D x rows), with v transposed
-            // into scratch as libxsmm reads no first operand transposed.
+            // out = att . v  =>  datt = dO . v^T,  dv = sum over blocks of att^T . dO, block
+            // by block of query rows over the keys they see (datt's entries right of them stay
+            // unset: the softmax backward below reads j <= i only and zeroes the rest). The
+            // last block sees every key, so it writes dv and the earlier ones add to it. In
+            // smm's terms datt^T (keys x rows) = v (keys x D) . dO^T (D x rows), with v
+            // transposed into scratch as libxsmm reads no first operand transposed.
             transpose_scaled(s.vT, v, T, D, C3, 1.0f);
-            for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
+            const int last = (T - 1) / QUERY_BLOCK * QUERY_BLOCK;
+            for (int i0 = last; i0 >= 0; i0 -= QUERY_BLOCK) {
                 int rows = block_rows(T, i0), cols = i0 + rows;
+                const float beta = i0 == last ? 0.0f : 1.0f;
                 if (smm(cols, rows, D, s.vT, T, dO + (size_t)i0 * C, C, s.datt + (size_t)i0 * T,
                         T, 0.0f, 0) != 0)
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, D, 1.0f,
                                 dO + (size_t)i0 * C, C, v, C3, 0.0f, s.datt + (size_t)i0 * T, T);
-                // dv^T (D x keys) += dO^T (D x rows) . att (rows x keys), column-major.
+                // dv^T (D x keys) (+)= dO^T (D x rows) . att (rows x keys), column-major.
                 if (smm(D, cols, rows, dO + (size_t)i0 * C, C, att + (size_t)i0 * T, T, dv, C3,
-                        1.0f, 1) != 0)
+                        beta, 1) != 0)
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, D, rows, 1.0f,
-                                att + (size_t)i0 * T, T, dO + (size_t)i0 * C, C, 1.0f, dv, C3);
+                                att + (size_t)i0 * T, T, dO + (size_t)i0 * C, C, beta, dv, C3);
             }
             // The plain product's scale is folded into the logits' gradient here when no hook
             // needs that gradient unscaled (the hooks see d/dlogits; the plain product's
@@ -304,8 +319,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                     for (int i = 0; i < T; i++)
                         for (int j = 0; j <= i; j++) s.datt[(size_t)i * T + j] *= scale;
                 // g = scale d/dlogits: dqt = g . kt, dkt = g^T . qt over the causal blocks.
-                // The last block sees every key, so it writes dkt and the others add to it.
-                const int last = (T - 1) / QUERY_BLOCK * QUERY_BLOCK;
+                // The last block writes dkt and the others add to it, as for dv.
                 for (int i0 = last; i0 >= 0; i0 -= QUERY_BLOCK) {
                     int rows = block_rows(T, i0), cols = i0 + rows;
                     const float *g = s.datt + (size_t)i0 * T;
@@ -328,8 +342,8 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                 ops->qk_backward(enc, pe_params, s.dpe, layer, h, p, T, s.qh, s.kh, dqt, dkt,
                                  s.dqh, s.dkh, s.pe_scratch);
             }
-            scatter_add_head(dq, s.dqh, T, D, C3);
-            scatter_add_head(dk, s.dkh, T, D, C3);
+            scatter_head(dq, s.dqh, T, D, C3);
+            scatter_head(dk, s.dkh, T, D, C3);
         }
     }
     // Fixed reduction order over threads keeps the result bit-identical run to run.

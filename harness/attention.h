@@ -27,7 +27,8 @@ void attention_forward(float *out, float *qt, float *kt, float *att, const float
                        const float *pos, const pe *enc, const float *pe_params, int layer, int B,
                        int T, int C, int NH, attn_scratch *ws);
 
-// Accumulates into dqkv (B, T, 3C) and dpe_params (the plugin's gradient slice).
+// Writes dqkv (B, T, 3C), every element (nothing else feeds qkv, so no caller needs it
+// accumulated or zeroed), and accumulates into dpe_params (the plugin's gradient slice).
 void attention_backward(float *dqkv, float *dpe_params, const float *dout, const float *qkv,
                         const float *qt, const float *kt, const float *att, const float *pos,
                         const pe *enc, const float *pe_params, int layer, int B, int T, int C,

@@ -222,8 +222,7 @@ void model_backward(model *m, acts *a, const batch *bt) {
     const size_t res_stride = (size_t)N * C;
 
     crossentropy_backward(a->dlogits, a->probs, a->row_targets, M, V, 1.0f / M);
-    memset(a->dgn, 0, (size_t)M * C * sizeof(float));
-    matmul_backward(a->dgn, G + m->off_head, a->dlogits, a->gn, P + m->off_head, M, C, V);
+    matmul_backward_write(a->dgn, G + m->off_head, a->dlogits, a->gn, P + m->off_head, M, C, V);
     memset(a->dg, 0, (size_t)M * C * sizeof(float));
     norm_backward(m, a->dg, a->dgn, a->g, a->gn_mean, a->gn_rstd, m->off_lnfw, m->off_lnfb, M);
     memset(a->dres, 0, (size_t)N * C * sizeof(float));
@@ -236,26 +235,20 @@ void model_backward(model *m, acts *a, const batch *bt) {
         const float *qkv = a->qkv + l * 3 * snc, *atty = a->atty + l * snc;
         const float *fc1 = a->fc1 + l * 4 * snc, *gelu = a->gelu + l * 4 * snc;
         // MLP branch: res_next = mid + fc2(gelu(fc1(norm2(mid)))); dres holds d(res_next).
-        memset(a->dgelu, 0, (size_t)N * 4 * C * sizeof(float));
-        matmul_backward(a->dgelu, G + m->off_fc2 + (size_t)l * 4 * C * C, a->dres, gelu,
+        matmul_backward_write(a->dgelu, G + m->off_fc2 + (size_t)l * 4 * C * C, a->dres, gelu,
                         P + m->off_fc2 + (size_t)l * 4 * C * C, N, 4 * C, C);
-        memset(a->dfc1, 0, (size_t)N * 4 * C * sizeof(float));
-        gelu_backward(a->dfc1, fc1, a->dgelu, (long)N * 4 * C);
-        memset(a->dln, 0, (size_t)N * C * sizeof(float));
-        matmul_backward(a->dln, G + m->off_fc1 + (size_t)l * 4 * C * C, a->dfc1, ln2,
+        gelu_backward_write(a->dfc1, fc1, a->dgelu, (long)N * 4 * C);
+        matmul_backward_write(a->dln, G + m->off_fc1 + (size_t)l * 4 * C * C, a->dfc1, ln2,
                         P + m->off_fc1 + (size_t)l * 4 * C * C, N, C, 4 * C);
         norm_backward(m, a->dres, a->dln, mid, a->ln2_mean + l * sn, a->ln2_rstd + l * sn,
                       m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, N);
         // Attention branch: mid = res + proj(attention(qkv(norm1(res)))); dres is d(mid).
-        memset(a->datty, 0, (size_t)N * C * sizeof(float));
-        matmul_backward(a->datty, G + m->off_proj + (size_t)l * C * C, a->dres, atty,
+        matmul_backward_write(a->datty, G + m->off_proj + (size_t)l * C * C, a->dres, atty,
                         P + m->off_proj + (size_t)l * C * C, N, C, C);
-        memset(a->dqkv, 0, (size_t)N * 3 * C * sizeof(float));
         attention_backward(a->dqkv, G + m->off_pe, a->datty, qkv, a->qt + l * sqt,
                            a->kt + l * sqt, a->att + l * satt, bt->pos, &m->pe,
                            P + m->off_pe, l, B, T, C, NH, a->ws);
-        memset(a->dln, 0, (size_t)N * C * sizeof(float));
-        matmul_backward(a->dln, G + m->off_qkv + (size_t)l * 3 * C * C, a->dqkv, ln1,
+        matmul_backward_write(a->dln, G + m->off_qkv + (size_t)l * 3 * C * C, a->dqkv, ln1,
                         P + m->off_qkv + (size_t)l * 3 * C * C, N, C, 3 * C);
         norm_backward(m, a->dres, a->dln, res, a->ln1_mean + l * sn, a->ln1_rstd + l * sn,
                       m->off_ln1w + (size_t)l * C, m->off_ln1b + (size_t)l * C, N);

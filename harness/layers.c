@@ -175,20 +175,21 @@ void matmul_forward(float *out, const float *inp, const float *w, int N, int C, 
                 out + (size_t)b * ROW_BLOCK * OC);
 }
 
-void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp,
-                     const float *w, int N, int C, int OC) {
+// dinp_beta 1 accumulates into dinp, 0 writes it (no zeroing pass before).
+static void matmul_backward_beta(float *dinp, float *dw, const float *dout, const float *inp,
+                                 const float *w, int N, int C, int OC, float dinp_beta) {
     const int nb = n_blocks(N), threads = omp_get_max_threads();
     smm_kernel k[2];
     if (dinp) {
-        // dinp^T (C x rows) += w (C x OC in column-major) . dout^T (OC x rows).
-        if (block_kernels(k, N, C, OC, C, OC, C, 1.0f, 0, 0) == 0) {
+        // dinp^T (C x rows) (+)= w (C x OC in column-major) . dout^T (OC x rows).
+        if (block_kernels(k, N, C, OC, C, OC, C, dinp_beta, 0, 0) == 0) {
 #pragma omp parallel for schedule(static) if (nb > 1 && threads > 1)
             for (int b = 0; b < nb; b++)
                 smm_run(kernel_of(k, b, N), w, dout + (size_t)b * ROW_BLOCK * OC,
                         dinp + (size_t)b * ROW_BLOCK * C);
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1.0f, dout, OC, w,
-                        C, 1.0f, dinp, C);
+                        C, dinp_beta, dinp, C);
         }
     }
     // dw^T (C x OC) += inp^T (C x rows) . dout (rows x OC), summed block by block of rows in
@@ -216,6 +217,16 @@ void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp
                 dout + (size_t)b * ROW_BLOCK * OC, dw);
 }
 
+void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp,
+                     const float *w, int N, int C, int OC) {
+    matmul_backward_beta(dinp, dw, dout, inp, w, N, C, OC, 1.0f);
+}
+
+void matmul_backward_write(float *dinp, float *dw, const float *dout, const float *inp,
+                           const float *w, int N, int C, int OC) {
+    matmul_backward_beta(dinp, dw, dout, inp, w, N, C, OC, 0.0f);
+}
+
 #define GELU_SCALE 0.7978845608028654f  // sqrt(2 / pi)
 
 void gelu_forward(float *out, const float *inp, long n) {
@@ -227,16 +238,21 @@ void gelu_forward(float *out, const float *inp, long n) {
     }
 }
 
+static inline float gelu_grad(float x) {
+    float u = GELU_SCALE * (x + 0.044715f * x * x * x);
+    float t = fast_tanhf(u);
+    float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
+    return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+}
+
 void gelu_backward(float *dinp, const float *inp, const float *dout, long n) {
 #pragma omp parallel for schedule(static)
-    for (long i = 0; i < n; i++) {
-        float x = inp[i];
-        float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-        float t = fast_tanhf(u);
-        float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
-        float grad = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
-        dinp[i] += grad * dout[i];
-    }
+    for (long i = 0; i < n; i++) dinp[i] += gelu_grad(inp[i]) * dout[i];
+}
+
+void gelu_backward_write(float *dinp, const float *inp, const float *dout, long n) {
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; i++) dinp[i] = gelu_grad(inp[i]) * dout[i];
 }
 
 void residual_forward(float *out, const float *a, const float *b, long n) {

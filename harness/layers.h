@@ -1,6 +1,7 @@
 // The transformer's elementwise and matrix layers, each a forward/backward pair over flat
 // float arrays (outputs first, shapes last). Backward functions *accumulate* (+=) into every
-// gradient they write, so residual branches and shared weights need no special case.
+// gradient they write, so residual branches and shared weights need no special case; the
+// *_write variants write their input gradient instead, for buffers only they fill.
 // N is the number of rows (batch x time), C the width of a row.
 #ifndef POSBENCH_LAYERS_H
 #define POSBENCH_LAYERS_H
@@ -27,10 +28,16 @@ void matmul_forward(float *out, const float *inp, const float *w, int N, int C, 
 // dinp (N, C) += dout . w;  dw (OC, C) += dout^T . inp. dinp may be NULL.
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp,
                      const float *w, int N, int C, int OC);
+// The same with dinp written (=), not accumulated: for a dinp no other branch adds to, it
+// saves zeroing it first. dw still accumulates.
+void matmul_backward_write(float *dinp, float *dw, const float *dout, const float *inp,
+                           const float *w, int N, int C, int OC);
 
 // GELU, tanh approximation (as GPT-2 and the PoPE paper's nanoGPT base), n elements.
 void gelu_forward(float *out, const float *inp, long n);
 void gelu_backward(float *dinp, const float *inp, const float *dout, long n);
+// dinp = gelu'(inp) dout, written rather than accumulated.
+void gelu_backward_write(float *dinp, const float *inp, const float *dout, long n);
 
 // out = a + b, n elements (out may alias a).
 void residual_forward(float *out, const float *a, const float *b, long n);

@@ -128,6 +128,23 @@ START_TEST(test_backward_accumulates) {
 }
 END_TEST
 
+// The _write variants overwrite whatever dinp held with what accumulating into zeros gives.
+START_TEST(test_backward_write) {
+    layer_ctx c;
+    setup(&c, K_MATMUL);
+    float acc[N * C] = {0}, wr[N * C], dw[OC * C] = {0};
+    for (int i = 0; i < N * C; i++) wr[i] = 1e3f;
+    matmul_backward(acc, dw, c.R, c.inp, c.w, N, C, OC);
+    matmul_backward_write(wr, dw, c.R, c.inp, c.w, N, C, OC);
+    for (int i = 0; i < N * C; i++) ck_assert_float_eq(wr[i], acc[i]);
+    float gacc[N * C] = {0}, gwr[N * C];
+    for (int i = 0; i < N * C; i++) gwr[i] = -1e3f;
+    gelu_backward(gacc, c.inp, c.R, N * C);
+    gelu_backward_write(gwr, c.inp, c.R, N * C);
+    for (int i = 0; i < N * C; i++) ck_assert_float_eq(gwr[i], gacc[i]);
+}
+END_TEST
+
 typedef struct ce_ctx {
     float logits[N * V], work[N * V];
     int32_t targets[N];
@@ -183,6 +200,7 @@ Suite *suite_layers(void) {
     tcase_add_test(tc, test_embedding_grad);
     tcase_add_test(tc, test_crossentropy_grad);
     tcase_add_test(tc, test_backward_accumulates);
+    tcase_add_test(tc, test_backward_write);
     suite_add_tcase(s, tc);
     TCase *values = tcase_create("values");
     tcase_add_test(values, test_crossentropy_values);
