@@ -16,7 +16,7 @@ struct acts {
     attn_scratch *ws;
     // (L+1 or 1, N, C) residual stream: res[l] is the input of layer l.
     float *res;
-    // Per layer.
+    // Per layer. When training, fc1 holds gelu'(fc1) once the forward is done.
     float *ln1, *ln1_mean, *ln1_rstd, *qkv, *qt, *kt, *att, *atty, *mid, *ln2, *ln2_mean,
         *ln2_rstd, *fc1, *gelu;
     float *tmp;  // (N, C) projection outputs before the residual add
@@ -186,7 +186,11 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
         norm_forward(m, ln2, a->ln2_mean + l * sn, a->ln2_rstd + l * sn, mid,
                      m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, N);
         matmul_forward(fc1, ln2, P + m->off_fc1 + (size_t)l * 4 * C * C, N, C, 4 * C);
-        gelu_forward(gelu, fc1, (long)N * 4 * C);
+        // Training keeps gelu'(fc1) in fc1's place: backward needs the derivative, not fc1.
+        if (a->training)
+            gelu_forward_grad(gelu, fc1, fc1, (long)N * 4 * C);
+        else
+            gelu_forward(gelu, fc1, (long)N * 4 * C);
         matmul_forward(a->tmp, gelu, P + m->off_fc2 + (size_t)l * 4 * C * C, N, 4 * C, C);
         residual_forward(res_next, mid, a->tmp, (long)N * C);
     }
@@ -237,7 +241,7 @@ void model_backward(model *m, acts *a, const batch *bt) {
         // MLP branch: res_next = mid + fc2(gelu(fc1(norm2(mid)))); dres holds d(res_next).
         matmul_backward_write(a->dgelu, G + m->off_fc2 + (size_t)l * 4 * C * C, a->dres, gelu,
                         P + m->off_fc2 + (size_t)l * 4 * C * C, N, 4 * C, C);
-        gelu_backward_write(a->dfc1, fc1, a->dgelu, (long)N * 4 * C);
+        gelu_backward_cached(a->dfc1, fc1, a->dgelu, (long)N * 4 * C);  // fc1 holds gelu'
         matmul_backward_write(a->dln, G + m->off_fc1 + (size_t)l * 4 * C * C, a->dfc1, ln2,
                         P + m->off_fc1 + (size_t)l * 4 * C * C, N, C, 4 * C);
         norm_backward(m, a->dres, a->dln, mid, a->ln2_mean + l * sn, a->ln2_rstd + l * sn,

@@ -238,21 +238,34 @@ void gelu_forward(float *out, const float *inp, long n) {
     }
 }
 
-static inline float gelu_grad(float x) {
-    float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-    float t = fast_tanhf(u);
-    float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
-    return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+// The derivative from the same tanh as the value: backward then needs no exp of its own.
+void gelu_forward_grad(float *out, float *grad, const float *inp, long n) {
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; i++) {
+        float x = inp[i];
+        float u = GELU_SCALE * (x + 0.044715f * x * x * x);
+        float t = fast_tanhf(u);
+        float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
+        out[i] = 0.5f * x * (1.0f + t);
+        grad[i] = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+    }
+}
+
+void gelu_backward_cached(float *dinp, const float *grad, const float *dout, long n) {
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; i++) dinp[i] = grad[i] * dout[i];
 }
 
 void gelu_backward(float *dinp, const float *inp, const float *dout, long n) {
 #pragma omp parallel for schedule(static)
-    for (long i = 0; i < n; i++) dinp[i] += gelu_grad(inp[i]) * dout[i];
-}
-
-void gelu_backward_write(float *dinp, const float *inp, const float *dout, long n) {
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < n; i++) dinp[i] = gelu_grad(inp[i]) * dout[i];
+    for (long i = 0; i < n; i++) {
+        float x = inp[i];
+        float u = GELU_SCALE * (x + 0.044715f * x * x * x);
+        float t = fast_tanhf(u);
+        float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
+        float grad = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+        dinp[i] += grad * dout[i];
+    }
 }
 
 void residual_forward(float *out, const float *a, const float *b, long n) {

@@ -35,9 +35,12 @@ void matmul_backward_write(float *dinp, float *dw, const float *dout, const floa
 
 // GELU, tanh approximation (as GPT-2 and the PoPE paper's nanoGPT base), n elements.
 void gelu_forward(float *out, const float *inp, long n);
+// gelu_forward that also writes gelu'(inp) to grad (which may be inp itself), for
+// gelu_backward_cached: dinp = grad dout, written (gelu_backward's values, without
+// recomputing the tanh).
+void gelu_forward_grad(float *out, float *grad, const float *inp, long n);
+void gelu_backward_cached(float *dinp, const float *grad, const float *dout, long n);
 void gelu_backward(float *dinp, const float *inp, const float *dout, long n);
-// dinp = gelu'(inp) dout, written rather than accumulated.
-void gelu_backward_write(float *dinp, const float *inp, const float *dout, long n);
 
 // out = a + b, n elements (out may alias a).
 void residual_forward(float *out, const float *a, const float *b, long n);

@@ -128,7 +128,7 @@ START_TEST(test_backward_accumulates) {
 }
 END_TEST
 
-// The _write variants overwrite whatever dinp held with what accumulating into zeros gives.
+// The writing variants overwrite whatever dinp held with what accumulating into zeros gives.
 START_TEST(test_backward_write) {
     layer_ctx c;
     setup(&c, K_MATMUL);
@@ -137,11 +137,18 @@ START_TEST(test_backward_write) {
     matmul_backward(acc, dw, c.R, c.inp, c.w, N, C, OC);
     matmul_backward_write(wr, dw, c.R, c.inp, c.w, N, C, OC);
     for (int i = 0; i < N * C; i++) ck_assert_float_eq(wr[i], acc[i]);
-    float gacc[N * C] = {0}, gwr[N * C];
+    // The cached GELU derivative, kept in place of the input as the model does.
+    float gacc[N * C] = {0}, gwr[N * C], out[N * C], out2[N * C], g[N * C];
     for (int i = 0; i < N * C; i++) gwr[i] = -1e3f;
     gelu_backward(gacc, c.inp, c.R, N * C);
-    gelu_backward_write(gwr, c.inp, c.R, N * C);
-    for (int i = 0; i < N * C; i++) ck_assert_float_eq(gwr[i], gacc[i]);
+    gelu_forward(out, c.inp, N * C);
+    memcpy(g, c.inp, sizeof g);
+    gelu_forward_grad(out2, g, g, N * C);
+    gelu_backward_cached(gwr, g, c.R, N * C);
+    for (int i = 0; i < N * C; i++) {
+        ck_assert_float_eq_tol(out2[i], out[i], 1e-6f);
+        ck_assert_float_eq_tol(gwr[i], gacc[i], 1e-6f);
+    }
 }
 END_TEST
 
