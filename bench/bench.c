@@ -27,7 +27,7 @@ typedef struct shape {
 } shape;
 
 static const shape SHAPES[] = {
-    {64, 2, 4, 66, 32, 65, 8},  // the main job (experiments/indirect_indexing.yaml)
+    {64, 2, 4, 65, 32, 65, 8},  // the main job (experiments/indirect_indexing.yaml)
     {128, 2, 4, 128, 32, 256, 0},
     {256, 4, 8, 256, 16, 256, 0},
 };
