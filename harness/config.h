@@ -65,8 +65,9 @@ typedef struct run_config {
     int steps, batch, warmup, threads;
     double lr, lr_min, beta1, beta2, weight_decay, clip;
     int train_examples;  // 0: fresh sequences every step; N: a fixed pool of N
-    // Early stop: once every evaluation set's accuracy is >= stop_accuracy in stop_patience
-    // periodic evaluations in a row (stop_accuracy 0: never).
+    // Early stop: once the first evaluation set's accuracy is >= stop_accuracy in
+    // stop_patience periodic evaluations in a row (stop_accuracy 0: never). The first set is
+    // the task as trained; sets beyond it (longer strings) are measured, not targets.
     double stop_accuracy;
     int stop_patience;
 

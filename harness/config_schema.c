@@ -44,7 +44,7 @@ static const field rows[] = {
     {"training.train_examples", T_INT, 0, "0", 0, NOMAX, 0, 0, AT(train_examples),
      "0: fresh sequences every step; N: a fixed pool of N", 0},
     {"training.stop_accuracy", T_FLOAT, 0, "0", 0, 1, 0, 0, AT(stop_accuracy),
-     "stop once every evaluation set's accuracy is at least this (0: never)", 1},
+     "stop once the first evaluation set's accuracy is at least this (0: never)", 1},
     {"training.stop_patience", T_INT, 0, "2", 1, NOMAX, 0, 0, AT(stop_patience),
      "periodic evaluations in a row that must meet training.stop_accuracy", 1},
     {"evaluation", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "what is measured", 0},

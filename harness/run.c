@@ -108,9 +108,8 @@ typedef struct run_state {
 
 // Evaluates every set at this step. positions (may be NULL) gets the mean loss at each
 // position of each set: `set,position,loss,count` rows, for loss-versus-position plots.
-// *worst (may be NULL) gets the lowest accuracy of any set.
-static int evaluate_sets(run_state *s, int step, FILE *positions, double *worst) {
-    if (worst) *worst = INFINITY;
+// *first (may be NULL) gets the first set's accuracy, the one the early stop watches.
+static int evaluate_sets(run_state *s, int step, FILE *positions, double *first) {
     for (int i = 0; i < s->n_evals; i++) {
         const data_source *e = &s->evals[i];
         *e->cursor = 0;
@@ -131,7 +130,7 @@ static int evaluate_sets(run_state *s, int step, FILE *positions, double *worst)
         if (rc != 0) return -1;
         fprintf(s->eval_csv.f, "%d,%s,loss,%.9g\n%d,%s,accuracy,%.9g\n", step, e->name, er.loss,
                 step, e->name, er.accuracy);
-        if (worst && !(er.accuracy >= *worst)) *worst = er.accuracy;  // NaN counts as worst
+        if (first && i == 0) *first = er.accuracy;
         if (s->report_perplexity)
             fprintf(s->eval_csv.f, "%d,%s,perplexity,%.9g\n", step, e->name, exp(er.loss));
     }
@@ -149,10 +148,10 @@ static int on_step(void *ctx, int step, double loss, float lr, double gnorm, dou
     const int every = c->eval_every;
     // The last step's evaluation is the final one, after training (run_execute).
     if (every <= 0 || (step + 1) % every != 0 || step + 1 >= c->steps || s->eval_failed) return 0;
-    double worst;
-    if ((s->eval_failed = evaluate_sets(s, step + 1, NULL, &worst) != 0)) return 1;
+    double first;
+    if ((s->eval_failed = evaluate_sets(s, step + 1, NULL, &first) != 0)) return 1;
     if (c->stop_accuracy <= 0) return 0;
-    s->solved_streak = worst >= c->stop_accuracy ? s->solved_streak + 1 : 0;
+    s->solved_streak = first >= c->stop_accuracy ? s->solved_streak + 1 : 0;
     return s->solved_streak >= c->stop_patience;
 }
 
@@ -274,9 +273,9 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     }
     const int diverged = tr.diverged_at >= 0, stopped = tr.stopped_at >= 0;
     if (stopped && progress)
-        fprintf(progress, "stopped early after step %d: every set at >= %g%% accuracy in %d "
-                "evaluations in a row\n", tr.stopped_at + 1, 100 * c->stop_accuracy,
-                c->stop_patience);
+        fprintf(progress, "stopped early after step %d: %s at >= %g%% accuracy in %d "
+                "evaluations in a row\n", tr.stopped_at + 1, c->sets[0].name,
+                100 * c->stop_accuracy, c->stop_patience);
     // The final evaluation; books runs also record loss per position (positions.csv).
     atomic_file positions = {0};
     if (!diverged && s.report_perplexity) {
