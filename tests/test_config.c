@@ -298,6 +298,7 @@ static void check_round_trip(const char *file) {
 
 START_TEST(test_round_trip) {
     check_round_trip("experiments/indirect_indexing.yaml");
+    check_round_trip("experiments/indirect_indexing_unseen.yaml");
     check_round_trip("experiments/probes.yaml");
     check_round_trip("experiments/extrapolation.yaml");
     check_round_trip("experiments/indirect_indexing_paper.yaml");
@@ -515,7 +516,8 @@ START_TEST(test_experiment_files) {
     static const struct {
         const char *file;
         size_t runs;
-    } files[] = {{"experiments/indirect_indexing.yaml", 12},
+    } files[] = {{"experiments/indirect_indexing.yaml", 20},
+                 {"experiments/indirect_indexing_unseen.yaml", 20},
                  {"experiments/probes.yaml", 36},
                  {"experiments/extrapolation.yaml", 12}};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -526,6 +528,26 @@ START_TEST(test_experiment_files) {
         free(runs);
         experiment_free(&e);
     }
+}
+END_TEST
+
+// The unseen-seed check is the main job on other seeds: the same base config (the id leaves
+// the experiment's name out), and no seed of one sweep in the other.
+START_TEST(test_unseen_check_matches_main_job) {
+    experiment main_job = load_ok("experiments/indirect_indexing.yaml");
+    experiment unseen = load_ok("experiments/indirect_indexing_unseen.yaml");
+    char a[17], b[17];
+    run_config_id(&main_job.base, a);
+    run_config_id(&unseen.base, b);
+    ck_assert_str_eq(a, b);
+    size_t na, nb;
+    run_config *ra = expand_ok(&main_job, &na), *rb = expand_ok(&unseen, &nb);
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) ck_assert_uint_ne(ra[i].seed, rb[j].seed);
+    free(ra);
+    free(rb);
+    experiment_free(&main_job);
+    experiment_free(&unseen);
 }
 END_TEST
 
@@ -586,6 +608,7 @@ Suite *suite_config(void) {
     suite_add_tcase(s, tc);
     tc = tcase_create("files");
     tcase_add_test(tc, test_experiment_files);
+    tcase_add_test(tc, test_unseen_check_matches_main_job);
     tcase_add_test(tc, test_cli_config);
     suite_add_tcase(s, tc);
     return s;
