@@ -229,25 +229,29 @@ void matmul_backward_write(float *dinp, float *dw, const float *dout, const floa
 
 #define GELU_SCALE 0.7978845608028654f  // sqrt(2 / pi)
 
+// tanh(sqrt(2/pi) (x + 0.044715 x^3)), the one transcendental of GELU and of its derivative.
+static inline float gelu_tanh(float x) {
+    return fast_tanhf(GELU_SCALE * (x + 0.044715f * x * x * x));
+}
+
+// d/dx of 0.5 x (1 + t) with t = gelu_tanh(x).
+static inline float gelu_grad(float x, float t) {
+    const float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
+    return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+}
+
 void gelu_forward(float *out, const float *inp, long n) {
 #pragma omp parallel for schedule(static)
-    for (long i = 0; i < n; i++) {
-        float x = inp[i];
-        float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-        out[i] = 0.5f * x * (1.0f + fast_tanhf(u));
-    }
+    for (long i = 0; i < n; i++) out[i] = 0.5f * inp[i] * (1.0f + gelu_tanh(inp[i]));
 }
 
 // The derivative from the same tanh as the value: backward then needs no exp of its own.
 void gelu_forward_grad(float *out, float *grad, const float *inp, long n) {
 #pragma omp parallel for schedule(static)
     for (long i = 0; i < n; i++) {
-        float x = inp[i];
-        float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-        float t = fast_tanhf(u);
-        float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
+        const float x = inp[i], t = gelu_tanh(x);
         out[i] = 0.5f * x * (1.0f + t);
-        grad[i] = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+        grad[i] = gelu_grad(x, t);
     }
 }
 
@@ -258,14 +262,7 @@ void gelu_backward_cached(float *dinp, const float *grad, const float *dout, lon
 
 void gelu_backward(float *dinp, const float *inp, const float *dout, long n) {
 #pragma omp parallel for schedule(static)
-    for (long i = 0; i < n; i++) {
-        float x = inp[i];
-        float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-        float t = fast_tanhf(u);
-        float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
-        float grad = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
-        dinp[i] += grad * dout[i];
-    }
+    for (long i = 0; i < n; i++) dinp[i] += gelu_grad(inp[i], gelu_tanh(inp[i])) * dout[i];
 }
 
 void residual_forward(float *out, const float *a, const float *b, long n) {
