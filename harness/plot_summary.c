@@ -10,9 +10,25 @@
 #include "errors.h"
 #include "plot_io.h"
 
-enum { MAX_FIELDS = 80, TAIL = 10 };
-static const char *const tail_names[TAIL] = {"set", "metric", "n", "n_diverged", "mean",
-                                             "sd", "ci95_low", "ci95_high", "min", "max"};
+// The columns after the group keys: summary.csv's, where the success-rate columns come last
+// (folders summarised before they existed end at max, and still plot).
+enum { MAX_FIELDS = 80, TAIL = 16, TAIL_BEFORE_SUCCESS = 10 };
+static const char *const tail_names[TAIL] = {
+    "set", "metric", "n", "n_diverged", "mean", "sd", "ci95_low", "ci95_high", "min", "max",
+    "n_success", "success_low", "success_high", "solved_at_min", "solved_at_median",
+    "solved_at_max"};
+
+// Group keys before the tail columns of a header of nf fields, or -1 when it is not one.
+static int header_keys(char **fields, int nf) {
+    const int tails[2] = {TAIL, TAIL_BEFORE_SUCCESS};
+    for (int t = 0; t < 2; t++) {
+        int n_keys = nf - tails[t];
+        for (int k = 0; k < tails[t] && n_keys >= 0; k++)
+            if (strcmp(fields[n_keys + k], tail_names[k])) n_keys = -1;
+        if (n_keys >= 0) return n_keys;
+    }
+    return -1;
+}
 
 // A number field; empty (how summary.csv writes NaN) gives NaN. 0, or -1 when not a number.
 static int number(const char *text, double *x) {
@@ -74,13 +90,12 @@ int plot_summary_read(const char *path, const char *default_encoding, plot_summa
         goto done;
     }
     const int nf = plot_csv_split(line, fields, MAX_FIELDS);
-    n_keys = nf - TAIL;
-    for (int k = 0; k < TAIL && n_keys >= 0; k++)
-        if (strcmp(fields[n_keys + k], tail_names[k])) n_keys = -1;
-    if (nf < 0 || nf > MAX_FIELDS || n_keys < 0) {
+    if (nf < 0 || nf > MAX_FIELDS || (n_keys = header_keys(fields, nf)) < 0) {
         set_error(err, errlen,
                   "%s:1: not a summary.csv header (expected group keys, then "
-                  "set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max)",
+                  "set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max and optionally "
+                  "n_success,success_low,success_high,solved_at_min,solved_at_median,"
+                  "solved_at_max)",
                   path);
         goto done;
     }
