@@ -57,6 +57,49 @@ done:
     return rc;
 }
 
+// The step after which run i stopped early (its status's second line, `stopped at step N`),
+// or -1 when it ran its whole budget.
+static long long stopped_at(const plot_runs *r, int i) {
+    char path[4600], line[2][64] = {"", ""};
+    plot_run_path(r, i, "status", path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    for (int k = 0; k < 2 && fgets(line[k], sizeof line[k], f); k++) {}
+    fclose(f);
+    long long step;
+    return sscanf(line[1], "stopped at step %lld", &step) == 1 ? step : -1;
+}
+
+// A run that stopped early because it had solved the task keeps its last evaluation: its
+// values are carried forward at its own evaluation interval up to the last step any run of
+// its series reached. Without that, the series' mean at later steps would be the mean of the
+// runs that had not solved it yet. Returns 0 / -1 (out of memory).
+static int carry_forward(const plot_runs *r, plot_points *pts) {
+    const int n0 = pts->n;
+    for (int i = 0; i < r->n; i++) {
+        const long long stop = stopped_at(r, i);
+        if (stop < 0) continue;
+        long long prev = -1, end = -1;
+        int series = -1;
+        for (int k = 0; k < n0; k++)
+            if (pts->p[k].run == i) {
+                series = pts->p[k].series;
+                if (pts->p[k].x < stop && pts->p[k].x > prev) prev = pts->p[k].x;
+            }
+        for (int k = 0; k < n0; k++)
+            if (pts->p[k].series == series && pts->p[k].x > end) end = pts->p[k].x;
+        if (prev < 0 || series < 0) continue;
+        for (long long x = 2 * stop - prev; x <= end; x += stop - prev)
+            for (int k = 0; k < n0; k++)
+                if (pts->p[k].run == i && pts->p[k].x == stop) {
+                    plot_point q = pts->p[k];
+                    q.x = x;
+                    if (plot_points_add(pts, &q)) return -1;
+                }
+    }
+    return 0;
+}
+
 int plot_write_learning(const plot_runs *r, const char *data, plot_blocks *b, plot_panels *p,
                         char *err, size_t errlen) {
     *b = (plot_blocks){0};
@@ -68,8 +111,12 @@ int plot_write_learning(const plot_runs *r, const char *data, plot_blocks *b, pl
     for (int i = 0; i < r->n && !rc; i++)
         if (!r->runs[i].diverged) rc = read_eval(r, i, ps, err, errlen);
     if (rc || !ps->multi_step) goto done;
-    // Keep the drawn metric only, then bring each step's values together.
     plot_points *pts = &ps->pts;
+    if (carry_forward(r, pts)) {
+        rc = set_error(err, errlen, "out of memory");
+        goto done;
+    }
+    // Keep the drawn metric only, then bring each step's values together.
     int n = 0;
     for (int i = 0; i < pts->n; i++)
         if (pts->p[i].tag == ps->has_accuracy) pts->p[n++] = pts->p[i];

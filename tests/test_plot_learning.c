@@ -98,6 +98,36 @@ START_TEST(test_means_and_intervals) {
 }
 END_TEST
 
+// A run that stopped early (solved) keeps its last value at its own interval up to its
+// series' last step: the mean at steps 300 and 400 is over both runs, not over the one still
+// training. A run that ran its whole budget is not extended.
+START_TEST(test_stopped_run_carried_forward) {
+    put_run("p1", "pope", 1,
+            "step,set,metric,value\n100,test,accuracy,0.2\n200,test,accuracy,0.4\n"
+            "300,test,accuracy,0.6\n400,test,accuracy,0.8\n",
+            "done\n");
+    put_run("p2", "pope", 2, "step,set,metric,value\n100,test,accuracy,0.5\n200,test,accuracy,1\n",
+            "done\nstopped at step 200\n");
+    put_run("r1", "rope", 1, "step,set,metric,value\n100,test,accuracy,0.1\n200,test,accuracy,0.1\n",
+            "done\n");
+    put_run("r2", "rope", 2,
+            "step,set,metric,value\n100,test,accuracy,0.1\n200,test,accuracy,0.1\n"
+            "300,test,accuracy,0.3\n",
+            "done\n");
+    plot_blocks b;
+    plot_panels p;
+    char err[512];
+    ck_assert_msg(write_learning(&b, &p, err, sizeof err) == 0, "%s", err);
+    char *dat = slurp_file(tmpdir, "exp/learning.dat");
+    // t(0.975, 1) |a - b| / 2: 60 vs 100 gives +-254.124, 80 vs 100 +-127.062.
+    ck_assert_msg(strstr(dat, "\n300 80 -174.124 334.124 2\n400 90 -37.062 217.062 2\n"),
+                  "%s", dat);
+    // rope: r1 ran its budget (no stop), so step 300 has r2 alone.
+    ck_assert_msg(strstr(dat, "\n300 30 30 30 1\n"), "%s", dat);
+    free(dat);
+}
+END_TEST
+
 // Without accuracy rows the loss is drawn; a diverged run (its eval.csv stops early) is not
 // counted, as in summary.csv; a single seed has no interval (lo = hi = mean, n = 1).
 START_TEST(test_loss_diverged_single_seed) {
@@ -195,6 +225,7 @@ Suite *suite_plot_learning(void) {
     TCase *data = tcase_create("data");
     tcase_add_checked_fixture(data, setup, teardown);
     tcase_add_test(data, test_means_and_intervals);
+    tcase_add_test(data, test_stopped_run_carried_forward);
     tcase_add_test(data, test_loss_diverged_single_seed);
     tcase_add_test(data, test_final_row_only);
     tcase_add_test(data, test_bad_eval);
