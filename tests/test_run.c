@@ -256,6 +256,14 @@ START_TEST(test_run_interrupt) {
 }
 END_TEST
 
+// posbench run YAML --results RESULTS, which must succeed; its output is not looked at.
+static void run_ok(const char *yaml, const char *results) {
+    char *out;
+    const char *args[] = {"run", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    free(out);
+}
+
 // One run of the tiny task, every 4 steps evaluated, with the early-stop keys given.
 static const char ONE_RUN[] =
     "experiment: tiny\n"
@@ -275,15 +283,13 @@ static const char ONE_RUN[] =
 // Runs ONE_RUN with (accuracy, patience) into results; returns the run's folder in dir.
 static void run_one(const char *base, const char *results, const char *accuracy, int patience,
                     char *dir, size_t len) {
-    char yaml[400], *out;
+    char yaml[400];
     snprintf(yaml, sizeof yaml, "%s/one.yaml", base);
     FILE *f = fopen(yaml, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f, ONE_RUN, accuracy, patience);
     fclose(f);
-    const char *args[] = {"run", yaml, "--results", results, NULL};
-    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
-    free(out);
+    run_ok(yaml, results);
     char names[16][256];
     ck_assert_int_eq(run_folders(results, names), 1);
     snprintf(dir, len, "%s/tiny/runs/%s", results, names[0]);
@@ -418,7 +424,7 @@ END_TEST
 // A books experiment on a synthetic corpus: datasets built once under data/, every length
 // evaluated with loss, accuracy and perplexity.
 START_TEST(test_run_books) {
-    char dir[256], corpus[300], yaml[300], results[300], path[5000], *out;
+    char dir[256], corpus[300], yaml[300], results[300], path[5000];
     temp_dir(dir, sizeof dir, "books");
     snprintf(corpus, sizeof corpus, "%s/corpus", dir);
     snprintf(yaml, sizeof yaml, "%s/books.yaml", dir);
@@ -435,9 +441,7 @@ START_TEST(test_run_books) {
             "sweep: {model.encoding: [rope, tapa]}\n",
             corpus);
     fclose(f);
-    const char *args[] = {"run", yaml, "--results", results, NULL};
-    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
-    free(out);
+    run_ok(yaml, results);
     char names[16][256];
     ck_assert_int_eq(run_folders(results, names), 2);
     snprintf(path, sizeof path, "%s/tiny/runs/%s/eval.csv", results, names[0]);
