@@ -121,7 +121,7 @@ static model *bench_model(const shape *s, const char *encoding) {
     if (!m)
         fprintf(stderr, "bench: %s\n", err);
     else
-        model_init(m, 1);
+        model_init(m, 1, MODEL_INIT_STD);
     return m;
 }
 

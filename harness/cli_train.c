@@ -284,7 +284,7 @@ int cmd_train(int argc, char **argv) {
         if (!a.encoding_set) a.encoding = ops->name;  // an explicit --encoding wins
     }
     if (!(m = model_create(&a.mc, a.encoding, a.enc_opts, err, sizeof err))) goto done;
-    model_init(m, (uint64_t)a.seed);
+    model_init(m, (uint64_t)a.seed, MODEL_INIT_STD);
     char canon[256];
     pe_format_options(&m->pe, canon, sizeof canon);
     printf("model: %s(%s), d_model %d, %d layers, %d heads, %zu parameters\n", m->pe.ops->name,

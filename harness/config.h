@@ -59,6 +59,7 @@ typedef struct run_config {
 
     int d_model, layers, heads;
     norm_kind norm;
+    double init_std;  // std of the weight matrices at init (residual projections scaled)
     char encoding[64];
     char encoding_options[CONFIG_OPTIONS_LEN];
 

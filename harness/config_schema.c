@@ -22,6 +22,8 @@ static const field rows[] = {
     {"model.layers", T_INT, 0, "4", 1, NOMAX, 0, 0, AT(layers), "blocks", 0},
     {"model.heads", T_INT, 0, "8", 1, NOMAX, 0, 0, AT(heads), "attention heads", 0},
     {"model.norm", T_NORM, 0, "rms", 0, 0, 0, 0, AT(norm), "RMSNorm or LayerNorm", 0},
+    {"model.init_std", T_FLOAT, 0, "0.02", 0, HUGE_VAL, 1, 0, AT(init_std),
+     "std of the weight matrices at init; residual projections get std/sqrt(2*layers)", 1},
     {"model.encoding", T_STRING, 0, "rope", 0, 0, 0, 0, AT(encoding),
      "a registered encoding (posbench list encodings)", 0},
     {"model.encoding_options", T_OPTIONS, 0, "{}", 0, 0, 0, 0, 0,

@@ -106,10 +106,10 @@ void model_free(model *m) {
     free(m);
 }
 
-void model_init(model *m, uint64_t seed) {
+void model_init(model *m, uint64_t seed, float std) {
     rng r;
     rng_seed(&r, seed);
-    const float std = 0.02f, resid_std = 0.02f / sqrtf(2.0f * m->cfg.n_layers);
+    const float resid_std = std / sqrtf(2.0f * m->cfg.n_layers);
     memset(m->params, 0, m->n_params * sizeof(float));
     for (int i = 0; i < m->n_tensors; i++) {
         const tensor_info *t = &m->tensors[i];

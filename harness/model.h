@@ -61,8 +61,10 @@ size_t machine_memory_bytes(void);
 // 0 when `need` bytes fit in the machine, else -1 with "what need X GiB, more than this
 // machine's Y GiB" in err.
 int memory_fits(size_t need, const char *what, char *err, size_t errlen);
-// GPT-2 style init: N(0, 0.02), residual projections N(0, 0.02/sqrt(2L)), norms 1, PE init.
-void model_init(model *m, uint64_t seed);
+// GPT-2 style init: N(0, std), residual projections N(0, std/sqrt(2L)), norms 1, PE init.
+// GPT-2's std is MODEL_INIT_STD.
+#define MODEL_INIT_STD 0.02f
+void model_init(model *m, uint64_t seed, float std);
 
 // A batch: B sequences of T tokens, with the positions each token sits at and which
 // positions are scored. targets[i] is the token predicted at position i (ignored unless

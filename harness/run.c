@@ -224,7 +224,7 @@ static int prepare(run_state *s, const char *results, char *err, size_t errlen) 
     }
     model_config mc = {vocab, c->d_model, c->layers, c->heads, c->norm};
     if (!(s->m = model_create(&mc, c->encoding, c->encoding_options, err, errlen))) return -1;
-    model_init(s->m, c->seed);
+    model_init(s->m, c->seed, (float)c->init_std);
     return 0;
 }
 

@@ -14,7 +14,7 @@ static model *small_model(const char *enc, const char *opts) {
     char err[256];
     model *m = model_create(&cfg, enc, opts, err, sizeof err);
     ck_assert_msg(m != NULL, "%s", err);
-    model_init(m, 4);
+    model_init(m, 4, MODEL_INIT_STD);
     return m;
 }
 

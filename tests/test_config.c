@@ -325,7 +325,8 @@ START_TEST(test_format_sorted) {
     const char *expected =
         "evaluation:\n  every: 500\n  examples: 2000\n  sets:\n    - name: train_length\n"
         "      options: {}\nexperiment: a\nmodel:\n  d_model: 128\n  encoding: nope\n"
-        "  encoding_options: {}\n  heads: 8\n  layers: 4\n  norm: rms\nseed: 1\ntask:\n"
+        "  encoding_options: {}\n  heads: 8\n  init_std: 0.02\n  layers: 4\n  norm: rms\nseed: 1\n"
+        "task:\n"
         "  name: indirect_indexing\n  options: {allow_zero: 1, alphabet: 52, distinct: 1, "
         "len_max: 40, len_min: 20, sampling: pairs, shift_max: 15}\ntraining:\n  batch: 64\n"
         "  beta1: 0.9\n  beta2: 0.99\n  clip: 1\n  lr: 0.001\n  lr_min: 0.0001\n  steps: 3000\n"
@@ -507,6 +508,10 @@ START_TEST(test_id_sensitivity) {
     // must still find their runs.
     first_id("sens", II "training: {stop_accuracy: 0, stop_patience: 2}\n", id);
     ck_assert_str_eq(id, base);
+    first_id("sens", II "model: {init_std: 0.02}\n", id);
+    ck_assert_str_eq(id, base);
+    first_id("sens", II "model: {init_std: 0.1}\n", id);
+    ck_assert_str_ne(id, base);
 }
 END_TEST
 

@@ -31,7 +31,7 @@ static model_ctx make(const char *encoding, norm_kind norm) {
     model_ctx c;
     c.m = model_create(&cfg, encoding, NULL, err, sizeof err);
     ck_assert_msg(c.m != NULL, "%s", err);
-    model_init(c.m, 3);
+    model_init(c.m, 3, MODEL_INIT_STD);
     // Larger weights than the GPT-2 init so every parameter's gradient is well above the
     // float noise of a finite difference; the encoding's own parameters keep their init.
     // Embeddings are larger still: RMSNorm of a small vector is steep (curvature ~ 1/rms^2).
@@ -117,11 +117,37 @@ START_TEST(test_model_init_deterministic) {
     char err[256];
     model *a = model_create(&cfg, "pope", NULL, err, sizeof err);
     model *b = model_create(&cfg, "pope", NULL, err, sizeof err);
-    model_init(a, 1);
-    model_init(b, 1);
+    model_init(a, 1, MODEL_INIT_STD);
+    model_init(b, 1, MODEL_INIT_STD);
     ck_assert(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0);
-    model_init(b, 2);
+    model_init(b, 2, MODEL_INIT_STD);
     ck_assert(memcmp(a->params, b->params, a->n_params * sizeof(float)) != 0);
+    model_free(a);
+    model_free(b);
+}
+END_TEST
+
+// The init scale multiplies the normal draws of the weight matrices and leaves the norms'
+// ones and the encoding's parameters alone: same seed, std 0.1 is std 0.02 times five.
+START_TEST(test_model_init_scale) {
+    model_config cfg = {.vocab = 11, .d_model = 16, .n_layers = 2, .n_heads = 2};
+    char err[256];
+    model *a = model_create(&cfg, "pope", "delta_init=uniform", err, sizeof err);
+    model *b = model_create(&cfg, "pope", "delta_init=uniform", err, sizeof err);
+    ck_assert_ptr_nonnull(a);
+    model_init(a, 7, 0.02f);
+    model_init(b, 7, 0.1f);
+    int scaled = 0;
+    for (int i = 0; i < a->n_tensors; i++) {
+        const tensor_info *t = &a->tensors[i];
+        int normal = t->init == INIT_NORMAL || t->init == INIT_RESIDUAL;
+        scaled += normal;
+        for (size_t j = t->offset; j < t->offset + t->size; j++) {
+            float want = normal ? 5.0f * a->params[j] : a->params[j];
+            ck_assert_float_eq_tol(b->params[j], want, 1e-6f * (1.0f + fabsf(want)));
+        }
+    }
+    ck_assert_int_ge(scaled, 4);
     model_free(a);
     model_free(b);
 }
@@ -197,6 +223,7 @@ Suite *suite_model(void) {
     TCase *other = tcase_create("behaviour");
     tcase_add_loop_test(other, test_model_eval_path, 0, n);
     tcase_add_test(other, test_model_init_deterministic);
+    tcase_add_test(other, test_model_init_scale);
     tcase_add_test(other, test_model_rejects_bad_shapes);
     tcase_add_test(other, test_model_refuses_what_memory_cannot_hold);
     tcase_add_test(other, test_model_eval_memory_independent_of_depth);

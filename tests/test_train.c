@@ -23,7 +23,7 @@ static model *toy_model(const char *enc, uint64_t seed) {
     char err[256];
     model *m = model_create(&cfg, enc, NULL, err, sizeof err);
     ck_assert_msg(m != NULL, "%s", err);
-    model_init(m, seed);
+    model_init(m, seed, MODEL_INIT_STD);
     return m;
 }
 
