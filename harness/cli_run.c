@@ -198,7 +198,7 @@ static void show_status(sweep_view *v, double t) {
     fflush(stdout);
 }
 
-static void print_summary(const char *results, const char *name) {
+void cli_write_summary(const char *results, const char *name) {
     char dir[2048], path[2100], err[1024];
     snprintf(dir, sizeof dir, "%s/%s", results, name);
     snprintf(path, sizeof path, "%s/summary.csv", dir);
@@ -340,7 +340,7 @@ int cmd_run(int argc, char **argv) {
         status = 1;
     }
     if (!interrupted && (n_pending == 0 || finished > failed))
-        print_summary(a.results, e.base.experiment);
+        cli_write_summary(a.results, e.base.experiment);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     free(pending);

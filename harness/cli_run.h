@@ -5,5 +5,7 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
+// Writes <results>/<name>/summary.csv and says where (errors to stderr).
+void cli_write_summary(const char *results, const char *name);
 
 #endif

@@ -14,6 +14,7 @@
 #include "cli_inspect.h"
 #include "cli_plot.h"
 #include "cli_run.h"
+#include "cli_score.h"
 #include "cli_summary.h"
 #include "model.h"
 #include "token_file.h"
@@ -85,6 +86,7 @@ static const struct command {
     {"config", cmd_config, "print an experiment's resolved config and its runs"},
     {"run", cmd_run, "run an experiment's sweep (resumable), then summarise it"},
     {"jobs", cmd_jobs, "print one shell command per pending run of an experiment"},
+    {"score", cmd_score, "evaluate finished runs again: new sets, lengths, encoding options"},
     {"summary", cmd_summary, "summarise an experiment's runs: mean and 95% CI over seeds"},
     {"attn", cmd_attn, "dump a finished run's attention on one example (attention.csv)"},
     {"freq", cmd_freq, "a finished run's frequency usage per layer (frequency.csv)"},

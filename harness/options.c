@@ -203,3 +203,39 @@ void options_format(const option_spec *specs, int n, const double *values, char 
         used += k < 0 ? 0 : (size_t)k;
     }
 }
+
+// Appends "key=value" to out (with a comma after the first item); -1 when it does not fit.
+static int append_item(char *out, size_t len, size_t *used, const char *item) {
+    int n = snprintf(out + *used, len - *used, "%s%s", *used ? "," : "", item);
+    if (n < 0 || (size_t)n >= len - *used) return -1;
+    *used += (size_t)n;
+    return 0;
+}
+
+// Whether the comma-separated list holds an item whose key is the key of item.
+static int has_key(const char *list, const char *item) {
+    const size_t key_len = strcspn(item, "=");
+    for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
+        if (strcspn(p, "=,") == key_len && !strncmp(p, item, key_len)) return 1;
+    return 0;
+}
+
+int options_merge(const char *base, const char *over, char *out, size_t len) {
+    char buf[1024];
+    size_t used = 0;
+    if (!len) return -1;
+    out[0] = '\0';
+    const char *lists[2] = {base ? base : "", over ? over : ""};
+    for (int pass = 0; pass < 2; pass++)
+        for (const char *p = lists[pass]; *p; p += strcspn(p, ","), p += *p == ',') {
+            const size_t n = strcspn(p, ",");
+            if (n == 0) continue;
+            if (n >= sizeof buf) return -1;
+            memcpy(buf, p, n);
+            buf[n] = '\0';
+            if (!strchr(buf, '=')) return -1;
+            if (pass == 0 && has_key(lists[1], buf)) continue;  // over's item replaces it
+            if (append_item(out, len, &used, buf) != 0) return -1;
+        }
+    return 0;
+}

@@ -33,6 +33,11 @@ void options_default_text(const option_spec *spec, char *buf, size_t len);
 // Index of name in specs, or -1.
 int options_find(const option_spec *specs, int n, const char *name);
 
+// "key=value,..." of base's items whose key over does not set, then over's items (over wins).
+// Values are not checked (options_parse does that). 0, or -1 when out is too small or an
+// item lacks '='.
+int options_merge(const char *base, const char *over, char *out, size_t len);
+
 // Levenshtein distance; 1000 for names longer than 63 characters.
 int edit_distance(const char *a, const char *b);
 // The closest of n names within edit distance 2, or NULL.

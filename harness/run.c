@@ -2,20 +2,16 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "atomic_file.h"
 #include "checkpoint.h"
-#include "data_feed.h"
 #include "dirs.h"
 #include "errors.h"
 #include "model.h"
-#include "run_books.h"
-#include "task_feed.h"
+#include "run_data.h"
 #include "train.h"
 
 // Evaluation sets are drawn with seeds that do not depend on the run's seed, so every run of
@@ -75,67 +71,21 @@ static int write_small(const char *dir, const char *name, const char *text, char
     return atomic_file_commit(&o, err, errlen);
 }
 
-#define MAX_EVAL_SETS (CONFIG_MAX_SETS + BOOKS_MAX_MULT)
-
-// Where batches come from, whatever the task: a generator, a pool or a dataset file.
-typedef struct data_source {
-    char name[64];
-    batch_fn next;
-    void *ctx;
-    size_t *cursor;  // reset before each sequential pass (evaluation sets)
-    int width;       // batch width T
-} data_source;
-
 // Everything a run holds while it trains.
 typedef struct run_state {
     const run_config *cfg;
     model *m;
-    data_source train;
-    int n_evals;
-    data_source evals[MAX_EVAL_SETS];
-    // Storage behind the sources: task runs...
-    task train_task, eval_tasks[CONFIG_MAX_SETS];
-    task_pool train_pool, eval_pools[CONFIG_MAX_SETS];
-    // ... and books runs.
-    books_data books;
-    data_feed train_feed, eval_feeds[BOOKS_MAX_MULT];
-    int report_perplexity;
+    run_data data;
     atomic_file train_csv, eval_csv;
     int solved_streak;  // periodic evaluations in a row that met training.stop_accuracy
     int eval_failed;
     char eval_err[256];
 } run_state;
 
-// Evaluates every set at this step. positions (may be NULL) gets the mean loss at each
-// position of each set: `set,position,loss,count` rows, for loss-versus-position plots.
-// *first (may be NULL) gets the first set's accuracy, the one the early stop watches.
+// Evaluates every set at this step (run_data_evaluate).
 static int evaluate_sets(run_state *s, int step, FILE *positions, double *first) {
-    for (int i = 0; i < s->n_evals; i++) {
-        const data_source *e = &s->evals[i];
-        *e->cursor = 0;
-        eval_result er;
-        double *sum = positions ? calloc((size_t)e->width, sizeof *sum) : NULL;
-        long *count = positions ? calloc((size_t)e->width, sizeof *count) : NULL;
-        if (positions && (!sum || !count)) {
-            free(sum), free(count);
-            return set_error(s->eval_err, sizeof s->eval_err, "out of memory");
-        }
-        int rc = evaluate_by_position(s->m, RUN_EVAL_BATCH, e->width, INT_MAX, e->next, e->ctx, 0,
-                                      s->cfg->threads, &er, sum, count, s->eval_err,
-                                      sizeof s->eval_err);
-        for (int t = 0; rc == 0 && positions && t < e->width; t++)
-            if (count[t]) fprintf(positions, "%s,%d,%.9g,%ld\n", e->name, t, sum[t] / count[t], count[t]);
-        free(sum);
-        free(count);
-        if (rc != 0) return -1;
-        fprintf(s->eval_csv.f, "%d,%s,loss,%.9g\n%d,%s,accuracy,%.9g\n", step, e->name, er.loss,
-                step, e->name, er.accuracy);
-        if (first && i == 0) *first = er.accuracy;
-        if (s->report_perplexity)
-            fprintf(s->eval_csv.f, "%d,%s,perplexity,%.9g\n", step, e->name, exp(er.loss));
-    }
-    fflush(s->eval_csv.f);
-    return 0;
+    return run_data_evaluate(&s->data, s->m, s->cfg->threads, step, s->eval_csv.f,
+                             positions, first, s->eval_err, sizeof s->eval_err);
 }
 
 // The trainer's step callback: a train.csv row, and the evaluation sets every eval_every.
@@ -162,67 +112,11 @@ static void point_csv(const run_config *r, char *buf, size_t len) {
                                  r->swept[i].value);
 }
 
-// A generated task: fresh sequences (or a fixed pool) for training, one pool per set.
-static int prepare_task(run_state *s, char *err, size_t errlen) {
-    const run_config *c = s->cfg;
-    if (task_configure(&s->train_task, c->task, c->task_options, err, errlen) != 0) return -1;
-    s->train = (data_source){.next = task_feed_fresh, .ctx = &s->train_task,
-                             .width = task_feed_width(&s->train_task)};
-    if (c->train_examples > 0) {
-        if (task_pool_create(&s->train_pool, &s->train_task, c->seed * 2 + 1,
-                             (size_t)c->train_examples, err, errlen) != 0)
-            return -1;
-        s->train.next = task_pool_random;
-        s->train.ctx = &s->train_pool;
-    }
-    for (int i = 0; i < c->n_sets; i++) {
-        if (task_configure(&s->eval_tasks[i], c->task, c->sets[i].options, err, errlen) != 0 ||
-            task_pool_create(&s->eval_pools[i], &s->eval_tasks[i], run_eval_seed(i),
-                             (size_t)c->eval_examples, err, errlen) != 0)
-            return -1;
-        data_source *e = &s->evals[s->n_evals++];
-        *e = (data_source){.next = task_pool_sequential, .ctx = &s->eval_pools[i],
-                           .cursor = &s->eval_pools[i].cursor,
-                           .width = task_feed_width(&s->eval_tasks[i])};
-        snprintf(e->name, sizeof e->name, "%s", c->sets[i].name);
-    }
-    return 0;
-}
-
-// Books: training chunks drawn with replacement, and the first evaluation.examples test
-// windows at each length, as sets named by their length ("len_1280").
-static int prepare_books(run_state *s, const char *data_dir, char *err, size_t errlen) {
-    const run_config *c = s->cfg;
-    if (books_data_load(&s->books, c->task_options, data_dir, err, errlen) != 0) return -1;
-    s->train_feed = (data_feed){.data = s->books.train};
-    s->train = (data_source){.next = data_feed_random, .ctx = &s->train_feed,
-                             .width = data_feed_width(s->books.train)};
-    for (int i = 0; i < s->books.n_mult; i++) {
-        s->eval_feeds[i] = (data_feed){.data = s->books.test[i], .limit = (size_t)c->eval_examples};
-        data_source *e = &s->evals[s->n_evals++];
-        *e = (data_source){.next = data_feed_sequential, .ctx = &s->eval_feeds[i],
-                           .cursor = &s->eval_feeds[i].cursor,
-                           .width = data_feed_width(s->books.test[i])};
-        snprintf(e->name, sizeof e->name, "len_%d", s->books.mult[i] * s->books.seq_len);
-    }
-    s->report_perplexity = 1;
-    return 0;
-}
-
 // Data and model for the run; -1 with err on a configuration a run cannot use.
 static int prepare(run_state *s, const char *results, char *err, size_t errlen) {
     const run_config *c = s->cfg;
-    int vocab;
-    if (!strcmp(c->task, "books")) {
-        char data_dir[2048];
-        snprintf(data_dir, sizeof data_dir, "%s/%s/data", results, c->experiment);
-        if (prepare_books(s, data_dir, err, errlen) != 0) return -1;
-        vocab = BOOKS_VOCAB;
-    } else {
-        if (prepare_task(s, err, errlen) != 0) return -1;
-        vocab = s->train_task.ops->vocab_size(&s->train_task);
-    }
-    model_config mc = {vocab, c->d_model, c->layers, c->heads, c->norm};
+    if (run_data_prepare(&s->data, c, results, err, errlen) != 0) return -1;
+    model_config mc = {s->data.vocab, c->d_model, c->layers, c->heads, c->norm};
     if (!(s->m = model_create(&mc, c->encoding, c->encoding_options, err, errlen))) return -1;
     model_init(s->m, c->seed, (float)c->init_std);
     return 0;
@@ -230,9 +124,7 @@ static int prepare(run_state *s, const char *results, char *err, size_t errlen) 
 
 static void release(run_state *s) {
     model_free(s->m);
-    task_pool_free(&s->train_pool);
-    for (int i = 0; i < CONFIG_MAX_SETS; i++) task_pool_free(&s->eval_pools[i]);
-    books_data_free(&s->books);
+    run_data_free(&s->data);
     atomic_file_abandon(&s->train_csv);
     atomic_file_abandon(&s->eval_csv);
 }
@@ -259,13 +151,13 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     fputs("step,set,metric,value\n", s.eval_csv.f);
 
     train_config tc = {.steps = c->steps, .batch_size = c->batch,
-                       .seq_len = s.train.width, .clip = (float)c->clip,
+                       .seq_len = s.data.train.width, .clip = (float)c->clip,
                        .opt = {(float)c->lr, (float)c->beta1, (float)c->beta2, 1e-8f,
                                (float)c->weight_decay},
                        .data_seed = c->seed * 2 + 1, .log_every = 100, .n_threads = c->threads};
     tc.schedule = (lr_schedule){(float)c->lr, (float)c->lr_min, c->warmup, c->steps};
     train_result tr;
-    if (train(s.m, &tc, s.train.next, s.train.ctx, on_step, &s, progress, &tr, err, errlen) != 0)
+    if (train(s.m, &tc, s.data.train.next, s.data.train.ctx, on_step, &s, progress, &tr, err, errlen) != 0)
         goto done;
     if (s.eval_failed) {
         snprintf(err, errlen, "%s", s.eval_err);
@@ -278,7 +170,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
                 100 * c->stop_accuracy, c->stop_patience);
     // The final evaluation; books runs also record loss per position (positions.csv).
     atomic_file positions = {0};
-    if (!diverged && s.report_perplexity) {
+    if (!diverged && s.data.report_perplexity) {
         if (start_file(&positions, dir, "positions.csv", err, errlen) != 0) goto done;
         fputs("set,position,loss,count\n", positions.f);
     }

@@ -12,6 +12,7 @@ int main(void) {
         suite_config, suite_run, suite_inspect, suite_groups,
         suite_plot, suite_plot_learning, suite_plot_groups,
         suite_bad_input,
+        suite_score,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)

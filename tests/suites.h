@@ -28,5 +28,6 @@ Suite *suite_plot(void);
 Suite *suite_plot_learning(void);
 Suite *suite_plot_groups(void);
 Suite *suite_bad_input(void);
+Suite *suite_score(void);
 
 #endif

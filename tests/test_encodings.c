@@ -9,6 +9,7 @@
 
 #include "encodings/encoding.h"
 #include "gradcheck.h"
+#include "harness/options.h"
 #include "harness/rng.h"
 #include "suites.h"
 
@@ -345,6 +346,26 @@ static void expect_error(const char *name, const char *opts, const char *msg) {
     ck_assert_str_eq(err, msg);
 }
 
+// Merging evaluation-time options over trained ones: base's items not overridden, in order,
+// then over's; malformed items and overflow are refused.
+START_TEST(test_options_merge) {
+    char out[64];
+    ck_assert_int_eq(options_merge("base=10000,scaling=none,factor=1", "factor=10,scaling=yarn",
+                                   out, sizeof out), 0);
+    ck_assert_str_eq(out, "base=10000,factor=10,scaling=yarn");
+    ck_assert_int_eq(options_merge("base=10", "orig_len=128", out, sizeof out), 0);
+    ck_assert_str_eq(out, "base=10,orig_len=128");
+    ck_assert_int_eq(options_merge("", "a=1", out, sizeof out), 0);
+    ck_assert_str_eq(out, "a=1");
+    ck_assert_int_eq(options_merge("a=1,ab=2", "a=3", out, sizeof out), 0);
+    ck_assert_str_eq(out, "ab=2,a=3");
+    ck_assert_int_eq(options_merge(NULL, NULL, out, sizeof out), 0);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(options_merge("a=1", "factor", out, sizeof out), -1);
+    ck_assert_int_eq(options_merge("a=1", "b=2", out, 6), -1);
+}
+END_TEST
+
 START_TEST(test_options_parse) {
     pe_shape shape = {NL, NH, 8, NH * 8};
     pe e;
@@ -662,6 +683,7 @@ Suite *suite_encodings(void) {
     tcase_add_loop_test(tc, test_registry_contract, 0, n);
     tcase_add_loop_test(tc, test_options_round_trip, 0, n);
     tcase_add_test(tc, test_options_parse);
+    tcase_add_test(tc, test_options_merge);
     tcase_add_test(tc, test_options_head_dim);
     suite_add_tcase(s, tc);
 

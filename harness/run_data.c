@@ -1,0 +1,114 @@
+#include "run_data.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "run.h"
+
+// A generated task: fresh sequences (or a fixed pool) for training, one pool per set.
+static int prepare_task(run_data *d, const run_config *c, char *err, size_t errlen) {
+    if (task_configure(&d->train_task, c->task, c->task_options, err, errlen) != 0) return -1;
+    d->train = (data_source){.next = task_feed_fresh, .ctx = &d->train_task,
+                             .width = task_feed_width(&d->train_task)};
+    if (c->train_examples > 0) {
+        if (task_pool_create(&d->train_pool, &d->train_task, c->seed * 2 + 1,
+                             (size_t)c->train_examples, err, errlen) != 0)
+            return -1;
+        d->train.next = task_pool_random;
+        d->train.ctx = &d->train_pool;
+    }
+    for (int i = 0; i < c->n_sets; i++) {
+        if (task_configure(&d->eval_tasks[i], c->task, c->sets[i].options, err, errlen) != 0 ||
+            task_pool_create(&d->eval_pools[i], &d->eval_tasks[i], run_eval_seed(i),
+                             (size_t)c->eval_examples, err, errlen) != 0)
+            return -1;
+        data_source *e = &d->evals[d->n_evals++];
+        *e = (data_source){.next = task_pool_sequential, .ctx = &d->eval_pools[i],
+                           .cursor = &d->eval_pools[i].cursor,
+                           .width = task_feed_width(&d->eval_tasks[i])};
+        snprintf(e->name, sizeof e->name, "%s", c->sets[i].name);
+    }
+    d->vocab = d->train_task.ops->vocab_size(&d->train_task);
+    d->train_len = d->train.width;
+    return 0;
+}
+
+// Books: training chunks drawn with replacement, and the first evaluation.examples test
+// windows at each length, as sets named by their length ("len_1280").
+static int prepare_books(run_data *d, const run_config *c, const char *data_dir, char *err,
+                         size_t errlen) {
+    if (books_data_load(&d->books, c->task_options, data_dir, err, errlen) != 0) return -1;
+    d->train_feed = (data_feed){.data = d->books.train};
+    d->train = (data_source){.next = data_feed_random, .ctx = &d->train_feed,
+                             .width = data_feed_width(d->books.train)};
+    for (int i = 0; i < d->books.n_mult; i++) {
+        d->eval_feeds[i] = (data_feed){.data = d->books.test[i], .limit = (size_t)c->eval_examples};
+        data_source *e = &d->evals[d->n_evals++];
+        *e = (data_source){.next = data_feed_sequential, .ctx = &d->eval_feeds[i],
+                           .cursor = &d->eval_feeds[i].cursor,
+                           .width = data_feed_width(d->books.test[i])};
+        snprintf(e->name, sizeof e->name, "len_%d", d->books.mult[i] * d->books.seq_len);
+    }
+    d->report_perplexity = 1;
+    d->vocab = BOOKS_VOCAB;
+    d->train_len = d->books.seq_len;
+    return 0;
+}
+
+int run_data_prepare(run_data *d, const run_config *c, const char *results, char *err,
+                     size_t errlen) {
+    memset(d, 0, sizeof *d);
+    if (strcmp(c->task, "books") != 0) return prepare_task(d, c, err, errlen);
+    char data_dir[2048];
+    snprintf(data_dir, sizeof data_dir, "%s/%s/data", results, c->experiment);
+    return prepare_books(d, c, data_dir, err, errlen);
+}
+
+void run_data_free(run_data *d) {
+    task_pool_free(&d->train_pool);
+    for (int i = 0; i < CONFIG_MAX_SETS; i++) task_pool_free(&d->eval_pools[i]);
+    books_data_free(&d->books);
+}
+
+int run_data_evaluate_set(run_data *d, int i, model *m, int threads, int step,
+                          const char *suffix, FILE *eval_csv, FILE *positions, double *accuracy,
+                          char *err, size_t errlen) {
+    const data_source *e = &d->evals[i];
+    if (!suffix) suffix = "";
+    *e->cursor = 0;
+    eval_result er;
+    double *sum = positions ? calloc((size_t)e->width, sizeof *sum) : NULL;
+    long *count = positions ? calloc((size_t)e->width, sizeof *count) : NULL;
+    if (positions && (!sum || !count)) {
+        free(sum), free(count);
+        return set_error(err, errlen, "out of memory");
+    }
+    int rc = evaluate_by_position(m, RUN_EVAL_BATCH, e->width, INT_MAX, e->next, e->ctx, 0,
+                                  threads, &er, sum, count, err, errlen);
+    for (int t = 0; rc == 0 && positions && t < e->width; t++)
+        if (count[t])
+            fprintf(positions, "%s%s,%d,%.9g,%ld\n", e->name, suffix, t, sum[t] / count[t],
+                    count[t]);
+    free(sum);
+    free(count);
+    if (rc != 0) return -1;
+    fprintf(eval_csv, "%d,%s%s,loss,%.9g\n%d,%s%s,accuracy,%.9g\n", step, e->name, suffix,
+            er.loss, step, e->name, suffix, er.accuracy);
+    if (d->report_perplexity)
+        fprintf(eval_csv, "%d,%s%s,perplexity,%.9g\n", step, e->name, suffix, exp(er.loss));
+    if (accuracy) *accuracy = er.accuracy;
+    return 0;
+}
+
+int run_data_evaluate(run_data *d, model *m, int threads, int step, FILE *eval_csv,
+                      FILE *positions, double *first, char *err, size_t errlen) {
+    for (int i = 0; i < d->n_evals; i++)
+        if (run_data_evaluate_set(d, i, m, threads, step, NULL, eval_csv, positions,
+                                  i == 0 ? first : NULL, err, errlen) != 0)
+            return -1;
+    fflush(eval_csv);
+    return 0;
+}
