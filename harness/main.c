@@ -1,55 +1,20 @@
 // posbench command line: a table of subcommands, each with its own --help.
-#include <getopt.h>
-#include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
 #include "cli_books.h"
 #include "cli_check_encoding.h"
 #include "cli_config.h"
 #include "cli_data.h"
+#include "cli_eval.h"
 #include "cli_inspect.h"
 #include "cli_plot.h"
 #include "cli_run.h"
 #include "cli_score.h"
 #include "cli_summary.h"
-#include "model.h"
-#include "token_file.h"
+#include "encodings/encoding.h"
 #include "cli_train.h"
-
-static int error(const char *msg) {
-    fprintf(stderr, "posbench: %s\n", msg);
-    return 2;
-}
-
-static const char EVAL_USAGE[] =
-    "usage: posbench eval CHECKPOINT TOKENS\n"
-    "Mean next-token cross-entropy (nats) of a checkpoint on a token file: one sequence per\n"
-    "line, token ids separated by spaces; every token after the first is predicted.\n";
-
-static int cmd_eval(int argc, char **argv) {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(EVAL_USAGE, stdout);
-        return 0;
-    }
-    if (argc != 3) {
-        fputs(EVAL_USAGE, stderr);
-        return 2;
-    }
-    char err[512];
-    model *m = checkpoint_load(argv[1], err, sizeof err);
-    if (!m) return error(err);
-    double loss;
-    long n;
-    int rc = token_file_loss(m, argv[2], omp_get_max_threads(), &loss, &n, err, sizeof err);
-    model_free(m);
-    if (rc) return error(err);
-    printf("mean loss %.6f over %ld tokens\n", loss, n);
-    return 0;
-}
 
 static int cmd_list(int argc, char **argv) {
     if (argc == 2 && !strcmp(argv[1], "tasks")) return list_tasks(stdout);
@@ -79,7 +44,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"train", cmd_train, "train a model on the copy-at-offset toy task"},
-    {"eval", cmd_eval, "mean loss of a checkpoint on a token file"},
+    {"eval", cmd_eval, "loss of a checkpoint on a token file or a dataset file"},
     {"gen", cmd_gen, "generate a task's dataset file"},
     {"show", cmd_show, "print a dataset file's header and examples"},
     {"books", cmd_books, "build book datasets (PG-19 style) or synthetic books"},

@@ -10,9 +10,12 @@
 
 #include "capture.h"
 #include "files.h"
+#include "harness/cli_data.h"
+#include "harness/cli_eval.h"
 #include "harness/cli_run.h"
 #include "harness/cli_score.h"
 #include "harness/dirs.h"
+#include "harness/run.h"
 #include "suites.h"
 #include "tasks/books.h"
 
@@ -251,6 +254,45 @@ START_TEST(test_score_books_lengths) {
 }
 END_TEST
 
+// posbench eval on a dataset file scores it as a run scores its sets: the run's `short` set
+// written out with posbench gen (its options, its seed, its size) gives back its final loss.
+START_TEST(test_eval_dataset_matches_run) {
+    fixture x;
+    setup(&x, "eval", TASK, 1);
+    char *eval = run_file(&x, "rope", "eval.csv"), cmd[700], ckpt[600] = "", data[400], *out;
+    const double loss = value(eval, "8,short,loss,");
+    const double accuracy = value(eval, "8,short,accuracy,");
+    free(eval);
+    snprintf(cmd, sizeof cmd, "grep -l 'encoding: rope$' %s/tiny/runs/*/config.yaml", x.results);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(fgets(ckpt, sizeof ckpt, p));
+    pclose(p);
+    strcpy(strrchr(ckpt, '/') + 1, "final.ckpt");
+    snprintf(data, sizeof data, "%s/short.pbds", x.dir);
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)run_eval_seed(0));
+    const char *gen[] = {"gen", "indirect_indexing", "--options",
+                         "alphabet=12,len_min=6,len_max=10,shift_max=3", "--seed", seed, "-n",
+                         "30", "-o", data, NULL};
+    ck_assert_int_eq(run_captured(cmd_gen, gen, &out), 0);
+    free(out);
+    const char *args[] = {"eval", ckpt, data, NULL};
+    ck_assert_int_eq(run_captured(cmd_eval, args, &out), 0);
+    double got_loss, got_acc;
+    ck_assert_msg(sscanf(out, "mean loss %lf, accuracy %lf over 30 scored tokens of 30 sequences",
+                         &got_loss, &got_acc) == 2, "%s", out);
+    ck_assert_double_eq_tol(got_loss, loss, 1e-6);
+    ck_assert_double_eq_tol(got_acc, accuracy, 1e-6);
+    free(out);
+    const char *missing[] = {"eval", ckpt, "/nonexistent/x.pbds", NULL};
+    ck_assert_int_eq(run_captured(cmd_eval, missing, &out), 1);
+    ck_assert_str_eq(out, "posbench: eval: /nonexistent/x.pbds: cannot open: No such file or "
+                     "directory\n");
+    free(out);
+    remove_tree(x.dir);
+}
+END_TEST
+
 Suite *suite_score(void) {
     Suite *s = suite_create("score");
     TCase *tc = tcase_create("score");
@@ -259,6 +301,7 @@ Suite *suite_score(void) {
     tcase_add_test(tc, test_score_new_set_and_options);
     tcase_add_test(tc, test_score_bad_requests);
     tcase_add_test(tc, test_score_books_lengths);
+    tcase_add_test(tc, test_eval_dataset_matches_run);
     suite_add_tcase(s, tc);
     return s;
 }
