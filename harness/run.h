@@ -3,7 +3,8 @@
 //     config.yaml  the resolved configuration (reloads to the same run and id)
 //     point.csv    `key,value`: this run's swept values (for the summary's groups)
 //     train.csv    step,loss,lr,grad_norm,tokens_per_s        (one row per step)
-//     eval.csv     step,set,metric,value     (loss and accuracy per set; books: perplexity)
+//     eval.csv     step,set,metric,value     (loss and accuracy per set; books: perplexity,
+//                  bits_per_byte and past the training length *_beyond: run_data.h)
 //     positions.csv  books runs: set,position,loss,count at the end (loss versus position)
 //     final.ckpt   the weights at the end (harness/checkpoint.h)
 //     status       `done` (and `stopped at step N` on the next line after an early stop,

@@ -73,34 +73,54 @@ void run_data_free(run_data *d) {
     books_data_free(&d->books);
 }
 
+// Books rows beyond loss and accuracy: perplexity and bits per byte over the whole window,
+// and the same three over the positions past the training length only (t >= L: contexts
+// longer than any seen in training), where the whole-window mean would dilute them.
+static void books_rows(FILE *out, int step, const char *set, double loss, const double *sum,
+                       const long *count, int width, int train_len) {
+    fprintf(out, "%d,%s,perplexity,%.9g\n%d,%s,bits_per_byte,%.9g\n", step, set, exp(loss), step,
+            set, loss / log(2.0));
+    double beyond = 0;
+    long n = 0;
+    for (int t = train_len; t < width; t++) beyond += sum[t], n += count[t];
+    if (!n) return;
+    beyond /= (double)n;
+    fprintf(out, "%d,%s,loss_beyond,%.9g\n%d,%s,perplexity_beyond,%.9g\n"
+            "%d,%s,bits_per_byte_beyond,%.9g\n", step, set, beyond, step, set, exp(beyond), step,
+            set, beyond / log(2.0));
+}
+
 int run_data_evaluate_set(run_data *d, int i, model *m, int threads, int step,
                           const char *suffix, FILE *eval_csv, FILE *positions, double *accuracy,
                           char *err, size_t errlen) {
     const data_source *e = &d->evals[i];
     if (!suffix) suffix = "";
+    char set[160];
+    snprintf(set, sizeof set, "%s%s", e->name, suffix);
     *e->cursor = 0;
     eval_result er;
-    double *sum = positions ? calloc((size_t)e->width, sizeof *sum) : NULL;
-    long *count = positions ? calloc((size_t)e->width, sizeof *count) : NULL;
-    if (positions && (!sum || !count)) {
+    const int by_position = positions || d->report_perplexity;
+    double *sum = by_position ? calloc((size_t)e->width, sizeof *sum) : NULL;
+    long *count = by_position ? calloc((size_t)e->width, sizeof *count) : NULL;
+    if (by_position && (!sum || !count)) {
         free(sum), free(count);
         return set_error(err, errlen, "out of memory");
     }
     int rc = evaluate_by_position(m, RUN_EVAL_BATCH, e->width, INT_MAX, e->next, e->ctx, 0,
                                   threads, &er, sum, count, err, errlen);
-    for (int t = 0; rc == 0 && positions && t < e->width; t++)
-        if (count[t])
-            fprintf(positions, "%s%s,%d,%.9g,%ld\n", e->name, suffix, t, sum[t] / count[t],
-                    count[t]);
+    if (rc == 0) {
+        for (int t = 0; positions && t < e->width; t++)
+            if (count[t])
+                fprintf(positions, "%s,%d,%.9g,%ld\n", set, t, sum[t] / count[t], count[t]);
+        fprintf(eval_csv, "%d,%s,loss,%.9g\n%d,%s,accuracy,%.9g\n", step, set, er.loss, step,
+                set, er.accuracy);
+        if (d->report_perplexity)
+            books_rows(eval_csv, step, set, er.loss, sum, count, e->width, d->train_len);
+        if (accuracy) *accuracy = er.accuracy;
+    }
     free(sum);
     free(count);
-    if (rc != 0) return -1;
-    fprintf(eval_csv, "%d,%s%s,loss,%.9g\n%d,%s%s,accuracy,%.9g\n", step, e->name, suffix,
-            er.loss, step, e->name, suffix, er.accuracy);
-    if (d->report_perplexity)
-        fprintf(eval_csv, "%d,%s%s,perplexity,%.9g\n", step, e->name, suffix, exp(er.loss));
-    if (accuracy) *accuracy = er.accuracy;
-    return 0;
+    return rc;
 }
 
 int run_data_evaluate(run_data *d, model *m, int threads, int step, FILE *eval_csv,

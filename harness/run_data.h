@@ -47,7 +47,10 @@ int run_data_prepare(run_data *d, const run_config *c, const char *results, char
 void run_data_free(run_data *d);
 
 // Scores m on evaluation set i and writes `step,set,metric,value` rows to eval_csv (loss and
-// accuracy; books also perplexity), the set's name followed by suffix (NULL: none).
+// accuracy; books also perplexity and bits_per_byte, and where the set is longer than the
+// training windows loss_beyond, perplexity_beyond and bits_per_byte_beyond: the same over
+// the positions t >= the training length only), the set's name followed by suffix (NULL:
+// none).
 // positions (may be NULL) gets `set,position,loss,count` rows: the mean loss at each
 // position. *accuracy (may be NULL) gets the set's accuracy. 0, or -1 with err.
 int run_data_evaluate_set(run_data *d, int i, model *m, int threads, int step,

@@ -303,6 +303,23 @@ void summary_describe(const double *v, int n, summary_row *r) {
     r->ci_high = r->mean + half;
 }
 
+// Perplexity is exp(loss): averaged on the log scale, its interval stays positive and is as
+// lopsided as the quantity (a t-interval on the raw values reaches below zero at a few seeds).
+static void describe_log_scale(double *v, int n, summary_row *r) {
+    double lo = NAN, hi = NAN;
+    for (int i = 0; i < n; i++) {
+        if (i == 0 || v[i] < lo) lo = v[i];
+        if (i == 0 || v[i] > hi) hi = v[i];
+        v[i] = log(v[i]);
+    }
+    summary_describe(v, n, r);
+    r->mean = exp(r->mean);
+    r->ci_low = exp(r->ci_low);
+    r->ci_high = exp(r->ci_high);
+    r->min = lo;
+    r->max = hi;
+}
+
 static int by_value(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -366,7 +383,8 @@ static int add_rows(summary *s, int *cap, int g, const run *runs, const int *gro
         *r = (summary_row){.group = g, .set = strdup(pairs[p].set),
                            .metric = strdup(pairs[p].metric), .n_diverged = n_div};
         if (!r->set || !r->metric) return -1;
-        summary_describe(scratch, n, r);
+        if (!strncmp(r->metric, "perplexity", 10)) describe_log_scale(scratch, n, r);
+        else summary_describe(scratch, n, r);
         count_successes(scratch, first_at, n, n_div, s->success_at, r, steps);
     }
     return 0;

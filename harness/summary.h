@@ -31,6 +31,9 @@ typedef struct {
     int n_diverged;        // diverged runs in the group
     double mean, sd;       // sd with n - 1 (0 for n = 1); NaN for n = 0
     double ci_low, ci_high;  // mean -+ t(0.975, n-1) sd / sqrt(n); NaN for n < 2
+    // Metrics named perplexity*: mean, sd and interval are those of log(value), mapped back
+    // with exp (the geometric mean, an interval that stays positive; sd stays on the log
+    // scale); min and max are the values'.
     double min, max;       // NaN for n = 0
     // Accuracy rows: runs whose value is >= the summary's success_at ("solved"), out of
     // n + n_diverged (a diverged run solved nothing), with the exact 95% interval of that rate

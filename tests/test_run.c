@@ -2,6 +2,7 @@
 // resuming after SIGKILL with identical numbers, divergence recorded, and posbench jobs.
 #include <check.h>
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,11 +446,14 @@ START_TEST(test_run_books) {
     char names[16][256];
     ck_assert_int_eq(run_folders(results, names), 2);
     snprintf(path, sizeof path, "%s/tiny/runs/%s/eval.csv", results, names[0]);
-    char *eval = slurp(path);
+    char *eval = strdup(slurp(path));  // slurp reuses its buffer: positions.csv comes next
     ck_assert_ptr_nonnull(strstr(eval, "\n3,len_16,loss,"));
     ck_assert_ptr_nonnull(strstr(eval, "\n6,len_48,accuracy,"));
     ck_assert_ptr_nonnull(strstr(eval, "\n6,len_48,perplexity,"));
-    ck_assert_int_eq(count_lines(eval), 1 + 2 * 2 * 3);
+    // Per evaluation: len_16 loss, accuracy, perplexity, bits_per_byte; len_48 also the three
+    // *_beyond rows (positions past the training length 16).
+    ck_assert_int_eq(count_lines(eval), 1 + 2 * (4 + 7));
+    ck_assert_ptr_null(strstr(eval, "len_16,loss_beyond"));
     // Loss per position: every position of both lengths, and weighted by their counts they
     // give back the set's loss in eval.csv.
     double final_loss;
@@ -458,8 +462,8 @@ START_TEST(test_run_books) {
     char *pos = slurp(path);
     ck_assert(strncmp(pos, "set,position,loss,count\n", 24) == 0);
     ck_assert_int_eq(count_lines(pos), 1 + 16 + 48);
-    double sum = 0;
-    long total = 0;
+    double sum = 0, sum_beyond = 0, final_beyond, bpb;
+    long total = 0, total_beyond = 0;
     for (char *line = strstr(pos, "\nlen_48,"); line; line = strstr(line + 1, "\nlen_48,")) {
         int t;
         double loss;
@@ -467,9 +471,16 @@ START_TEST(test_run_books) {
         ck_assert_int_eq(sscanf(line + 8, "%d,%lf,%ld", &t, &loss, &count), 3);
         sum += loss * count;
         total += count;
+        if (t >= 16) sum_beyond += loss * count, total_beyond += count;
     }
     ck_assert_int_eq(total, 48 * 10);  // 10 windows of 48 scored bytes
     ck_assert_double_eq_tol(sum / total, final_loss, 1e-5);
+    ck_assert_int_eq(total_beyond, 32 * 10);
+    ck_assert_int_eq(sscanf(strstr(eval, "\n6,len_48,loss_beyond,") + 22, "%lf", &final_beyond), 1);
+    ck_assert_double_eq_tol(sum_beyond / total_beyond, final_beyond, 1e-5);
+    ck_assert_int_eq(sscanf(strstr(eval, "\n6,len_48,bits_per_byte,") + 24, "%lf", &bpb), 1);
+    ck_assert_double_eq_tol(bpb, final_loss / log(2.0), 1e-6);
+    free(eval);
     remove_dir(dir);
 }
 END_TEST

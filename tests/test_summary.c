@@ -350,6 +350,44 @@ START_TEST(test_summary_row_values) {
 }
 END_TEST
 
+// Perplexities are averaged as their logs (the losses) and mapped back: e, e^2 and e^20 give
+// the geometric mean e^(23/3) and an interval exp(23/3 -+ t sd / sqrt 3) that stays above 0,
+// where a t-interval on the raw values would reach far below it; min and max stay raw.
+START_TEST(test_summary_perplexity_log_scale) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    const double loss[3] = {1, 2, 20};
+    for (int i = 0; i < 3; i++) {
+        char rel[64], text[256];
+        snprintf(rel, sizeof rel, "runs/r%d/point.csv", i);
+        snprintf(text, sizeof text, "key,value\nseed,%d\n", i + 1);
+        put(rel, text);
+        snprintf(rel, sizeof rel, "runs/r%d/eval.csv", i);
+        snprintf(text, sizeof text, "step,set,metric,value\n9,len_64,loss,%.17g\n"
+                 "9,len_64,perplexity,%.17g\n", loss[i], exp(loss[i]));
+        put(rel, text);
+        snprintf(rel, sizeof rel, "runs/r%d/status", i);
+        put(rel, "done\n");
+        snprintf(rel, sizeof rel, "runs/r%d/done", i);
+        put(rel, "");
+    }
+    char err[512];
+    summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    ck_assert_int_eq(s->n_rows, 2);
+    const summary_row *l = &s->rows[0], *p = &s->rows[1];
+    ck_assert_str_eq(p->metric, "perplexity");
+    ck_assert_double_eq_tol(p->mean, exp(l->mean), 1e-9 * exp(l->mean));
+    ck_assert_double_eq_tol(p->ci_low, exp(l->ci_low), 1e-9 * exp(l->ci_low));
+    ck_assert_double_eq_tol(p->ci_high, exp(l->ci_high), 1e-9 * exp(l->ci_high));
+    ck_assert(p->ci_low > 0 && l->ci_low < 0);  // the loss interval reaches below 0; exp of it cannot
+    ck_assert_double_eq_tol(p->min, exp(1), 1e-12);
+    ck_assert_double_eq_tol(p->max, exp(20), 1e-12 * exp(20));
+    summary_free(s);
+    remove_tree(tmpdir);
+}
+END_TEST
+
 // ---- malformed input --------------------------------------------------------------------------
 
 typedef struct {
@@ -565,6 +603,7 @@ Suite *suite_summary(void) {
     tcase_add_test(t, test_summary_csv);
     tcase_add_test(t, test_summary_csv_plots);
     tcase_add_test(t, test_summary_row_values);
+    tcase_add_test(t, test_summary_perplexity_log_scale);
     tcase_add_test(t, test_summary_nothing_to_read);
     suite_add_tcase(s, t);
     t = tcase_create("malformed");
