@@ -517,6 +517,26 @@ END_TEST
 
 // ---- the shipped files and the command -----------------------------------------------------
 
+// The README's table of keys is the schema's own (config_print_schema): a key added to the
+// schema and not to the README fails here.
+START_TEST(test_readme_lists_schema) {
+    char *table = NULL, *readme = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&table, &len);
+    config_print_schema(mem);
+    fclose(mem);
+    FILE *f = fopen("README.md", "r");
+    ck_assert_ptr_nonnull(f);
+    readme = calloc(1 << 20, 1);
+    fread(readme, 1, (1 << 20) - 1, f);
+    fclose(f);
+    for (char *line = strtok(table, "\n"); line; line = strtok(NULL, "\n"))
+        ck_assert_msg(strstr(readme, line) != NULL, "README.md lacks the schema line:\n%s", line);
+    free(table);
+    free(readme);
+}
+END_TEST
+
 START_TEST(test_experiment_files) {
     static const struct {
         const char *file;
@@ -614,6 +634,7 @@ Suite *suite_config(void) {
     tc = tcase_create("files");
     tcase_add_test(tc, test_experiment_files);
     tcase_add_test(tc, test_unseen_check_matches_main_job);
+    tcase_add_test(tc, test_readme_lists_schema);
     tcase_add_test(tc, test_cli_config);
     suite_add_tcase(s, tc);
     return s;
