@@ -87,12 +87,16 @@ static int check_scalar(const field *f, const char *text, double *num, uint64_t 
     errno = 0;
     switch (f->type) {
     case T_STRING: {
-        // The experiment name becomes a folder name; task and encoding names fit 63 bytes.
+        // The experiment name becomes a folder name; task and encoding names fit 63 bytes. An
+        // encoding may carry its own options, NAME(K=V,...), checked when it is resolved.
         const int folder = f->offset == offsetof(run_config, experiment);
+        const int encoding = f->offset == offsetof(run_config, encoding);
         size_t n =
             strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.");
-        if (!text[0] || n != strlen(text) || n > (folder ? 127 : 63) || text[0] == '.' ||
-            text[0] == '-')
+        const size_t whole = strlen(text);
+        if (encoding && text[n] == '(' && whole < sizeof ((run_config *)0)->encoding) n = whole;
+        if (!text[0] || n != whole || n > (folder ? 127 : encoding ? 255 : 63) ||
+            text[0] == '.' || text[0] == '-' || text[0] == '(')
             return set_error(
                 msg, len,
                 "%s: expected a name (letters, digits, '_', '-', '.'; at most %d), got '%s'",
@@ -142,7 +146,9 @@ static void store_scalar(const field *f, const char *text, double num, uint64_t 
     char *at = (char *)r + f->offset;
     switch (f->type) {
     case T_STRING: {  // check_scalar bounded the length by the buffer's
-        const size_t cap = f->offset == offsetof(run_config, experiment) ? sizeof r->experiment : sizeof r->task;
+        const size_t cap = f->offset == offsetof(run_config, experiment) ? sizeof r->experiment
+                           : f->offset == offsetof(run_config, encoding) ? sizeof r->encoding
+                                                                         : sizeof r->task;
         size_t n = strlen(text);
         if (n >= cap) n = cap - 1;
         memcpy(at, text, n);
@@ -590,9 +596,25 @@ static int resolve_task(const char *file, const char *name, const raw_value *nam
 static int resolve_encoding(const char *file, run_config *r, const raw_value *name_v,
                             const raw_value *shape_v[3], const raw_options *o, config_pos model_pos,
                             char *err, size_t errlen) {
-    char msg[512], merged[MERGED_LEN], owner[96];
+    char msg[512], merged[MERGED_LEN], owner[CONFIG_VALUE_LEN + 16], inline_opts[CONFIG_VALUE_LEN] = "";
     const pe_shape shape = {r->layers, r->heads, r->d_model / r->heads, r->d_model};
     pe p;
+    // NAME(K=V;...): options of this encoding only, over model.encoding_options, so that one
+    // sweep over encodings can give each its own. ';' separates them: the value is a CSV field
+    // of point.csv and a label of the summary.
+    char *paren = strchr(r->encoding, '(');
+    if (paren) {
+        const size_t n = strlen(paren);
+        if (n < 2 || paren[n - 1] != ')' || paren == r->encoding || strchr(paren, ','))
+            return fail_at(file, blame(&name_v, 1, model_pos), err, errlen,
+                           "model.encoding: expected NAME or NAME(KEY=VALUE;...), got '%s'",
+                           r->encoding);
+        size_t k = 0;  // spaces dropped: keys and values hold none
+        for (const char *c = paren + 1; c < paren + n - 1 && k + 1 < sizeof inline_opts; c++)
+            if (*c != ' ') inline_opts[k++] = *c == ';' ? ',' : *c;
+        inline_opts[k] = '\0';
+        *paren = '\0';
+    }
     const pe_ops *ops = pe_find(r->encoding);
     if (!ops) {
         pe_configure(&p, r->encoding, NULL, &shape, msg, sizeof msg);
@@ -601,6 +623,16 @@ static int resolve_encoding(const char *file, run_config *r, const raw_value *na
     snprintf(owner, sizeof owner, "encoding '%s'", r->encoding);
     if (check_each(file, owner, ops->options, ops->n_options, o, err, errlen)) return -1;
     merge_options(o, NULL, merged, sizeof merged);
+    if (inline_opts[0]) {
+        char both[MERGED_LEN];
+        if (options_merge(merged, inline_opts, both, sizeof both) != 0)
+            return fail_at(file, blame(&name_v, 1, model_pos), err, errlen,
+                           "model.encoding: expected NAME(KEY=VALUE;...), got '%s(%s)'",
+                           r->encoding, inline_opts);
+        snprintf(merged, sizeof merged, "%s", both);
+        if (pe_configure(&p, r->encoding, merged, &shape, msg, sizeof msg))
+            return fail_at(file, blame(&name_v, 1, model_pos), err, errlen, "%s", msg);
+    }
     if (pe_configure(&p, r->encoding, merged, &shape, msg, sizeof msg)) {
         // Each option is fine alone: blame a swept option, else a swept name or shape value,
         // else the options given, else the name or shape given.

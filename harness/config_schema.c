@@ -25,7 +25,7 @@ static const field rows[] = {
     {"model.init_std", T_FLOAT, 0, "0.02", 0, HUGE_VAL, 1, 0, AT(init_std),
      "std of the weight matrices at init; residual projections get std/sqrt(2*layers)", 1},
     {"model.encoding", T_STRING, 0, "rope", 0, 0, 0, 0, AT(encoding),
-     "a registered encoding (posbench list encodings)", 0},
+     "a registered encoding (posbench list encodings); NAME(K=V;...): with its own options", 0},
     {"model.encoding_options", T_OPTIONS, 0, "{}", 0, 0, 0, 0, 0,
      "encoding options, validated for this model shape", 0},
     {"training", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "AdamW, warm-up then cosine decay", 0},

@@ -44,7 +44,7 @@ static int read_config(const char *path, char *encoding, size_t len, long *seq_l
         free(e);
         return -1;
     }
-    snprintf(encoding, len, "%s", e->base.encoding);
+    snprintf(encoding, len, "%.*s", (int)len - 1, e->base.encoding);
     const char *s = strstr(e->base.task_options, "seq_len=");
     if (!strcmp(e->base.task, "books") && s) *seq_len = strtol(s + 8, NULL, 10);
     experiment_free(e);

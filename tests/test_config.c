@@ -155,6 +155,17 @@ static const struct error_case {
      "4:20: model.d_model: 128 is not divisible by model.heads = 7"},
     {II "sweep:\n  model.encoding: [rope, rpoe]\n",
      "4:26: unknown encoding 'rpoe' (did you mean 'rope'?)"},
+    {II "sweep:\n  model.encoding: [rope, 'pope(delta_int=zero)']\n",
+     "4:26: encoding 'pope': unknown option 'delta_int' (did you mean 'delta_init'?)"},
+    {II "sweep:\n  model.encoding: [rope, 'pope(delta_init=zero']\n",
+     "4:26: model.encoding: expected NAME or NAME(KEY=VALUE;...), got 'pope(delta_init=zero'"},
+    {II "sweep:\n  model.encoding: [rope, 'pope(delta_init=zero,base=5)']\n",
+     "4:26: model.encoding: expected NAME or NAME(KEY=VALUE;...), got "
+     "'pope(delta_init=zero,base=5)'"},
+    {II "sweep:\n  model.encoding: [rope, 'pope(delta_init)']\n",
+     "4:26: model.encoding: expected NAME(KEY=VALUE;...), got 'pope(delta_init)'"},
+    {II "sweep:\n  model.encoding: [rope, 'ppoe(delta_init=zero)']\n",
+     "4:26: unknown encoding 'ppoe' (did you mean 'pope'?)"},
     {II "sweep:\n  task.name: [probe_what, probe_wher]\n",
      "4:27: unknown task 'probe_wher' (did you mean 'probe_where'?)"},
     {II "sweep:\n  model.encoding_options.base: [100, 0]\n",
@@ -408,6 +419,35 @@ START_TEST(test_sweep_options) {
 }
 END_TEST
 
+static void first_id(const char *name, const char *yaml, char id[17]);
+
+// NAME(K=V;...) in model.encoding gives that encoding its own options over
+// model.encoding_options: the run is the one written with encoding_options (same id), and
+// the other encodings of the sweep are untouched.
+START_TEST(test_sweep_encoding_with_options) {
+    const char *path = write_yaml(
+        "encopt", II "model: {encoding_options: {base: 500}}\n"
+                     "sweep:\n  model.encoding: [rope, 'pope(delta_init=zero; base=100)']\n");
+    experiment e = load_ok(path);
+    size_t n;
+    run_config *runs = expand_ok(&e, &n);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(runs[0].encoding, "rope");
+    ck_assert_str_eq(runs[0].encoding_options, "base=500");
+    ck_assert_str_eq(runs[1].encoding, "pope");
+    ck_assert_str_eq(runs[1].encoding_options, "base=100,delta_init=zero,delta_clamp=forward");
+    ck_assert_str_eq(runs[1].swept[0].value, "pope(delta_init=zero; base=100)");
+    char id[17], same[17];
+    run_config_id(&runs[1], id);
+    free(runs);
+    experiment_free(&e);
+    unlink(path);
+    first_id("encopt2", II "model: {encoding: pope, encoding_options: {base: 100, delta_init: "
+             "zero}}\n", same);
+    ck_assert_str_eq(id, same);
+}
+END_TEST
+
 // The first run's id of a file.
 static void first_id(const char *name, const char *yaml, char id[17]) {
     const char *path = write_yaml(name, yaml);
@@ -627,6 +667,7 @@ Suite *suite_config(void) {
     tc = tcase_create("sweep");
     tcase_add_test(tc, test_sweep_order);
     tcase_add_test(tc, test_sweep_options);
+    tcase_add_test(tc, test_sweep_encoding_with_options);
     tcase_add_test(tc, test_id_golden);
     tcase_add_test(tc, test_id_key_order);
     tcase_add_test(tc, test_id_sensitivity);
