@@ -61,9 +61,17 @@ static int parse_row(plot_summary *s, int *cap, char **f, int n_keys, int enc_co
     plot_summary_row r = {0};
     char variant[PLOT_VARIANT];
     plot_variant_join(variant, sizeof variant, f, n_keys, enc_col, -1);
+    // A set scored with evaluation-time options (posbench score: len_1280@yarn) is its
+    // encoding drawn another way: the same colour, its own dash, "rope, yarn" in the legend.
+    const char *at = strchr(f[n_keys], '@');
+    if (at && at[1]) {
+        const size_t used = strlen(variant);
+        snprintf(variant + used, sizeof variant - used, "%s%s", used ? ", " : "", at + 1);
+    }
     r.series = plot_series_index(&s->series, enc_col >= 0 ? f[enc_col] : default_encoding,
                                  variant);
-    snprintf(r.set, sizeof r.set, "%s", f[n_keys]);
+    snprintf(r.set, sizeof r.set, "%.*s", at ? (int)(at - f[n_keys]) : (int)strlen(f[n_keys]),
+             f[n_keys]);
     snprintf(r.metric, sizeof r.metric, "%s", f[n_keys + 1]);
     double n, mean, lo, hi;
     if (number(f[n_keys + 2], &n) || number(f[n_keys + 4], &mean) ||

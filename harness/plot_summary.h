@@ -25,7 +25,9 @@ typedef struct {
 
 // Reads path (header: group keys, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,
 // min,max). The encoding of a group is its model.encoding column, or default_encoding when
-// that key was not swept. 0, or -1 with "PATH:LINE: message". Free with plot_summary_free.
+// that key was not swept. A set named SET@SUFFIX (rows posbench score added with
+// evaluation-time encoding options) is read as set SET of its encoding's variant SUFFIX.
+// 0, or -1 with "PATH:LINE: message". Free with plot_summary_free.
 int plot_summary_read(const char *path, const char *default_encoding, plot_summary *s,
                       char *err, size_t errlen);
 void plot_summary_free(plot_summary *s);

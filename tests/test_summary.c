@@ -328,6 +328,47 @@ START_TEST(test_summary_csv_plots) {
 }
 END_TEST
 
+// Rows posbench score added with evaluation-time options (len_N@yarn) are their encoding's
+// variant: the same colour, their own dash and legend entry, the set without the suffix, so
+// an extrapolation plot draws RoPE and RoPE with YaRN as two curves.
+START_TEST(test_plot_reads_scored_variants) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    put("summary.csv",
+        "model.encoding,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max\n"
+        "rope,len_128,perplexity,3,0,3,0,3,3,3,3\n"
+        "rope,len_256,perplexity,3,0,9,0,9,9,9,9\n"
+        "rope,len_128@yarn,perplexity,3,0,3,0,3,3,3,3\n"
+        "rope,len_256@yarn,perplexity,3,0,5,0,5,5,5,5\n"
+        "pope,len_128,perplexity,3,0,3,0,3,3,3,3\n"
+        "pope,len_256,perplexity,3,0,4,0,4,4,4,4\n");
+    char err[512], path[256], data[256];
+    snprintf(path, sizeof path, "%s/summary.csv", tmpdir);
+    snprintf(data, sizeof data, "%s/curves.dat", tmpdir);
+    plot_summary p;
+    ck_assert_msg(plot_summary_read(path, "rope", &p, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(p.series.n, 3);
+    ck_assert_str_eq(p.rows[2].set, "len_128");
+    const plot_series *yarn = &p.series.items[p.rows[2].series];
+    ck_assert_str_eq(yarn->encoding, "rope");
+    ck_assert_str_eq(yarn->variant, "yarn");
+    char label[128];
+    plot_series_label(&p.series, p.rows[2].series, label, sizeof label);
+    ck_assert_str_eq(label, "rope, yarn");
+    ck_assert_int_eq(plot_series_dash(&p.series, p.rows[2].series), 2);
+    ck_assert_int_eq(plot_series_dash(&p.series, p.rows[0].series), 1);
+    plot_blocks b;
+    ck_assert_int_eq(plot_write_extrapolation(&p, "perplexity", data, &b, err, sizeof err), 0);
+    ck_assert_int_eq(b.n, 3);
+    char *text = slurp(data);
+    ck_assert_ptr_nonnull(strstr(text, "rope, yarn"));
+    ck_assert_ptr_nonnull(strstr(text, "256 5 5 5"));
+    free(text);
+    plot_summary_free(&p);
+    remove_tree(tmpdir);
+}
+END_TEST
+
 START_TEST(test_summary_row_values) {
     make_fixture();
     char err[512];
@@ -604,6 +645,7 @@ Suite *suite_summary(void) {
     tcase_add_test(t, test_summary_csv_plots);
     tcase_add_test(t, test_summary_row_values);
     tcase_add_test(t, test_summary_perplexity_log_scale);
+    tcase_add_test(t, test_plot_reads_scored_variants);
     tcase_add_test(t, test_summary_nothing_to_read);
     suite_add_tcase(s, t);
     t = tcase_create("malformed");
