@@ -14,6 +14,7 @@
 #include "dirs.h"
 #include "encodings/encoding.h"
 #include "run.h"
+#include "run_data.h"
 #include "summary.h"
 
 static const char RUN_USAGE[] =
@@ -111,6 +112,23 @@ static int load(const char *file, experiment *e, run_config **runs, size_t *n) {
         return -1;
     }
     return 0;
+}
+
+// What would fail only after training (an evaluation length the encoding cannot serve, a
+// batch too big for memory, a missing corpus) is checked for every run to start, before any
+// starts: 1 when all can, else 0 after naming each that cannot.
+static int runs_can_start(const run_config *runs, const size_t *which, size_t n) {
+    int ok = 1;
+    for (size_t k = 0; k < n; k++) {
+        char err[1024], id[17], point[512];
+        if (run_data_check(&runs[which[k]], err, sizeof err) == 0) continue;
+        run_config_id(&runs[which[k]], id);
+        run_config_sweep_text(&runs[which[k]], point, sizeof point);
+        fprintf(stderr, "posbench: run: %s%s%s: %s\n", id, point[0] ? " " : "", point, err);
+        ok = 0;
+    }
+    if (!ok) fprintf(stderr, "posbench: run: nothing was started\n");
+    return ok;
 }
 
 // The child's side: one run, its progress in the run folder's log.txt.
@@ -241,6 +259,8 @@ int cmd_run(int argc, char **argv) {
             fprintf(stderr, "posbench: run: %s has no run with id '%s' (posbench jobs lists them)\n",
                     a.file, a.only);
             status = 2;
+        } else if (!runs_can_start(runs, &i, 1)) {
+            status = 2;
         } else {
             char err[1024];
             if (run_execute(&runs[i], a.results, stdout, err, sizeof err) != 0) {
@@ -255,6 +275,12 @@ int cmd_run(int argc, char **argv) {
     size_t *pending = malloc((n + 1) * sizeof *pending), n_pending = 0;
     for (size_t i = 0; pending && i < n; i++)
         if (!run_is_done(&runs[i], a.results)) pending[n_pending++] = i;
+    if (pending && !runs_can_start(runs, pending, n_pending)) {
+        free(pending);
+        free(runs);
+        experiment_free(&e);
+        return 2;
+    }
     int threads = e.base.threads > 0 ? e.base.threads : 1;
     int jobs = a.jobs ? a.jobs : omp_get_num_procs() / threads;
     if (jobs < 1) jobs = 1;

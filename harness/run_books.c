@@ -11,9 +11,9 @@
 #include "errors.h"
 #include "dirs.h"
 
-// Splits "corpus=PATH,seq_len=L,eval_mult=1;2;4" (the config loader validated it).
-static int parse_options(const char *options, char *corpus, size_t len, books_data *d,
-                         char *err, size_t errlen) {
+int books_data_options(const char *options, char *corpus, size_t len, books_data *d,
+                       char *err, size_t errlen) {
+    memset(d, 0, sizeof *d);
     char buf[2048];
     snprintf(buf, sizeof buf, "%s", options);
     corpus[0] = '\0';
@@ -78,7 +78,7 @@ int books_data_load(books_data *d, const char *options, const char *data_dir, ch
                     size_t errlen) {
     memset(d, 0, sizeof *d);
     char corpus[1024], dir[2048], path[2200];
-    if (parse_options(options, corpus, sizeof corpus, d, err, errlen) != 0) return -1;
+    if (books_data_options(options, corpus, sizeof corpus, d, err, errlen) != 0) return -1;
     if (make_dirs(data_dir, err, errlen) != 0) return -1;
     snprintf(dir, sizeof dir, "%s/books-%016llx", data_dir, (unsigned long long)fnv1a(options));
     if (!is_dir(dir) && build(corpus, d, dir, err, errlen) != 0) return -1;

@@ -14,6 +14,10 @@ typedef struct books_data {
     dataset *test[BOOKS_MAX_MULT];  // windows of mult[i] * seq_len + 1 bytes
 } books_data;
 
+// Reads the corpus path, seq_len and eval_mult of the run's options into corpus and d's
+// lengths (no dataset is loaded). 0, or -1 with err.
+int books_data_options(const char *options, char *corpus, size_t len, books_data *d,
+                       char *err, size_t errlen);
 // options: the run's canonical "corpus=PATH,seq_len=L,eval_mult=1;2;4". The datasets are
 // built into data_dir/books-<hash of options>/ unless already there; concurrent runs may race
 // to build them: each builds into a private temporary folder and the first rename wins.

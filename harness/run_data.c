@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dirs.h"
 #include "errors.h"
 #include "run.h"
 
@@ -131,4 +132,56 @@ int run_data_evaluate(run_data *d, model *m, int threads, int step, FILE *eval_c
             return -1;
     fflush(eval_csv);
     return 0;
+}
+
+// Whether m can serve sequences of T positions, and their activations fit next to it.
+static int check_width(const model *m, const char *what, int B, int T, int training, char *err,
+                       size_t errlen) {
+    char msg[384], need[200];
+    if (pe_check_length(&m->pe, T, msg, sizeof msg) != 0)
+        return set_error(err, errlen, "%s (%d positions): %s", what, T, msg);
+    snprintf(need, sizeof need, "%s: activations for a batch of %d x %d tokens", what, B, T);
+    return memory_fits(acts_bytes(m, B, T, training) + 4 * m->n_params * sizeof(float), need,
+                       err, errlen);
+}
+
+int run_data_check(const run_config *c, char *err, size_t errlen) {
+    int widths[RUN_MAX_EVAL_SETS], n = 0, train_width, vocab;
+    char names[RUN_MAX_EVAL_SETS][64];
+    if (!strcmp(c->task, "books")) {
+        books_data b;
+        char corpus[1024];
+        if (books_data_options(c->task_options, corpus, sizeof corpus, &b, err, errlen) != 0)
+            return -1;
+        if (!is_dir(corpus))
+            return set_error(err, errlen, "books: corpus folder '%s' not found (tools/ has "
+                             "scripts that fetch one)", corpus);
+        train_width = b.seq_len;
+        for (; n < b.n_mult; n++) {
+            widths[n] = b.mult[n] * b.seq_len;
+            snprintf(names[n], sizeof names[n], "len_%d", widths[n]);
+        }
+        vocab = BOOKS_VOCAB;
+    } else {
+        task t;
+        if (task_configure(&t, c->task, c->task_options, err, errlen) != 0) return -1;
+        train_width = task_feed_width(&t);
+        vocab = t.ops->vocab_size(&t);
+        for (; n < c->n_sets; n++) {
+            if (task_configure(&t, c->task, c->sets[n].options, err, errlen) != 0) return -1;
+            widths[n] = task_feed_width(&t);
+            snprintf(names[n], sizeof names[n], "%s", c->sets[n].name);
+        }
+    }
+    model_config mc = {vocab, c->d_model, c->layers, c->heads, c->norm};
+    model *m = model_create(&mc, c->encoding, c->encoding_options, err, errlen);
+    if (!m) return -1;
+    int rc = check_width(m, "training", c->batch, train_width, 1, err, errlen);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "evaluation set %s", names[i]);
+        rc = check_width(m, what, RUN_EVAL_BATCH, widths[i], 0, err, errlen);
+    }
+    model_free(m);
+    return rc;
 }

@@ -46,6 +46,12 @@ int run_data_prepare(run_data *d, const run_config *c, const char *results, char
                      size_t errlen);
 void run_data_free(run_data *d);
 
+// Checks c before anything is built or trained: books' corpus folder exists, and the model
+// can serve every length it will see (an encoding's limit on positions, e.g. learned with
+// beyond=error) with activations that fit in this machine's memory. 0, or -1 with err
+// naming the set ("evaluation set len_1280 (1280 positions): ...").
+int run_data_check(const run_config *c, char *err, size_t errlen);
+
 // Scores m on evaluation set i and writes `step,set,metric,value` rows to eval_csv (loss and
 // accuracy; books also perplexity and bits_per_byte, and where the set is longer than the
 // training windows loss_beyond, perplexity_beyond and bits_per_byte_beyond: the same over

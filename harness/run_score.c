@@ -259,7 +259,9 @@ int run_score(const run_config *run, const char *results, const score_request *q
     snprintf(ckpt, sizeof ckpt, "%s/final.ckpt", dir);
     run_config data;
     int pick[RUN_MAX_EVAL_SETS];
-    if (score_config(run, q, &data, pick, err, errlen) != 0) return -1;
+    if (score_config(run, q, &data, pick, err, errlen) != 0 ||
+        run_data_check(&data, err, errlen) != 0)
+        return -1;
     default_suffix(q, suffix, sizeof suffix);
 
     snprintf(path, sizeof path, "%s/eval.csv", dir);

@@ -137,11 +137,27 @@ static const bad_case cases[] = {
      "len_max, shift_max, allow_zero, sampling, distinct, queries)"},
     // Sizes whose memory exceeds the machine: refused before allocating (the rest of the line
     // names this machine's memory).
+    // Checked for every run before any starts (exit 2, nothing trained), naming the run.
     {"model_exceeds_memory",
      TXT("%D/big.yaml", "experiment: big\n" TASK "model: {d_model: 65536, layers: 64, heads: 64}\n"),
-     {"run", "%D/big.yaml", "--results", "%D/res_big", "-j", "1", NULL}, 1, PREFIX,
-     "posbench: model: 3298551857152 parameters with their gradients and AdamW moments need 49152.3 "
-     "GiB, more than this machine's "},
+     {"run", "%D/big.yaml", "--results", "%D/res_big", "-j", "1", NULL}, 2, PREFIX,
+     "posbench: run: 3136c0c4e53c4c9d: model: 3298551857152 parameters with their gradients and "
+     "AdamW moments need 49152.3 GiB, more than this machine's "},
+    // An evaluation length the encoding cannot serve is found before training, not after it.
+    {"eval_length_beyond_encoding",
+     TXT("%D/long.yaml", EXP "task: {name: indirect_indexing, options: {len_min: 6, len_max: 10, "
+         "shift_max: 3}}\nmodel: {d_model: 16, layers: 1, heads: 2, encoding: learned, "
+         "encoding_options: {max_len: 32, beyond: error}}\nevaluation:\n  sets: [{name: test}, "
+         "{name: long, options: {len_min: 30, len_max: 40}}]\n"),
+     {"run", "%D/long.yaml", "--results", "%D/res_long", NULL}, 2, WHOLE,
+     "posbench: run: b345c1673dc626eb: evaluation set long (46 positions): encoding 'learned' "
+     "(max_len=32,beyond=error): a sequence of 46 positions exceeds the 32 it supports\n"
+     "posbench: run: nothing was started", 0, {"%D/res_long/x/runs"}},
+    {"books_corpus_not_found",
+     TXT("%D/nobooks.yaml", EXP "task: {name: books, options: {corpus: %D/nocorpus, seq_len: 16}}\n"
+                            TINY_MODEL),
+     {"run", "%D/nobooks.yaml", "--results", "%D/res_nobooks", NULL}, 2, LINE,
+     "posbench: run: nothing was started"},
     // Book corpora.
     {"books_corpus_missing", NOPREP,
      {"books", "build", "--corpus", "%D/nocorpus", "--seq-len", "16", "-o", "%D/books_out", NULL}, 2,
