@@ -203,7 +203,23 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# The main job: the indirect-indexing sweep (PoPE, RoPE, TAPA, NoPE x 3 seeds), resumable
+# The second job: length extrapolation on the King James Bible (train at 128 bytes, evaluate
+# to 10x) for ten encodings x 3 seeds, then the trained RoPE models scored again with position
+# interpolation, NTK and YaRN at each length (no retraining), the summary and the plots, all
+# under results/extrapolation/. Resumable like the main job.
+EXTRAP := experiments/extrapolation.yaml
+EXTRAP_RESULTS := results/extrapolation
+.PHONY: extrapolation
+extrapolation: deps
+	@$(MAKE) --no-print-directory posbench
+	sh tools/kjv_corpus.sh
+	./posbench run $(EXTRAP)
+	for s in pi ntk yarn; do ./posbench score $(EXTRAP) --encoding rope \
+	    --encoding-options scaling=$$s --factor-from-length --suffix @$$s || exit 1; done
+	./posbench plot $(EXTRAP_RESULTS)
+	@./posbench summary --metric perplexity_beyond $(EXTRAP_RESULTS)
+
+# The main job: the indirect-indexing sweep (PoPE, RoPE, TAPA, NoPE x 5 seeds), resumable
 # (run it again after an interruption), then its summary table, each run's attention on one
 # example, frequency usage and accuracy per shift, and the plots, all under
 # results/indirect_indexing/.

@@ -101,9 +101,11 @@ void plot_variant_join(char *buf, size_t len, char *const *values, int n, int sk
 }
 
 int plot_blocks_add(plot_blocks *b, const char *encoding, int dash) {
-    char d[16];
+    char d[16], name[PLOT_NAME];
     snprintf(d, sizeof d, "%d", dash);
-    if (plot_words_add(b->encodings, sizeof b->encodings, encoding) ||
+    // "pope(delta_init=zero)": an encoding with options of its own keeps its colour.
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(encoding, "("), encoding);
+    if (plot_words_add(b->encodings, sizeof b->encodings, name) ||
         plot_words_add(b->dashes, sizeof b->dashes, d))
         return -1;
     b->n++;

@@ -47,7 +47,8 @@ typedef struct {
     char dashes[1024];
 } plot_blocks;
 
-// Appends one block's encoding and dash type. 0, or -1 when the lists are full.
+// Appends one block's encoding (its colour: NAME of NAME(K=V;...)) and dash type. 0, or -1
+// when the lists are full.
 int plot_blocks_add(plot_blocks *b, const char *encoding, int dash);
 
 #endif

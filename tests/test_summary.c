@@ -357,7 +357,12 @@ START_TEST(test_plot_reads_scored_variants) {
     ck_assert_str_eq(label, "rope, yarn");
     ck_assert_int_eq(plot_series_dash(&p.series, p.rows[2].series), 2);
     ck_assert_int_eq(plot_series_dash(&p.series, p.rows[0].series), 1);
-    plot_blocks b;
+    plot_blocks b = {0};
+    // An encoding with options of its own (NAME(K=V;...)) is drawn in its encoding's colour.
+    ck_assert_int_eq(plot_blocks_add(&b, "pope(delta_init=zero)", 1), 0);
+    ck_assert_int_eq(plot_blocks_add(&b, "rope", 2), 0);
+    ck_assert_str_eq(b.encodings, "pope rope");
+    ck_assert_str_eq(b.dashes, "1 2");
     ck_assert_int_eq(plot_write_extrapolation(&p, "perplexity", data, &b, err, sizeof err), 0);
     ck_assert_int_eq(b.n, 3);
     char *text = slurp(data);
