@@ -28,7 +28,9 @@ static const char USAGE[] =
     "  accuracy                  summary.csv has accuracy: bars per encoding with 95% CI\n"
     "                            error bars, one cluster per task / evaluation set\n"
     "  extrapolation_perplexity  summary.csv has sets len_N (books): the metric versus\n"
-    "  extrapolation_loss        evaluation length, 95% CI bands, training length marked\n"
+    "  extrapolation_perplexity_beyond  evaluation length, 95% CI bands, training length\n"
+    "  extrapolation_loss        marked (perplexities on a log scale; _beyond: positions\n"
+    "                            past the training length only)\n"
     "  positions                 runs/*/positions.csv (books): loss per position of the\n"
     "                            longest evaluation set, mean over seeds\n"
     "  training                  runs/*/train.csv: training loss per step, one line per run\n"
@@ -99,10 +101,12 @@ static void plot_summary_files(context *c, const plot_summary *s, long train_len
         render(c, "accuracy.gp", out, v, 5);
     }
     static const struct {
-        const char *metric, *ylabel;
-    } metrics[] = {{"perplexity", "perplexity (exp of the loss in nats/token)"},
-                   {"loss", "loss (nats/token)"}};
-    for (int m = 0; m < 2; m++) {
+        const char *metric, *ylabel, *logy;
+    } metrics[] = {{"perplexity", "perplexity (exp of the loss in nats/token), log scale", "1"},
+                   {"perplexity_beyond",
+                    "perplexity past the training length (positions >= L only), log scale", "1"},
+                   {"loss", "loss (nats/token)", "0"}};
+    for (int m = 0; m < 3; m++) {
         snprintf(data, sizeof data, "%s/plots/extrapolation_%s.dat", c->dir, metrics[m].metric);
         if (plot_write_extrapolation(s, metrics[m].metric, data, &b, err, sizeof err)) {
             fail_data(c, err);
@@ -115,8 +119,9 @@ static void plot_summary_files(context *c, const plot_summary *s, long train_len
         snprintf(len, sizeof len, "%ld", train_len);
         plot_var v[10] = {{"data", data, 0},          {"encodings", b.encodings, 0},
                          {"dashes", b.dashes, 0},     {"train_len", len, 1},
-                         {"ylabel", metrics[m].ylabel, 0}, {"title", title, 0}};
-        render(c, "extrapolation.gp", out, v, 6);
+                         {"ylabel", metrics[m].ylabel, 0}, {"title", title, 0},
+                         {"logy", metrics[m].logy, 1}};
+        render(c, "extrapolation.gp", out, v, 7);
     }
 }
 

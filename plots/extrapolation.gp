@@ -10,7 +10,8 @@
 #       sorted by length (lo = hi = mean when there is no interval).
 # encodings, dashes: per block, its encoding (colour, plots/colors.gp) and dash type (1 solid;
 #       2, 3, ... tell apart lines of one encoding, e.g. one per task).
-# train_len: training length in tokens (0: unknown, no line). Optional: title, ylabel.
+# train_len: training length in tokens (0: unknown, no line). Optional: title, ylabel, logy
+#       (1: log-scale y, for perplexities that grow by orders of magnitude past train_len).
 # Writes out.png and out.svg. `posbench plot` writes data from summary.csv (sets len_N).
 _s = ARG0; _i = strlen(_s)
 while (_i > 0 && substr(_s, _i, _i) ne "/") { _i = _i - 1 }
@@ -23,6 +24,7 @@ if (!exists("dashes")) dashes = ""
 if (!exists("train_len")) train_len = 0
 if (!exists("title")) title = "length extrapolation"
 if (!exists("ylabel")) ylabel = "loss (nats/token)"
+if (!exists("logy")) logy = 0
 dash(i) = i <= words(dashes) ? int(word(dashes, i)) : 1
 n = words(encodings)
 
@@ -30,6 +32,7 @@ set title title."\nlines: mean over seeds; bands: 95% confidence interval of the
 set xlabel "evaluation length (tokens, log scale)"
 set ylabel ylabel
 set logscale x 2
+if (logy) set logscale y
 set grid xtics ytics lc rgb "#DDDDDD"
 set border 3
 set xtics nomirror

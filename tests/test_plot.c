@@ -196,7 +196,11 @@ static void put_results(void) {
         "pope,len_32,perplexity,2,0,12.2,1,3.2,21.2,11.2,13.2\n"
         "pope,len_64,loss,2,0,2.5,0.1,1.6,3.4,2.4,2.6\n"
         "pope,len_64,accuracy,2,0,0.33,,,,0.33,0.33\n"
-        "pope,len_64,perplexity,2,0,12.2,1,3.2,21.2,11.2,13.2\n");
+        "pope,len_64,perplexity,2,0,12.2,1,3.2,21.2,11.2,13.2\n"
+        "rope,len_64,perplexity_beyond,2,0,40,1,30,50,39,41\n"
+        "rope,len_128,perplexity_beyond,2,0,400,1,300,500,390,410\n"
+        "pope,len_64,perplexity_beyond,2,0,12.5,1,3.5,21.5,11.5,13.5\n"
+        "pope,len_128,perplexity_beyond,2,0,12.9,1,3.9,21.9,11.9,13.9\n");
     static const char *const ids[] = {"a1", "b2", "c3", "d4"};
     static const char *const encs[] = {"rope", "rope", "pope", "pope"};
     for (int i = 0; i < 4; i++) {
@@ -237,6 +241,7 @@ static void put_results(void) {
 
 static const char *const EXPECTED[] = {
     "exp/accuracy",           "exp/extrapolation_perplexity", "exp/extrapolation_loss",
+    "exp/extrapolation_perplexity_beyond",
     "exp/training",           "exp/positions",                "exp/runs/a1/attention",
     "exp/runs/c3/frequency",
 };
@@ -258,7 +263,7 @@ START_TEST(test_cli_plot) {
                  tmpdir, EXPECTED[i]);
         ck_assert_msg(strstr(out, line), "missing '%s' in:\n%s", line, out);
     }
-    ck_assert_msg(strstr(out, "7 plots in "), "%s", out);
+    ck_assert_msg(strstr(out, "8 plots in "), "%s", out);
     free(out);
     // The data files gnuplot read are kept beside the plots, for a reader to check.
     assert_file_min(tmpdir, "exp/plots/attention_a1.dat", "# layer", 1);
