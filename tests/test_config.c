@@ -584,7 +584,7 @@ START_TEST(test_experiment_files) {
     } files[] = {{"experiments/indirect_indexing.yaml", 20},
                  {"experiments/indirect_indexing_unseen.yaml", 20},
                  {"experiments/probes.yaml", 36},
-                 {"experiments/extrapolation.yaml", 12}};
+                 {"experiments/extrapolation.yaml", 30}};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         experiment e = load_ok(files[i].file);
         size_t n;
