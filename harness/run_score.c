@@ -29,8 +29,9 @@ static int task_sets(const run_config *run, const score_request *q, run_config *
         const char *spec = q->sets[k], *colon = strchr(spec, ':');
         char name[64];
         const size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-        if (n == 0 || n >= sizeof name || memchr(spec, ',', n))
-            return set_error(err, errlen, "--set '%s': expected NAME or NAME:KEY=VALUE,...", spec);
+        if (n == 0 || n >= sizeof name || memchr(spec, ',', n) || memchr(spec, '@', n))
+            return set_error(err, errlen, "--set '%s': expected NAME or NAME:KEY=VALUE,... (a "
+                             "name without ',' or '@')", spec);
         memcpy(name, spec, n);
         name[n] = '\0';
         int i = find_set(data, name);

@@ -191,6 +191,9 @@ START_TEST(test_score_bad_requests) {
     const char *taken[] = {"--set", "short:len_min=7", NULL};
     score_fails(&x, taken, 1, "--set 'short:len_min=7': the experiment already has a set "
                 "'short' (score it as --set short, or give the new set another name)\n");
+    const char *at[] = {"--set", "w@x:len_min=7", NULL};
+    score_fails(&x, at, 1, "--set 'w@x:len_min=7': expected NAME or NAME:KEY=VALUE,... (a name "
+                "without ',' or '@')\n");
     const char *bad_task_opt[] = {"--set", "w:len_mni=7", NULL};
     score_fails(&x, bad_task_opt, 1, "unknown option 'len_mni' (did you mean 'len_min'?)");
     const char *length[] = {"--length", "64", NULL};
