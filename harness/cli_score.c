@@ -16,7 +16,7 @@
 static const char USAGE[] =
     "usage: posbench score EXPERIMENT.yaml [--set NAME[:KEY=VALUE,...]]... [--length N]...\n"
     "                      [--encoding NAME [--encoding-options KEY=VALUE,...]\n"
-    "                      [--factor-from-length]] [--suffix TEXT] [--only ID] [--results DIR]\n"
+    "                      [--factor-from-length]] [--suffix @TEXT] [--only ID] [--results DIR]\n"
     "Evaluates the final checkpoints of an experiment's finished runs again, without training,\n"
     "and puts the rows into each run's eval.csv at its last step (books: also positions.csv),\n"
     "then rewrites the summary. Scoring the same set names again replaces their rows.\n"
@@ -29,7 +29,7 @@ static const char USAGE[] =
     "                       scaling=yarn (RoPE); the rows are named SET@K=V;...\n"
     "  --factor-from-length per set, factor = set length / training length (at least 1) and\n"
     "                       orig_len = training length (RoPE's pi, ntk and yarn)\n"
-    "  --suffix TEXT        appended to the set names instead (e.g. @yarn)\n"
+    "  --suffix @TEXT       appended to the set names instead (e.g. @yarn)\n"
     "  --only ID            only this run\n"
     "  --results DIR        the results folder (default results)\n"
     "Prints one line per run and set: its accuracy.\n";
@@ -88,6 +88,12 @@ static int parse(int argc, char **argv, score_args *a) {
     }
     if (optind != argc - 1) {
         fprintf(stderr, "posbench: score: expected one experiment file\n%s", USAGE);
+        return 2;
+    }
+    if (a->q.suffix && (a->q.suffix[0] != '@' || !a->q.suffix[1] ||
+                        strpbrk(a->q.suffix, ",\n\""))) {
+        fprintf(stderr, "posbench: score: --suffix expects @TEXT (no ',' or quotes), got '%s'\n",
+                a->q.suffix);
         return 2;
     }
     if ((a->q.encoding_options || a->q.factor_from_length) && !a->encoding) {

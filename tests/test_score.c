@@ -209,6 +209,8 @@ START_TEST(test_score_bad_requests) {
     score_fails(&x, grow, 1, "--encoding-options 'max_len=64' change learned's parameters");
     const char *nobody[] = {"--encoding", "alibi", NULL};
     score_fails(&x, nobody, 1, "posbench: score: no run of ");
+    const char *suffix[] = {"--suffix", "yarn", NULL};
+    score_fails(&x, suffix, 2, "--suffix expects @TEXT (no ',' or quotes), got 'yarn'\n");
     const char *junk[] = {"--lenght", "3", NULL};
     score_fails(&x, junk, 2, "unknown or incomplete option '--lenght'");
     // Nothing was written by the failures: the rows are the training's.
