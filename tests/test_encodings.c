@@ -637,7 +637,8 @@ START_TEST(test_pope_init) {
 }
 END_TEST
 
-// Eq. 12 in double at near and far distances (cosine argument up to ~20 rad), with D = 20 so
+// Eq. 12 in double at near and far distances (cosine argument up to ~20 rad) and at
+// consecutive positions (the phase-rate table's path), with D = 20 so
 // that dot products take their vector and tail paths, and options where round() and
 // truncation of theta*D differ (0.48 * 20 = 9.6) and where |0|^alpha = 0 matters (alpha = 0).
 static const char *const tapa_opts[] = {"theta=0.5,alpha=0.1", "theta=0.48,alpha=0",
@@ -647,31 +648,37 @@ START_TEST(test_tapa_eq12) {
     fixture f;
     fixture_init_dim(&f, "tapa", tapa_opts[_i], 0, 0, 101 + _i, MAXD);
     f.T = MAXT;
-    memcpy(f.pos, far_pos, sizeof far_pos);
-    for (int i = 0; i < MAXT * MAXT; i++) f.s[i] = 12345.0f;
-    f.e.ops->score_forward(&f.e, NULL, 0, 0, f.pos, f.T, f.W, f.q, f.k, f.s, f.scratch);
-    const double alpha = pe_opt(&f.e, "alpha");
-    const int D = f.D, A = (int)lround(pe_opt(&f.e, "theta") * D), T = f.T;
-    for (int i = 0; i < T; i++)
-        for (int j = 0; j < T; j++) {
-            if (j > i) {  // left to the caller's mask
-                ck_assert(f.s[i * T + j] == 12345.0f);
-                continue;
+    // Far positions take the per-pair phase rates; consecutive ones (from 100) the table.
+    for (int layout = 0; layout < 2; layout++) {
+        if (layout == 0) memcpy(f.pos, far_pos, sizeof far_pos);
+        else
+            for (int t = 0; t < MAXT; t++) f.pos[t] = 100.0f + t;
+        for (int i = 0; i < MAXT * MAXT; i++) f.s[i] = 12345.0f;
+        f.e.ops->score_forward(&f.e, NULL, 0, 0, f.pos, f.T, f.W, f.q, f.k, f.s, f.scratch);
+        const double alpha = pe_opt(&f.e, "alpha");
+        const int D = f.D, A = (int)lround(pe_opt(&f.e, "theta") * D), T = f.T;
+        for (int i = 0; i < T; i++)
+            for (int j = 0; j < T; j++) {
+                if (j > i) {  // left to the caller's mask
+                    ck_assert(f.s[i * T + j] == 12345.0f);
+                    continue;
+                }
+                double amp = 0, ph = 0, na = 0, nb = 0;
+                for (int c = 0; c < D; c++) {
+                    double x = (double)f.q[i * D + c] * f.k[j * D + c];
+                    if (c < A) amp += x, na += fabs(x);
+                    else ph += x, nb += fabs(x);
+                }
+                double r = fabs((double)f.pos[i] - f.pos[j]);
+                double cr = r > 0 ? 2 * M_PI * pow(r, alpha) : 0;
+                double ref = amp / sqrt(A) * cos(cr * ph / sqrt(D - A));
+                // float dot products perturb the argument by ~cr * nb * 1e-7
+                double tol = na / sqrt(A) * (1e-6 + 1e-6 * cr * nb);
+                ck_assert_double_eq_tol(f.s[i * T + j], ref, tol);
+                if (i == j)
+                    ck_assert_double_eq_tol(f.s[i * T + j], amp / sqrt(A), 1e-6 * na / sqrt(A));
             }
-            double amp = 0, ph = 0, na = 0, nb = 0;
-            for (int c = 0; c < D; c++) {
-                double x = (double)f.q[i * D + c] * f.k[j * D + c];
-                if (c < A) amp += x, na += fabs(x);
-                else ph += x, nb += fabs(x);
-            }
-            double r = fabs((double)f.pos[i] - f.pos[j]);
-            double cr = r > 0 ? 2 * M_PI * pow(r, alpha) : 0;
-            double ref = amp / sqrt(A) * cos(cr * ph / sqrt(D - A));
-            // float dot products perturb the argument by ~cr * nb * 1e-7
-            double tol = na / sqrt(A) * (1e-6 + 1e-6 * cr * nb);
-            ck_assert_double_eq_tol(f.s[i * T + j], ref, tol);
-            if (i == j) ck_assert_double_eq_tol(f.s[i * T + j], amp / sqrt(A), 1e-6 * na / sqrt(A));
-        }
+    }
     free(f.params);
 }
 END_TEST
