@@ -10,11 +10,12 @@
 #include "errors.h"
 #include "plot_io.h"
 
-// What eval.csv holds beyond the points: whether some row is accuracy, and whether some run
-// was evaluated at two steps or more.
+// What eval.csv holds beyond the points: whether some row is accuracy, whether some is
+// perplexity (language modelling, where the loss is drawn: next-byte accuracy says little),
+// and whether some run was evaluated at two steps or more.
 typedef struct {
     plot_points pts;
-    int has_accuracy;
+    int has_accuracy, has_perplexity;
     int multi_step;
 } points;
 
@@ -35,6 +36,7 @@ static int read_eval(const plot_runs *r, int i, points *ps, char *err, size_t er
             goto done;
         }
         const int accuracy = !strcmp(f[2], "accuracy");
+        ps->has_perplexity |= !strcmp(f[2], "perplexity");
         if (!accuracy && strcmp(f[2], "loss")) continue;  // perplexity: exp of the loss
         const plot_point p = {plot_points_set(&ps->pts, f[1]), r->runs[i].series, i, accuracy,
                               (long long)step, value};
@@ -117,21 +119,22 @@ int plot_write_learning(const plot_runs *r, const char *data, plot_blocks *b, pl
         goto done;
     }
     // Keep the drawn metric only, then bring each step's values together.
+    const int accuracy = ps->has_accuracy && !ps->has_perplexity;
     int n = 0;
     for (int i = 0; i < pts->n; i++)
-        if (pts->p[i].tag == ps->has_accuracy) pts->p[n++] = pts->p[i];
+        if (pts->p[i].tag == accuracy) pts->p[n++] = pts->p[i];
     const int twice = plot_points_sort(pts, n);
     if (twice >= 0) {
         char path[4600];
         plot_run_path(r, pts->p[twice].run, "eval.csv", path, sizeof path);
         rc = set_error(err, errlen, "%s: two rows for step %lld, set %s, metric %s", path,
                        pts->p[twice].x, pts->sets[pts->p[twice].set],
-                       ps->has_accuracy ? "accuracy" : "loss");
+                       accuracy ? "accuracy" : "loss");
         goto done;
     }
-    snprintf(p->metric, sizeof p->metric, "%s", ps->has_accuracy ? "accuracy" : "loss");
-    rc = plot_write_panels(r, pts, n, ps->has_accuracy ? 100 : 1, "step", "learning", data, b,
-                           p, err, errlen);
+    snprintf(p->metric, sizeof p->metric, "%s", accuracy ? "accuracy" : "loss");
+    rc = plot_write_panels(r, pts, n, accuracy ? 100 : 1, "step", "learning", data, b, p, err,
+                           errlen);
 done:
     plot_points_free(&ps->pts);
     free(ps);

@@ -156,6 +156,23 @@ START_TEST(test_loss_diverged_single_seed) {
 }
 END_TEST
 
+// Language modelling (books runs write perplexity beside loss and accuracy): the loss is drawn,
+// next-byte accuracy is not.
+START_TEST(test_books_draw_loss) {
+    put_run("b1", "rope", 1, "step,set,metric,value\n10,len_16,loss,2.0\n10,len_16,accuracy,0.3\n"
+            "10,len_16,perplexity,7.39\n20,len_16,loss,1.5\n20,len_16,accuracy,0.4\n"
+            "20,len_16,perplexity,4.48\n", "done\n");
+    plot_blocks b;
+    plot_panels p;
+    char err[512];
+    ck_assert_msg(write_learning(&b, &p, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(p.metric, "loss");
+    char *dat = slurp_file(tmpdir, "exp/learning.dat");
+    ck_assert_str_eq(dat, "\"rope\"  # step mean lo hi n\n10 2 2 2 1\n20 1.5 1.5 1.5 1\n");
+    free(dat);
+}
+END_TEST
+
 // Runs evaluated only at the end: no learning curve, no data file, and `posbench plot` draws
 // the other plots without a word about it.
 START_TEST(test_final_row_only) {
@@ -227,6 +244,7 @@ Suite *suite_plot_learning(void) {
     tcase_add_test(data, test_means_and_intervals);
     tcase_add_test(data, test_stopped_run_carried_forward);
     tcase_add_test(data, test_loss_diverged_single_seed);
+    tcase_add_test(data, test_books_draw_loss);
     tcase_add_test(data, test_final_row_only);
     tcase_add_test(data, test_bad_eval);
     suite_add_tcase(s, data);
