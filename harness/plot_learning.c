@@ -38,6 +38,7 @@ static int read_eval(const plot_runs *r, int i, points *ps, char *err, size_t er
         const int accuracy = !strcmp(f[2], "accuracy");
         ps->has_perplexity |= !strcmp(f[2], "perplexity");
         if (!accuracy && strcmp(f[2], "loss")) continue;  // perplexity: exp of the loss
+        if (strchr(f[1], '@')) continue;  // scored after training (posbench score): no curve
         const plot_point p = {plot_points_set(&ps->pts, f[1]), r->runs[i].series, i, accuracy,
                               (long long)step, value};
         if (p.set < 0) {

@@ -157,11 +157,12 @@ START_TEST(test_loss_diverged_single_seed) {
 END_TEST
 
 // Language modelling (books runs write perplexity beside loss and accuracy): the loss is drawn,
-// next-byte accuracy is not.
+// next-byte accuracy is not; rows posbench score added at the last step (len_16@yarn) have
+// no curve and no panel.
 START_TEST(test_books_draw_loss) {
     put_run("b1", "rope", 1, "step,set,metric,value\n10,len_16,loss,2.0\n10,len_16,accuracy,0.3\n"
             "10,len_16,perplexity,7.39\n20,len_16,loss,1.5\n20,len_16,accuracy,0.4\n"
-            "20,len_16,perplexity,4.48\n", "done\n");
+            "20,len_16,perplexity,4.48\n20,len_16@yarn,loss,1.4\n", "done\n");
     plot_blocks b;
     plot_panels p;
     char err[512];
