@@ -179,7 +179,7 @@ int run_data_check(const run_config *c, char *err, size_t errlen) {
     int rc = check_width(m, "training", c->batch, train_width, 1, err, errlen);
     for (int i = 0; rc == 0 && i < n; i++) {
         char what[96];
-        snprintf(what, sizeof what, "evaluation set %s", names[i]);
+        snprintf(what, sizeof what, "evaluation set %.63s", names[i]);
         rc = check_width(m, what, RUN_EVAL_BATCH, widths[i], 0, err, errlen);
     }
     model_free(m);
