@@ -21,6 +21,7 @@
 #include "config_schema.h"
 #include "harness/errors.h"
 #include "harness/options.h"
+#include "harness/read_file.h"
 #include "tasks/books.h"
 #include "tasks/task.h"
 
@@ -630,10 +631,11 @@ static int resolve_encoding(const char *file, run_config *r, const raw_value *na
                            "model.encoding: expected NAME(KEY=VALUE;...), got '%s(%s)'",
                            r->encoding, inline_opts);
         snprintf(merged, sizeof merged, "%s", both);
-        if (pe_configure(&p, r->encoding, merged, &shape, msg, sizeof msg))
-            return fail_at(file, blame(&name_v, 1, model_pos), err, errlen, "%s", msg);
     }
     if (pe_configure(&p, r->encoding, merged, &shape, msg, sizeof msg)) {
+        // Options given with the name (NAME(K=V;...)) are blamed on the name.
+        if (inline_opts[0])
+            return fail_at(file, blame(&name_v, 1, model_pos), err, errlen, "%s", msg);
         // Each option is fine alone: blame a swept option, else a swept name or shape value,
         // else the options given, else the name or shape given.
         const raw_value *v[4] = {name_v, shape_v[0], shape_v[1], shape_v[2]};
@@ -771,31 +773,6 @@ done:
 
 #define MAX_FILE_BYTES (1 << 20)
 
-// Reads the whole file (malloc'd, NUL-terminated) or NULL with err.
-static char *read_file(const char *path, size_t *n, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        set_error(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    *n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || *n > MAX_FILE_BYTES) {
-        free(buf);
-        set_error(err, errlen, bad ? "%s: read error" : "%s: larger than 1 MiB", path);
-        return NULL;
-    }
-    buf[*n] = '\0';
-    return buf;
-}
-
 // YAML forbids tabs in indentation; we refuse them anywhere, with their position, rather than
 // let libyaml report a puzzling token error.
 static int find_tab(const char *text, size_t n, config_pos *at) {
@@ -892,6 +869,10 @@ int experiment_load(const char *path, experiment *out, char *err, size_t errlen)
     size_t n;
     char *text = read_file(path, &n, err, errlen);
     if (!text) return -1;
+    if (n > MAX_FILE_BYTES) {
+        free(text);
+        return set_error(err, errlen, "%s: larger than 1 MiB", path);
+    }
     config_pos tab;
     int rc = -1;
     out->raw = calloc(1, sizeof *out->raw);

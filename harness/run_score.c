@@ -7,6 +7,7 @@
 #include "checkpoint.h"
 #include "errors.h"
 #include "options.h"
+#include "read_file.h"
 #include "run.h"
 #include "summary.h"
 
@@ -139,23 +140,6 @@ static model *load_model(const char *ckpt, const char *options, char *err, size_
 
 // ---- the rows ----------------------------------------------------------------------------------
 
-// Reads a whole small file (NULL with err when it cannot).
-static char *read_text(const char *path, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    long n = -1;
-    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (text = malloc((size_t)n + 1)) && fread(text, 1, (size_t)n, f) == (size_t)n) {
-        text[n] = '\0';
-    } else {
-        free(text);
-        text = NULL;
-        set_error(err, errlen, "%s: cannot read", path);
-    }
-    if (f) fclose(f);
-    return text;
-}
-
 // Whether a CSV line's field `col` (0-based) is one of the names in `drop` (NUL-separated
 // list ending in an empty name) and, when step >= 0, its first field is that step.
 static int row_in(const char *line, int col, const char *drop, int step) {
@@ -266,7 +250,8 @@ int run_score(const run_config *run, const char *results, const score_request *q
     default_suffix(q, suffix, sizeof suffix);
 
     snprintf(path, sizeof path, "%s/eval.csv", dir);
-    char *eval_old = read_text(path, err, errlen), *pos_old = NULL;
+    size_t size;
+    char *eval_old = read_file(path, &size, err, errlen), *pos_old = NULL;
     char *rows_text = NULL, *pos_text = NULL, drop[4096] = "";
     size_t rows_len = 0, pos_len = 0;
     FILE *rows = open_memstream(&rows_text, &rows_len);
@@ -277,7 +262,7 @@ int run_score(const run_config *run, const char *results, const score_request *q
     if ((prepared = 1, run_data_prepare(&d, &data, results, err, errlen)) != 0) goto done;
     if (d.report_perplexity) {
         snprintf(path, sizeof path, "%s/positions.csv", dir);
-        if (!(pos_old = read_text(path, err, errlen)) ||
+        if (!(pos_old = read_file(path, &size, err, errlen)) ||
             !(positions = open_memstream(&pos_text, &pos_len)))
             goto done;
     }

@@ -2,12 +2,12 @@
 // Integers are encoded byte by byte, so the format is little-endian on every host.
 #include "dataset.h"
 #include "harness/errors.h"
+#include "harness/read_file.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const unsigned char MAGIC[8] = {'P', 'B', 'D', 'A', 'T', 'A', '\r', '\n'};
 #define END_MARK 0xFFFFFFFFu
@@ -210,33 +210,6 @@ static char *copy_string(const unsigned char *q, size_t k) {
     return s;
 }
 
-static int read_file(const char *path, unsigned char **buf, size_t *size, char *err,
-                     size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return set_error(err, errlen, "%s: not a regular file", path);
-    }
-    const size_t n = (size_t)st.st_size;
-    *buf = malloc(n + 1);
-    if (!*buf) {
-        fclose(f);
-        return set_error(err, errlen, "%s: out of memory (%zu bytes)", path, n);
-    }
-    // One byte more than the size: a file that grew while we read is not silently cut.
-    size_t got = fread(*buf, 1, n + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || got != n) {
-        free(*buf);
-        return set_error(err, errlen, "%s: read error (file changed while reading?)", path);
-    }
-    *size = n;
-    return 0;
-}
-
 // Where the parts are, found by the first pass.
 typedef struct layout {
     const unsigned char *task, *options, *vocab, *records;
@@ -383,9 +356,9 @@ oom:
 }
 
 dataset *dataset_load(const char *path, char *err, size_t errlen) {
-    unsigned char *buf = NULL;
     size_t size = 0;
-    if (read_file(path, &buf, &size, err, errlen)) return NULL;
+    unsigned char *buf = (unsigned char *)read_file(path, &size, err, errlen);
+    if (!buf) return NULL;
     layout L = {0};
     dataset *d = NULL;
     if (scan(path, buf, size, &L, err, errlen) == 0 &&

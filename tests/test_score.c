@@ -79,18 +79,22 @@ static void score_fails(const fixture *x, const char *const *more, int status, c
     free(out);
 }
 
-// A run's file (by encoding: its config.yaml names it) as text; caller frees.
-static char *run_file(const fixture *x, const char *encoding, const char *name) {
+// The folder of the run of an encoding (its config.yaml names it) into dir.
+static void run_folder(const fixture *x, const char *encoding, char *dir, size_t len) {
     char cmd[700];
     snprintf(cmd, sizeof cmd, "grep -l 'encoding: %s$' %s/tiny/runs/*/config.yaml", encoding,
              x->results);
     FILE *p = popen(cmd, "r");
-    char path[600] = "";
-    ck_assert_ptr_nonnull(fgets(path, sizeof path, p));
+    ck_assert_ptr_nonnull(fgets(dir, (int)len, p));
     pclose(p);
-    path[strcspn(path, "\n")] = '\0';
-    *strrchr(path, '/') = '\0';
-    return slurp_file(path, name);
+    *strrchr(dir, '/') = '\0';
+}
+
+// A run's file as text; caller frees.
+static char *run_file(const fixture *x, const char *encoding, const char *name) {
+    char dir[600];
+    run_folder(x, encoding, dir, sizeof dir);
+    return slurp_file(dir, name);
 }
 
 static int count_prefix(const char *text, const char *prefix) {
@@ -265,15 +269,12 @@ END_TEST
 START_TEST(test_eval_dataset_matches_run) {
     fixture x;
     setup(&x, "eval", TASK, 1);
-    char *eval = run_file(&x, "rope", "eval.csv"), cmd[700], ckpt[600] = "", data[400], *out;
+    char *eval = run_file(&x, "rope", "eval.csv"), dir[600], ckpt[700], data[400], *out;
     const double loss = value(eval, "8,short,loss,");
     const double accuracy = value(eval, "8,short,accuracy,");
     free(eval);
-    snprintf(cmd, sizeof cmd, "grep -l 'encoding: rope$' %s/tiny/runs/*/config.yaml", x.results);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(fgets(ckpt, sizeof ckpt, p));
-    pclose(p);
-    strcpy(strrchr(ckpt, '/') + 1, "final.ckpt");
+    run_folder(&x, "rope", dir, sizeof dir);
+    snprintf(ckpt, sizeof ckpt, "%s/final.ckpt", dir);
     snprintf(data, sizeof data, "%s/short.pbds", x.dir);
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)run_eval_seed(0));
