@@ -18,7 +18,7 @@ PB_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -fopenmp -lm -ldl
 PB_LDFLAGS := -rdynamic
 
 BUILD := build
-LIB_SRC  := $(wildcard encodings/*.c) $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+LIB_SRC  := $(wildcard encodings/*.c) $(filter-out harness/cli/main.c,$(wildcard harness/*/*.c)) \
             $(wildcard tasks/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 FIXTURE_SRC := $(wildcard tests/fixtures/*.c)
@@ -54,7 +54,7 @@ FIXTURE_SO := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
 # for every object: a target-specific value would also reach $(BUILD)/flags and rewrite it.)
 PB_CFLAGS += -DPB_FIXTURE_DIR='"$(BUILD)/fixtures"'
 
-.PHONY: all test asan bench bench-torch deps clean help plots examples cppcheck valgrind check-all fuzz
+.PHONY: all test layers asan bench bench-torch deps clean help plots examples cppcheck valgrind check-all fuzz
 
 all: posbench
 
@@ -62,6 +62,7 @@ help:
 	@echo "make            build ./posbench"
 	@echo "make deps       install missing Debian packages (as root), else print the apt-get line"
 	@echo "make test       build and run every Check suite"
+	@echo "make layers     check the layering rule of the includes (part of make test)"
 	@echo "make asan       the test suites under AddressSanitizer + UBSan"
 	@echo "make check-all  test, asan, cppcheck, valgrind of a short training run, a short fuzz"
 	@echo "make cppcheck   static analysis (findings judged false: tools/cppcheck-suppressions.txt)"
@@ -85,7 +86,7 @@ $(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PB_CFLAGS) -c $< -o $@
 
-posbench $(BUILD)/posbench: $(BUILD)/harness/main.o $(LIB_OBJ)
+posbench $(BUILD)/posbench: $(BUILD)/harness/cli/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(PB_LDFLAGS) $^ $(PB_LDLIBS) -o $@
 
 $(BUILD)/test_posbench: $(TEST_OBJ) $(LIB_OBJ) | $(FIXTURE_SO)
@@ -93,7 +94,7 @@ $(BUILD)/test_posbench: $(TEST_OBJ) $(LIB_OBJ) | $(FIXTURE_SO)
 
 # Encoding plugins the tests load (tests/fixtures/*.c, one .so each). Built without the
 # sanitizers: the sanitized test binary provides their runtime.
-$(BUILD)/fixtures/%.so: tests/fixtures/%.c encodings/encoding.h harness/options.h $(BUILD)/flags
+$(BUILD)/fixtures/%.so: tests/fixtures/%.c encodings/encoding.h harness/base/options.h $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -std=c11 -Wall -Wextra -Wno-unused-parameter -ffp-contract=fast -I. \
 	  -shared -fPIC $< -o $@
@@ -105,7 +106,7 @@ deps:
 	@sh tools/deps.sh
 
 # The plots' scripts are found beside the binary, else where an install would put them.
-$(BUILD)/harness/plot_exec.o: PB_CFLAGS += -DPOSBENCH_PLOTS_DIR='"$(PREFIX)/share/posbench/plots"'
+$(BUILD)/harness/plot/plot_exec.o: PB_CFLAGS += -DPOSBENCH_PLOTS_DIR='"$(PREFIX)/share/posbench/plots"'
 
 # Every plot that applies to one results folder, written into it (posbench plot --help).
 plots: posbench
@@ -129,9 +130,13 @@ examples: posbench
 
 # Each test runs single-threaded unless it asks otherwise, so suites are repeatable; the
 # 60 s default timeout (Check says 4) keeps a loaded or slow machine from failing a test.
-test: deps
+test: deps layers
 	@$(MAKE) --no-print-directory $(BUILD)/test_posbench posbench
 	OMP_NUM_THREADS=1 CK_DEFAULT_TIMEOUT=60 $(BUILD)/test_posbench
+
+# The layering rule of docs/design.md: which folder may include which.
+layers:
+	@sh tools/check_layers.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory SAN=1 build/asan/test_posbench

@@ -15,10 +15,10 @@
 
 #include <cblas.h>
 
-#include "harness/layers.h"
-#include "harness/model.h"
-#include "harness/rng.h"
-#include "harness/train.h"
+#include "harness/base/rng.h"
+#include "harness/model/layers.h"
+#include "harness/model/model.h"
+#include "harness/train/train.h"
 
 // scored: positions per sequence that carry a target (0: all of them). The head runs on the
 // scored rows only, so at the main job's shape it costs 8 rows per sequence, not T.
@@ -164,7 +164,7 @@ static int bench_eval(const shape *s, const char *encoding, int T) {
 
 // The ceiling the linear layers alone put on tokens/s: one step's projection, MLP and head
 // products (forward, input and weight gradients, at the model's shapes, through
-// harness/layers.c's matmul_forward and matmul_backward) timed on their own. Attention,
+// harness/model/layers.c's matmul_forward and matmul_backward) timed on their own. Attention,
 // norms, GELU and AdamW are left out, so no encoding can train faster than this with these
 // kernels on this machine.
 static double matmul_only_tokens_per_s(const shape *s) {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """make bench-torch: the PyTorch reference for make bench (issue 7).
 
-The same model as posbench (harness/model.h) in plain PyTorch, trained the way bench/bench.c
+The same model as posbench (harness/model/model.h) in plain PyTorch, trained the way bench/bench.c
 trains it: forward, cross-entropy over the scored positions (every position, or S per
 sequence spread as bench.c spreads them, the head running on those rows only), backward, gradient clipping at 1.0,
 AdamW. fp32, no autocast, no torch.compile, 2 threads unless --threads says otherwise.
@@ -24,7 +24,7 @@ import time
 # bench.c's SHAPES; the first is the main job's.
 SHAPES = [(64, 2, 4, 65, 32, 65, 8), (128, 2, 4, 128, 32, 256, 0), (256, 4, 8, 256, 16, 256, 0)]
 ENCODINGS = ["nope", "rope", "pope", "tapa"]
-NORM_EPS = 1e-5  # harness/layers.c
+NORM_EPS = 1e-5  # harness/model/layers.c
 BASE = 10000.0  # rope and pope's default frequency base
 TAPA_THETA, TAPA_ALPHA = 0.5, 0.1  # encodings/tapa.c defaults
 

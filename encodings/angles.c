@@ -2,7 +2,7 @@
 
 #include <math.h>
 
-#include "harness/fastmath.h"
+#include "harness/base/fastmath.h"
 
 void angle_table_freqs(const float *pos, int T, const double *theta, int F, float *cos_out,
                        float *sin_out) {

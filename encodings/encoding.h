@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 
-#include "harness/options.h"
+#include "harness/base/options.h"
 
 #define PE_MAX_OPTIONS 8
 
@@ -40,7 +40,7 @@ typedef struct pe_shape {
     int d_model;
 } pe_shape;
 
-// Options are the shared numeric/enumerated kind (harness/options.h).
+// Options are the shared numeric/enumerated kind (harness/base/options.h).
 typedef option_spec pe_option_spec;
 
 typedef struct pe_ops pe_ops;
@@ -52,7 +52,7 @@ typedef struct pe {
     double opt[PE_MAX_OPTIONS];
 } pe;
 
-// Deterministic random source handed to init (harness/rng.h).
+// Deterministic random source handed to init (harness/base/rng.h).
 typedef struct rng rng;
 
 // Invariances a plugin declares; the generic checks (encodings/pe_check.h) test them.
@@ -144,10 +144,15 @@ const pe_ops *pe_find(const char *name);
 // Returns the ops, or NULL with a one-line message in err. The object stays loaded until
 // the process exits, since configured encodings keep pointers into it.
 const pe_ops *pe_load_plugin(const char *path, char *err, size_t errlen);
-// The n-th loaded plugin (0-based), or NULL past the last.
+// At most this many plugins per process.
+#define PE_MAX_PLUGINS 16
+// Adds an encoding to the registry after pe_validate_ops and a check that its name is free:
+// 0, or -1 with a message. pe_load_plugin registers what it loads.
+int pe_register(const pe_ops *ops, char *err, size_t errlen);
+// The n-th registered plugin (0-based), or NULL past the last.
 const pe_ops *pe_plugin_at(int n);
 // Structural checks of an ops table (name, summary, options, hooks in pairs, init with
-// parameters): 0, or -1 with a message. pe_load_plugin runs it on every plugin.
+// parameters): 0, or -1 with a message. pe_register runs it on every plugin.
 int pe_validate_ops(const pe_ops *ops, char *err, size_t errlen);
 
 // Configure `out` for `name` with options "key=value,key=value" (NULL or "" for defaults).

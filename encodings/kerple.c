@@ -16,8 +16,8 @@
 
 #include <math.h>
 
-#include "harness/fastmath.h"
-#include "harness/rng.h"
+#include "harness/base/fastmath.h"
+#include "harness/base/rng.h"
 
 #define KERPLE_EPS 0.01f
 

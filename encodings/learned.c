@@ -12,7 +12,7 @@
 // Fractional positions are floored and negative ones use vector 0.
 #include "encoding.h"
 
-#include "harness/rng.h"
+#include "harness/base/rng.h"
 
 enum { BEYOND_CLAMP, BEYOND_ERROR };
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "encoding.h"
-#include "harness/errors.h"
-#include "harness/rng.h"
+#include "harness/base/errors.h"
+#include "harness/base/rng.h"
 
 #define N_LAYERS 2
 #define N_HEADS 2

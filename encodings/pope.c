@@ -12,8 +12,8 @@
 #include "encoding.h"
 
 #include "angles.h"
-#include "harness/fastmath.h"
-#include "harness/rng.h"
+#include "harness/base/fastmath.h"
+#include "harness/base/rng.h"
 
 #include <math.h>
 

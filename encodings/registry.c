@@ -8,8 +8,9 @@
 // q/k transform is decided by qk_forward, never by qk_width.
 #include "encoding.h"
 
-#include "harness/options.h"
-#include "harness/errors.h"
+#include "harness/base/errors.h"
+#include "harness/base/names.h"
+#include "harness/base/options.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,50 @@ const pe_ops *const pe_registry[] = {
     &pe_xpos,
     NULL,
 };
+
+// Encodings registered at run time (pe_register): the plugins, in load order.
+static const pe_ops *registered[PE_MAX_PLUGINS];
+static int n_registered;
+
+const pe_ops *pe_plugin_at(int n) { return n >= 0 && n < n_registered ? registered[n] : NULL; }
+
+int pe_validate_ops(const pe_ops *o, char *err, size_t errlen) {
+    if (!o->name || !o->name[0] || strlen(o->name) > 63 || strpbrk(o->name, " ,=/"))
+        return set_error(err, errlen, "encoding has no usable name (1-63 characters, no ' ,=/')");
+    const char *n = o->name;
+    if (!o->summary) return set_error(err, errlen, "encoding '%s': no summary", n);
+    if (o->n_options < 0 || o->n_options > PE_MAX_OPTIONS)
+        return set_error(err, errlen, "encoding '%s': %d options (at most %d)", n, o->n_options,
+                         PE_MAX_OPTIONS);
+    for (int i = 0; i < o->n_options; i++) {
+        const pe_option_spec *s = &o->options[i];
+        if (!s->name || !s->help)
+            return set_error(err, errlen, "encoding '%s': option %d has no name or help", n, i);
+        if (!(s->min <= s->default_value && s->default_value <= s->max))
+            return set_error(err, errlen, "encoding '%s': option '%s' default outside [min, max]",
+                             n, s->name);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(o->options[j].name, s->name))
+                return set_error(err, errlen, "encoding '%s': option '%s' twice", n, s->name);
+    }
+    if ((o->embed_forward == NULL) != (o->embed_backward == NULL) ||
+        (o->qk_forward == NULL) != (o->qk_backward == NULL) ||
+        (o->bias_forward == NULL) != (o->bias_backward == NULL) ||
+        (o->score_forward == NULL) != (o->score_backward == NULL))
+        return set_error(err, errlen, "encoding '%s': a forward hook without its backward", n);
+    if (o->n_params && !o->init)
+        return set_error(err, errlen, "encoding '%s': parameters but no init", n);
+    return 0;
+}
+
+int pe_register(const pe_ops *ops, char *err, size_t errlen) {
+    if (pe_validate_ops(ops, err, errlen) != 0) return -1;
+    if (pe_find(ops->name)) return set_error(err, errlen, "encoding '%s' already exists", ops->name);
+    if (n_registered == PE_MAX_PLUGINS)
+        return set_error(err, errlen, "too many encoding plugins (at most %d)", PE_MAX_PLUGINS);
+    registered[n_registered++] = ops;
+    return 0;
+}
 
 const pe_ops *pe_find(const char *name) {
     for (int i = 0; pe_registry[i]; i++)

@@ -13,7 +13,7 @@
 
 #include <math.h>
 
-#include "harness/rng.h"
+#include "harness/base/rng.h"
 
 #define T5_MAX_BUCKETS 1024
 #define T5_MAX_DISTANCE (1 << 24)

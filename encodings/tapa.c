@@ -12,7 +12,7 @@
 #include <cblas.h>
 #include <math.h>
 
-#include "harness/fastmath.h"
+#include "harness/base/fastmath.h"
 
 #define TWO_PI_F 6.28318530717958647692f
 

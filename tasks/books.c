@@ -1,7 +1,7 @@
 // The book corpus (which books, which split) and the byte-level datasets cut from it; the
 // rules are in tasks/books.h.
-#include "harness/dirs.h"
 #include "books.h"
+#include "harness/base/dirs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/errors.h"
-#include "harness/rng.h"
+#include "harness/base/errors.h"
+#include "harness/base/rng.h"
 #include "tasks/dataset.h"
 
 static const char *const SPLIT_NAMES[BOOKS_N_SPLITS] = {"train", "validation", "test"};

@@ -1,8 +1,9 @@
 // Dataset files (layout in dataset.h): a streaming writer and a whole-file reader.
 // Integers are encoded byte by byte, so the format is little-endian on every host.
 #include "dataset.h"
-#include "harness/errors.h"
-#include "harness/read_file.h"
+#include "harness/base/errors.h"
+#include "harness/base/hash.h"
+#include "harness/base/read_file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,14 +12,6 @@
 
 static const unsigned char MAGIC[8] = {'P', 'B', 'D', 'A', 'T', 'A', '\r', '\n'};
 #define END_MARK 0xFFFFFFFFu
-#define FNV_BASIS 0xcbf29ce484222325ull
-
-static void fnv1a(uint64_t *h, const unsigned char *p, size_t n) {
-    uint64_t x = *h;
-    for (size_t i = 0; i < n; i++) x = (x ^ p[i]) * 0x100000001b3ull;
-    *h = x;
-}
-
 static void le_store(unsigned char *p, uint64_t v, int bytes) {
     for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
@@ -43,7 +36,7 @@ struct dataset_writer {
 // Hashes and writes; the first failure is remembered and reported by close.
 static void put(dataset_writer *w, const void *data, size_t n) {
     if (w->failed) return;
-    fnv1a(&w->hash, data, n);
+    w->hash = fnv1a_update(w->hash, data, n);
     if (fwrite(data, 1, n, w->f) != n) w->failed = 1, w->saved_errno = errno;
 }
 
@@ -93,7 +86,7 @@ dataset_writer *dataset_writer_open(const char *path, const char *task, const ch
     w->tmp = malloc(strlen(path) + 5);
     if (!w->path || !w->tmp) goto oom;
     sprintf(w->tmp, "%s.tmp", path);
-    w->hash = FNV_BASIS;
+    w->hash = FNV1A_BASIS;
     w->vocab_size = vocab_size;
     w->f = fopen(w->tmp, "wb");
     if (!w->f) {
@@ -253,8 +246,7 @@ static int scan(const char *path, const unsigned char *buf, size_t size, layout 
     L->sum_at = c.at;
     if (take_int(&c, 8, &v)) goto truncated;
     // Checksum first: if corruption made the walk end early, that is what to report.
-    uint64_t h = FNV_BASIS;
-    fnv1a(&h, buf, L->sum_at);
+    const uint64_t h = fnv1a_update(FNV1A_BASIS, buf, L->sum_at);
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
     // (The fuzzing build skips this, or mutated files would never get past it to the
     // value checks, which must hold on their own.)

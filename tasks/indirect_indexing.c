@@ -45,7 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/errors.h"
+#include "harness/base/errors.h"
 #include "letters.h"
 
 enum {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/errors.h"
+#include "harness/base/errors.h"
 
 static const char *const NAMES[LETTERS_VOCAB] = {
     "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P",

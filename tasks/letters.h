@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "harness/rng.h"
+#include "harness/base/rng.h"
 #include "task.h"
 
 #define LETTERS_N 52

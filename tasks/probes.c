@@ -16,7 +16,7 @@
 //   indirect_indexing (both): tasks/indirect_indexing.c.
 #include "task.h"
 
-#include "harness/errors.h"
+#include "harness/base/errors.h"
 #include "letters.h"
 
 enum { W_ALPHABET, W_LEN_MIN, W_LEN_MAX, W_SHIFT_MAX };

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/model.h"
-#include "harness/errors.h"
+#include "harness/base/errors.h"
+#include "harness/base/names.h"
 
 extern const task_ops task_indirect_indexing, task_probe_where, task_probe_what;
 
@@ -44,20 +44,4 @@ int task_configure(task *out, const char *name, const char *options, char *err, 
 void task_format_options(const task *t, char *buf, size_t len) {
     options_format_quiet(t->ops->options, t->ops->n_options, t->ops->first_quiet_option, t->opt,
                          buf, len);
-}
-
-int task_sequence_to_batch_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,
-                               int len) {
-    if (len < 2 || len - 1 > b->T || row < 0 || row >= b->B) return -1;
-    const size_t o = (size_t)row * b->T;
-    int scored = 0;
-    for (int t = 0; t < b->T; t++) {
-        const int real = t < len - 1;
-        b->tokens[o + t] = real ? tokens[t] : 0;
-        b->targets[o + t] = real ? tokens[t + 1] : 0;
-        b->mask[o + t] = real && mask[t];
-        b->pos[o + t] = (float)t;
-        scored += b->mask[o + t];
-    }
-    return scored;
 }

@@ -2,8 +2,8 @@
 // something thousands of bytes back (a name's trade and town, an event told chapters ago),
 // so that a model's loss at long range says something about its position encoding. The
 // structure is described in tasks/books.h.
-#include "harness/dirs.h"
 #include "books.h"
+#include "harness/base/dirs.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/errors.h"
-#include "harness/rng.h"
+#include "harness/base/errors.h"
+#include "harness/base/rng.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define WRAP 72     // line width, as in Project Gutenberg's hard-wrapped texts

@@ -1,7 +1,7 @@
 // The task plugin interface: a generator of training/evaluation sequences, one at a time.
 //
 // A task is one C file defining a `const task_ops` (like encodings/encoding.h): a name, a
-// one-line summary, its options (harness/options.h), a check of option combinations the
+// one-line summary, its options (harness/base/options.h), a check of option combinations the
 // per-option ranges cannot express, its vocabulary, and `next`, which draws ONE sequence
 // from an rng. Given the same options and the same rng state, `next` produces the same
 // sequence on every platform, so a dataset is a pure function of (task, options, seed):
@@ -11,15 +11,15 @@
 //   mask[t] = 1 means position t is scored, and its target is the NEXT token, tokens[t + 1]
 //   (the model at position t predicts token t + 1). mask[len - 1] is therefore always 0.
 // A sequence of len tokens becomes one batch row directly: inputs tokens[0..len-2], targets
-// tokens[1..len-1], mask[0..len-2] unchanged (task_sequence_to_batch_row below).
+// tokens[1..len-1], mask[0..len-2] unchanged (task_sequence_to_batch_row in harness/train/task_feed.h).
 #ifndef POSBENCH_TASK_H
 #define POSBENCH_TASK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "harness/options.h"
-#include "harness/rng.h"
+#include "harness/base/options.h"
+#include "harness/base/rng.h"
 
 #define TASK_MAX_OPTIONS 8
 
@@ -37,7 +37,7 @@ struct task_ops {
     int n_options;
     option_spec options[TASK_MAX_OPTIONS];
     // Options from this index on are left out of the canonical form while they hold their
-    // default (harness/options.h), so adding one keeps earlier run ids. 0: all written.
+    // default (harness/base/options.h), so adding one keeps earlier run ids. 0: all written.
     int first_quiet_option;
 
     // Rejects impossible combinations (each option is already within its own range):
@@ -85,14 +85,5 @@ typedef void (*task_progress_fn)(uint64_t done, uint64_t n, void *ctx);
 // n times, one sequence in memory at a time. progress may be NULL. 0, or -1 with err.
 int task_write_dataset(const task *t, uint64_t seed, uint64_t n, const char *path,
                        task_progress_fn progress, void *ctx, char *err, size_t errlen);
-
-struct batch;
-// Fills row `row` of a batch (harness/model.h) from one sequence: tokens[0..len-2] as input,
-// tokens[1..len-1] as targets, mask[0..len-2] as the scored positions, positions 0..T-1.
-// Columns len-1..T-1 are padding (token 0, never scored): attention is causal, so padding
-// after the sequence cannot change what earlier positions see. Returns the number of scored
-// positions, or -1 if len < 2 or len - 1 > T.
-int task_sequence_to_batch_row(struct batch *b, int row, const uint16_t *tokens,
-                               const uint8_t *mask, int len);
 
 #endif

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "capture.h"
-#include "harness/cli_plot.h"
+#include "harness/cli/cli_plot.h"
 
 void remove_tree(const char *path) {
     struct stat st;

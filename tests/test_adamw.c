@@ -2,7 +2,7 @@
 #include <check.h>
 #include <math.h>
 
-#include "harness/optimizer.h"
+#include "harness/model/optimizer.h"
 #include "suites.h"
 
 // Two steps from p = 1 with g = 0.5 then -0.25; lr 0.1, betas 0.9/0.99, wd 0.01:

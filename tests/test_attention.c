@@ -14,8 +14,8 @@
 
 #include "encodings/encoding.h"
 #include "gradcheck.h"
-#include "harness/attention.h"
-#include "harness/rng.h"
+#include "harness/base/rng.h"
+#include "harness/model/attention.h"
 #include "suites.h"
 
 #define B 2

@@ -17,11 +17,11 @@
 
 #include "capture.h"
 #include "files.h"
-#include "harness/cli_books.h"
-#include "harness/cli_config.h"
-#include "harness/cli_data.h"
-#include "harness/cli_inspect.h"
-#include "harness/cli_run.h"
+#include "harness/cli/cli_books.h"
+#include "harness/cli/cli_config.h"
+#include "harness/cli/cli_data.h"
+#include "harness/cli/cli_inspect.h"
+#include "harness/cli/cli_run.h"
 #include "suites.h"
 
 // How the expected text is compared with everything the command printed.
@@ -133,7 +133,7 @@ static const bad_case cases[] = {
      2, WHOLE, "posbench: unknown task 'nosuch' (known: indirect_indexing, probe_where, probe_what)"},
     {"gen_unknown_task_option", NOPREP,
      {"gen", "indirect_indexing", "--options", "bogus=1", "--seed", "1", "-n", "1", "-o", "%D/g.pbds", NULL},
-     2, WHOLE, "posbench: task 'indirect_indexing': unknown option 'bogus' (options: alphabet, len_min, "
+     2, WHOLE, "posbench: task 'indirect_indexing': unknown option 'bogus' (known: alphabet, len_min, "
      "len_max, shift_max, allow_zero, sampling, distinct, queries)"},
     // Sizes whose memory exceeds the machine: refused before allocating (the rest of the line
     // names this machine's memory).

@@ -1,4 +1,4 @@
-// Tests of the book pipeline (tasks/books.c, harness/cli_books.c) and the synthetic books
+// Tests of the book pipeline (tasks/books.c, harness/cli/cli_books.c) and the synthetic books
 // (tasks/synthetic_books.c), on tiny corpora written to a temporary directory: splits are by
 // book and as the rule says, every chunk and window is exact (each file is rebuilt here from
 // the books it should come from), masks follow tasks/task.h, outputs are deterministic, bad
@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/cli_books.h"
-#include "harness/cli_data.h"
 #include "capture.h"
-#include "harness/rng.h"
 #include "files.h"
+#include "harness/base/rng.h"
+#include "harness/cli/cli_books.h"
+#include "harness/cli/cli_data.h"
 #include "suites.h"
 #include "tasks/books.h"
 #include "tasks/dataset.h"

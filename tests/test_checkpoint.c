@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/checkpoint.h"
-#include "harness/token_file.h"
+#include "harness/model/checkpoint.h"
+#include "harness/train/token_file.h"
 #include "suites.h"
 
 static model *small_model(const char *enc, const char *opts) {

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "harness/cli_train.h"
+#include "harness/cli/cli_train.h"
 #include "suites.h"
 #include "tasks/task.h"
 

@@ -1,4 +1,4 @@
-// Tests of experiment files (harness/config.c): every error class with its exact message and
+// Tests of experiment files (harness/experiment/config.c): every error class with its exact message and
 // position, defaults, the canonical text round-tripping to the same id, sweep expansion
 // (counts, order, swept values), ids (stable, independent of key order, sensitive to every
 // value but the experiment name), the shipped experiments/ files and `posbench config`.
@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "harness/cli_config.h"
-#include "harness/config.h"
+#include "harness/cli/cli_config.h"
+#include "harness/experiment/config.h"
 #include "suites.h"
 #include "tasks/task.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "harness/data_feed.h"
+#include "harness/train/data_feed.h"
 #include "suites.h"
 
 // Five sequences of lengths 2..6; token t of sequence s is (s + t) % 7; every position but

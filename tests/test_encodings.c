@@ -9,8 +9,8 @@
 
 #include "encodings/encoding.h"
 #include "gradcheck.h"
-#include "harness/options.h"
-#include "harness/rng.h"
+#include "harness/base/options.h"
+#include "harness/base/rng.h"
 #include "suites.h"
 
 #define NL 2
@@ -403,7 +403,7 @@ START_TEST(test_options_parse) {
     expect_error("rope", "bse=3", "encoding 'rope': unknown option 'bse' (did you mean 'base'?)");
     expect_error("rope", "bsae=3", "encoding 'rope': unknown option 'bsae' (did you mean 'base'?)");
     expect_error("rope", "frobnicate=1",
-                 "encoding 'rope': unknown option 'frobnicate' (options: base, scaling, factor, "
+                 "encoding 'rope': unknown option 'frobnicate' (known: base, scaling, factor, "
                  "orig_len, alpha, beta)");
     expect_error("nope", "base=1", "encoding 'nope': unknown option 'base' (it takes no options)");
     expect_error("pope", "delta_init=foo",

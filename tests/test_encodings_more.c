@@ -10,8 +10,8 @@
 #include "capture.h"
 #include "encodings/encoding.h"
 #include "encodings/pe_check.h"
-#include "harness/cli_check_encoding.h"
-#include "harness/cli_train.h"
+#include "harness/cli/cli_check_encoding.h"
+#include "harness/cli/cli_train.h"
 #include "suites.h"
 
 #ifndef PB_FIXTURE_DIR

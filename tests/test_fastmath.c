@@ -2,7 +2,7 @@
 #include <check.h>
 #include <math.h>
 
-#include "harness/fastmath.h"
+#include "harness/base/fastmath.h"
 #include "suites.h"
 
 START_TEST(test_fast_expf_error) {

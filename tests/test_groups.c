@@ -1,4 +1,4 @@
-// posbench groups (harness/inspect_groups.c): groups.csv of a tiny finished run against a
+// posbench groups (harness/analysis/inspect_groups.c): groups.csv of a tiny finished run against a
 // count made here by other means (shifts parsed from the token ids, each answer scored by its
 // own forward pass of a one-row batch), its totals against the run's eval.csv, an experiment
 // folder with a task that has no groups, and the command's own errors with their exact
@@ -11,11 +11,12 @@
 
 #include "capture.h"
 #include "files.h"
-#include "harness/checkpoint.h"
-#include "harness/cli_inspect.h"
-#include "harness/cli_run.h"
-#include "harness/model.h"
-#include "harness/run.h"
+#include "harness/cli/cli_inspect.h"
+#include "harness/cli/cli_run.h"
+#include "harness/experiment/run.h"
+#include "harness/model/checkpoint.h"
+#include "harness/model/model.h"
+#include "harness/train/task_feed.h"
 #include "suites.h"
 #include "tasks/letters.h"
 #include "tasks/task.h"

@@ -10,10 +10,10 @@
 
 #include "capture.h"
 #include "files.h"
-#include "harness/cli_inspect.h"
-#include "harness/cli_run.h"
-#include "harness/inspect.h"
-#include "harness/model.h"
+#include "harness/analysis/inspect.h"
+#include "harness/cli/cli_inspect.h"
+#include "harness/cli/cli_run.h"
+#include "harness/model/model.h"
 #include "suites.h"
 
 static double softplus(double x) { return log1p(exp(x)); }

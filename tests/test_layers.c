@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "gradcheck.h"
-#include "harness/layers.h"
+#include "harness/model/layers.h"
 #include "suites.h"
 
 #define N 6

@@ -8,7 +8,7 @@
 
 #include "encodings/encoding.h"
 #include "gradcheck.h"
-#include "harness/model.h"
+#include "harness/model/model.h"
 #include "suites.h"
 
 #define B 2

@@ -1,4 +1,4 @@
-// Tests of the plotting layer (plots/*.gp, harness/plot_*.c, harness/cli_plot.c): every
+// Tests of the plotting layer (plots/*.gp, harness/plot/plot_*.c, harness/cli/cli_plot.c): every
 // gnuplot script on a small fixture gives a non-empty PNG and SVG with nothing on gnuplot's
 // stderr (warnings fail); `posbench plot` on a fixture results folder writes the expected
 // files; a missing gnuplot and bad folders give one clear message. gnuplot is a declared
@@ -12,10 +12,10 @@
 
 #include "capture.h"
 #include "files.h"
-#include "harness/cli_plot.h"
-#include "harness/plot_attention.h"
-#include "harness/plot_exec.h"
-#include "harness/plot_io.h"
+#include "harness/cli/cli_plot.h"
+#include "harness/plot/plot_attention.h"
+#include "harness/plot/plot_exec.h"
+#include "harness/plot/plot_io.h"
 #include "suites.h"
 
 static char tmpdir[64];
@@ -40,7 +40,7 @@ static const char SVG_MAGIC[] = "<?xml";
 
 // ---- the scripts, one by one -----------------------------------------------------------------
 
-// Fixtures in the shapes `posbench plot` writes (harness/plot_*.h) or, for frequency.csv, the
+// Fixtures in the shapes `posbench plot` writes (harness/plot/plot_*.h) or, for frequency.csv, the
 // shape `posbench freq` writes.
 static const char ACCURACY[] =
     "\"rope\"  # x mean lo hi n\n0 14 9 19 3\n3 40 30 50 3\n\n\n"

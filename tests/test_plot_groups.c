@@ -1,4 +1,4 @@
-// Tests of the answer-groups plot (harness/plot_groups.c, plots/groups.gp): the data file
+// Tests of the answer-groups plot (harness/plot/plot_groups.c, plots/groups.gp): the data file
 // written from run folders made here, against means and Student-t intervals computed by hand;
 // single seeds without a band; diverged runs and runs without groups.csv left out; group
 // names of different tasks joined; the no-lookup baseline line, drawn only when the runs share
@@ -12,9 +12,9 @@
 
 #include "capture.h"
 #include "files.h"
-#include "harness/cli_plot.h"
-#include "harness/plot_exec.h"
-#include "harness/plot_groups.h"
+#include "harness/cli/cli_plot.h"
+#include "harness/plot/plot_exec.h"
+#include "harness/plot/plot_groups.h"
 #include "suites.h"
 
 static char tmpdir[64];

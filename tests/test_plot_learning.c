@@ -1,4 +1,4 @@
-// Tests of the learning-curve plot (harness/plot_learning.c, plots/learning.gp): the data file
+// Tests of the learning-curve plot (harness/plot/plot_learning.c, plots/learning.gp): the data file
 // written from run folders made here, against means and Student-t intervals computed by hand;
 // accuracy preferred to loss; diverged runs left out; no plot when every run was evaluated at
 // one step only; malformed eval.csv named with its line; and `posbench plot` drawing the
@@ -10,8 +10,8 @@
 
 #include "capture.h"
 #include "files.h"
-#include "harness/cli_plot.h"
-#include "harness/plot_learning.h"
+#include "harness/cli/cli_plot.h"
+#include "harness/plot/plot_learning.h"
 #include "suites.h"
 
 static char tmpdir[64];

@@ -1,7 +1,7 @@
 #include <check.h>
 #include <math.h>
 
-#include "harness/rng.h"
+#include "harness/base/rng.h"
 #include "suites.h"
 
 // Golden values: a silent change to the generator would change every dataset and init.

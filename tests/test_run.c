@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "harness/cli_run.h"
-#include "harness/dirs.h"
 #include "files.h"
+#include "harness/base/dirs.h"
+#include "harness/cli/cli_run.h"
 #include "suites.h"
 #include "tasks/books.h"
 

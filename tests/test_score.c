@@ -10,12 +10,12 @@
 
 #include "capture.h"
 #include "files.h"
-#include "harness/cli_data.h"
-#include "harness/cli_eval.h"
-#include "harness/cli_run.h"
-#include "harness/cli_score.h"
-#include "harness/dirs.h"
-#include "harness/run.h"
+#include "harness/base/dirs.h"
+#include "harness/cli/cli_data.h"
+#include "harness/cli/cli_eval.h"
+#include "harness/cli/cli_run.h"
+#include "harness/cli/cli_score.h"
+#include "harness/experiment/run.h"
 #include "suites.h"
 #include "tasks/books.h"
 

@@ -1,4 +1,4 @@
-// Tests of the experiment summary (harness/summary.c, harness/cli_summary.c): Student's t
+// Tests of the experiment summary (harness/analysis/summary.c, harness/cli/cli_summary.c): Student's t
 // against table values and closed forms, summary.csv row by row against statistics computed
 // by hand from run folders written here, the grouping, skipping and last-step rules, malformed
 // input messages, and the printed table.
@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "harness/cli_summary.h"
-#include "harness/binomial.h"
-#include "harness/plot_summary.h"
-#include "harness/student_t.h"
-#include "harness/summary.h"
 #include "files.h"
+#include "harness/analysis/binomial.h"
+#include "harness/analysis/student_t.h"
+#include "harness/analysis/summary.h"
+#include "harness/cli/cli_summary.h"
+#include "harness/plot/plot_summary.h"
 #include "suites.h"
 
 // ---- Student's t ----------------------------------------------------------------------------

@@ -10,10 +10,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "harness/cli_data.h"
-#include "harness/model.h"
-#include "harness/rng.h"
 #include "capture.h"
+#include "harness/base/rng.h"
+#include "harness/cli/cli_data.h"
+#include "harness/model/model.h"
+#include "harness/train/task_feed.h"
 #include "suites.h"
 #include "tasks/dataset.h"
 #include "tasks/task.h"

@@ -4,8 +4,8 @@
 #include <omp.h>
 #include <stdlib.h>
 
-#include "harness/toy_task.h"
-#include "harness/train.h"
+#include "harness/train/toy_task.h"
+#include "harness/train/train.h"
 #include "suites.h"
 
 typedef struct toy {

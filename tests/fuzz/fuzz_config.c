@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "harness/config.h"
+#include "harness/experiment/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // The loader reads a path; a private file under /dev/shm keeps this fast.

@@ -1,0 +1,538 @@
+// The experiment summary (summary.h): reading run folders, grouping, statistics, summary.csv.
+#include "harness/analysis/summary.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/analysis/binomial.h"
+#include "harness/analysis/student_t.h"
+#include "harness/base/dirs.h"
+#include "harness/base/errors.h"
+#include "harness/experiment/run.h"
+
+// ---- reading run folders -------------------------------------------------------------------
+
+// The value of one (set, metric) in one run: the row with the largest step.
+typedef struct {
+    char *set, *metric;
+    long long step;
+    double value;
+    int line;
+    long long first_at;  // the first step whose value reached the summary's success_at, or -1
+} eval_value;
+
+typedef struct {
+    char *id;
+    int diverged;
+    char **values;  // aligned with the first finished run's point keys (seed included)
+    int n_evals;
+    eval_value *evals;  // in order of first appearance in eval.csv
+} run;
+
+typedef struct {
+    const char *path;
+    FILE *f;
+    char *line;
+    size_t cap;
+    int lineno;
+} csv_file;
+
+// Grows *p (elements of size bytes) so that it holds at least n + 1. Returns 0 / -1.
+static int grow(void *p, int *cap, int n, size_t size) {
+    if (n < *cap) return 0;
+    const int ncap = *cap ? 2 * *cap : 8;
+    void *q = realloc(*(void **)p, (size_t)ncap * size);
+    if (!q) return -1;
+    *(void **)p = q;
+    *cap = ncap;
+    return 0;
+}
+
+static int open_csv(csv_file *c, const char *path, const char *header, char *err,
+                    size_t errlen) {
+    *c = (csv_file){.path = path};
+    c->f = fopen(path, "r");
+    if (!c->f) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    if (getline(&c->line, &c->cap, c->f) < 0)
+        return set_error(err, errlen, "%s: empty file (expected header '%s')", path, header);
+    c->lineno = 1;
+    c->line[strcspn(c->line, "\r\n")] = '\0';
+    if (strcmp(c->line, header))
+        return set_error(err, errlen, "%s:1: expected header '%s', got '%s'", path, header,
+                         c->line);
+    return 0;
+}
+
+static void close_csv(csv_file *c) {
+    if (c->f) fclose(c->f);
+    free(c->line);
+}
+
+// Reads the next non-blank line and splits it in place at commas into exactly n fields.
+// Returns 1 with fields set, 0 at the end of the file, -1 on a malformed line.
+static int next_row(csv_file *c, char **fields, int n, char *err, size_t errlen) {
+    for (;;) {
+        if (getline(&c->line, &c->cap, c->f) < 0) return 0;
+        c->lineno++;
+        c->line[strcspn(c->line, "\r\n")] = '\0';
+        if (c->line[0]) break;
+    }
+    if (strchr(c->line, '"'))
+        return set_error(err, errlen, "%s:%d: quoted fields are not supported", c->path,
+                         c->lineno);
+    int got = 1;
+    for (const char *s = c->line; *s; s++) got += *s == ',';
+    if (got != n)
+        return set_error(err, errlen, "%s:%d: expected %d fields, got %d", c->path, c->lineno,
+                         n, got);
+    char *s = c->line;
+    for (int i = 0; i < n; i++) {
+        fields[i] = s;
+        s += strcspn(s, ",");
+        if (*s) *s++ = '\0';
+    }
+    for (int i = 0; i < n; i++)
+        if (!fields[i][0])
+            return set_error(err, errlen, "%s:%d: field %d is empty", c->path, c->lineno, i + 1);
+    return 1;
+}
+
+// DIR/runs/ID/NAME into buf. Returns 0 / -1 (too long).
+static int run_path(char *buf, size_t len, const char *dir, const char *id, const char *name,
+                    char *err, size_t errlen) {
+    const int w = snprintf(buf, len, "%s/runs/%s/%s", dir, id, name);
+    if (w < 0 || (size_t)w >= len)
+        return set_error(err, errlen, "%s/runs/%s: path too long", dir, id);
+    return 0;
+}
+
+static int key_index(char *const *keys, int n, const char *key) {
+    for (int k = 0; k < n; k++)
+        if (!strcmp(keys[k], key)) return k;
+    return -1;
+}
+
+// Reads point.csv into r->values, aligned with *keys. The first call (*n_keys < 0) takes its
+// keys, in file order, as the experiment's (ownership passes to *keys); later runs must have
+// exactly those keys. first names the first run's point.csv in messages.
+static int read_point(const char *path, const char *first, run *r, char ***keys, int *n_keys,
+                      char *err, size_t errlen) {
+    csv_file c;
+    char **names = NULL, **vals = NULL, *f[2] = {0};
+    int n = 0, cap_names = 0, cap_vals = 0;
+    int rc = open_csv(&c, path, "key,value", err, errlen);
+    while (rc == 0 && (rc = next_row(&c, f, 2, err, errlen)) == 1) {
+        rc = -1;
+        if (key_index(names, n, f[0]) >= 0) {
+            set_error(err, errlen, "%s:%d: duplicate key '%s'", path, c.lineno, f[0]);
+            break;
+        }
+        if (*n_keys >= 0 && key_index(*keys, *n_keys, f[0]) < 0) {
+            set_error(err, errlen, "%s:%d: key '%s' is not in %s", path, c.lineno, f[0], first);
+            break;
+        }
+        if (grow(&names, &cap_names, n, sizeof *names) || grow(&vals, &cap_vals, n, sizeof *vals)) {
+            set_error(err, errlen, "out of memory");
+            break;
+        }
+        names[n] = strdup(f[0]);
+        vals[n] = strdup(f[1]);
+        if (!names[n++] || !vals[n - 1]) {
+            set_error(err, errlen, "out of memory");
+            break;
+        }
+        rc = 0;
+    }
+    close_csv(&c);
+    if (rc == 0 && *n_keys < 0) {
+        *keys = names;
+        *n_keys = n;
+        r->values = vals;
+        return 0;
+    }
+    if (rc == 0 && !(r->values = calloc((size_t)*n_keys + 1, sizeof *r->values)))
+        rc = set_error(err, errlen, "out of memory");
+    for (int k = 0; rc == 0 && k < *n_keys; k++) {
+        const int i = key_index(names, n, (*keys)[k]);
+        if (i < 0)
+            rc = set_error(err, errlen, "%s: no key '%s' (%s has it)", path, (*keys)[k], first);
+        else
+            r->values[k] = vals[i], vals[i] = NULL;
+    }
+    for (int i = 0; i < n; i++) free(names[i]), free(vals[i]);
+    free(names);
+    free(vals);
+    return rc;
+}
+
+// Reads eval.csv, keeping for each (set, metric) the value at the largest step.
+// Reads eval.csv into r->evals: per (set, metric), the value at the largest step, and the first
+// step at which the value was at or above success_at (NaN: none).
+static int read_eval(const char *path, run *r, double success_at, char *err, size_t errlen) {
+    csv_file c;
+    int rc = open_csv(&c, path, "step,set,metric,value", err, errlen), cap = 0;
+    char *f[4] = {0};
+    while (rc == 0 && (rc = next_row(&c, f, 4, err, errlen)) == 1) {
+        rc = -1;
+        char *end;
+        errno = 0;
+        const long long step = strtoll(f[0], &end, 10);
+        if (*end || errno || step < 0 || f[0][0] < '0' || f[0][0] > '9') {
+            set_error(err, errlen, "%s:%d: step '%s' is not a non-negative integer", path,
+                      c.lineno, f[0]);
+            break;
+        }
+        const double value = strtod(f[3], &end);
+        if (*end) {
+            set_error(err, errlen, "%s:%d: value '%s' is not a number", path, c.lineno, f[3]);
+            break;
+        }
+        eval_value *e = NULL;
+        for (int k = 0; !e && k < r->n_evals; k++)
+            if (!strcmp(r->evals[k].set, f[1]) && !strcmp(r->evals[k].metric, f[2]))
+                e = &r->evals[k];
+        if (e && step == e->step) {
+            set_error(err, errlen,
+                      "%s:%d: second row for step %lld, set %s, metric %s (first on line %d)",
+                      path, c.lineno, step, f[1], f[2], e->line);
+            break;
+        }
+        if (!e) {
+            const int k = r->n_evals;
+            if (grow(&r->evals, &cap, k, sizeof *r->evals)) {
+                set_error(err, errlen, "out of memory");
+                break;
+            }
+            e = &r->evals[k];
+            *e = (eval_value){.set = strdup(f[1]), .metric = strdup(f[2]), .step = -1,
+                              .first_at = -1};
+            r->n_evals++;
+            if (!e->set || !e->metric) {
+                set_error(err, errlen, "out of memory");
+                break;
+            }
+        }
+        if (step > e->step) e->step = step, e->value = value, e->line = c.lineno;
+        if (value >= success_at && (e->first_at < 0 || step < e->first_at)) e->first_at = step;
+        rc = 0;
+    }
+    close_csv(&c);
+    return rc;
+}
+
+static void free_run(run *r, int n_keys) {
+    free(r->id);
+    if (r->values)
+        for (int k = 0; k < n_keys; k++) free(r->values[k]);
+    free(r->values);
+    for (int i = 0; i < r->n_evals; i++) free(r->evals[i].set), free(r->evals[i].metric);
+    free(r->evals);
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+// The names of DIR/runs' sub-folders in strcmp order, dot-names excluded. Caller frees.
+static int list_runs(const char *dir, char ***names, int *n, char *err, size_t errlen) {
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/runs", dir) >= (int)sizeof path)
+        return set_error(err, errlen, "%s: path too long", dir);
+    DIR *d = opendir(path);
+    if (!d) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    int cap = 0, rc = 0;
+    *names = NULL;
+    *n = 0;
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        char sub[4096];
+        if (e->d_name[0] == '.') continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub ||
+            !is_dir(sub))
+            continue;
+        if (grow(names, &cap, *n, sizeof **names) || !((*names)[*n] = strdup(e->d_name)))
+            rc = set_error(err, errlen, "out of memory");
+        else
+            (*n)++;
+    }
+    closedir(d);
+    if (*n) qsort(*names, (size_t)*n, sizeof **names, by_name);
+    return rc;
+}
+
+// ---- statistics ----------------------------------------------------------------------------
+
+void summary_describe(const double *v, int n, summary_row *r) {
+    r->n = n;
+    r->mean = r->sd = r->ci_low = r->ci_high = r->min = r->max = NAN;
+    if (n == 0) return;
+    double sum = 0.0, ss = 0.0;
+    r->min = r->max = v[0];
+    for (int i = 0; i < n; i++) {
+        sum += v[i];
+        if (v[i] < r->min) r->min = v[i];
+        if (v[i] > r->max) r->max = v[i];
+    }
+    r->mean = sum / n;
+    // Two passes: summing squares first would cancel when the spread is small next to the mean.
+    for (int i = 0; i < n; i++) ss += (v[i] - r->mean) * (v[i] - r->mean);
+    r->sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+    if (n < 2) return;
+    const double half = student_t_quantile(0.975, n - 1) * r->sd / sqrt((double)n);
+    r->ci_low = r->mean - half;
+    r->ci_high = r->mean + half;
+}
+
+// Perplexity is exp(loss): averaged on the log scale, its interval stays positive and is as
+// lopsided as the quantity (a t-interval on the raw values reaches below zero at a few seeds).
+static void describe_log_scale(double *v, int n, summary_row *r) {
+    double lo = NAN, hi = NAN;
+    for (int i = 0; i < n; i++) {
+        if (i == 0 || v[i] < lo) lo = v[i];
+        if (i == 0 || v[i] > hi) hi = v[i];
+        v[i] = log(v[i]);
+    }
+    summary_describe(v, n, r);
+    r->mean = exp(r->mean);
+    r->ci_low = exp(r->ci_low);
+    r->ci_high = exp(r->ci_high);
+    r->min = lo;
+    r->max = hi;
+}
+
+static int by_value(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// r's n_success, its interval and the steps at which the solved runs first reached the
+// threshold (first_at[i] for v[i]): accuracy rows only, when a threshold is set.
+static void count_successes(const double *v, const double *first_at, int n, int n_diverged,
+                            double success_at, summary_row *r, double *steps) {
+    r->n_success = -1;
+    r->success_low = r->success_high = NAN;
+    r->solved_at_min = r->solved_at_median = r->solved_at_max = NAN;
+    if (isnan(success_at) || strcmp(r->metric, "accuracy") || n + n_diverged == 0) return;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (v[i] >= success_at) steps[k++] = first_at[i];
+    r->n_success = k;
+    binomial_interval(k, n + n_diverged, &r->success_low, &r->success_high);
+    if (k == 0) return;
+    qsort(steps, (size_t)k, sizeof *steps, by_value);
+    r->solved_at_min = steps[0];
+    r->solved_at_max = steps[k - 1];
+    r->solved_at_median = k % 2 ? steps[k / 2] : 0.5 * (steps[k / 2 - 1] + steps[k / 2]);
+}
+
+typedef struct {
+    const char *set, *metric;
+} pair;
+
+// Appends the (set, metric) pairs of r not yet in *pairs. Returns 0 / -1 (out of memory).
+static int add_pairs(const run *r, pair **pairs, int *n, int *cap) {
+    for (int i = 0; i < r->n_evals; i++) {
+        int k = 0;
+        while (k < *n && (strcmp((*pairs)[k].set, r->evals[i].set) ||
+                          strcmp((*pairs)[k].metric, r->evals[i].metric)))
+            k++;
+        if (k < *n) continue;
+        if (grow(pairs, cap, *n, sizeof **pairs)) return -1;
+        (*pairs)[(*n)++] = (pair){r->evals[i].set, r->evals[i].metric};
+    }
+    return 0;
+}
+
+// Rows of group g over pairs (values from its done runs). Returns 0 / -1 (out of memory).
+static int add_rows(summary *s, int *cap, int g, const run *runs, const int *group_of, int n_runs,
+                    const pair *pairs, int n_pairs, double *scratch) {
+    double *first_at = scratch + n_runs, *steps = first_at + n_runs;
+    for (int p = 0; p < n_pairs; p++) {
+        int n = 0, n_div = 0;
+        for (int i = 0; i < n_runs; i++) {
+            if (group_of[i] != g) continue;
+            n_div += runs[i].diverged;
+            for (int k = 0; !runs[i].diverged && k < runs[i].n_evals; k++)
+                if (!strcmp(runs[i].evals[k].set, pairs[p].set) &&
+                    !strcmp(runs[i].evals[k].metric, pairs[p].metric))
+                    first_at[n] = (double)runs[i].evals[k].first_at,
+                    scratch[n++] = runs[i].evals[k].value;
+        }
+        if (grow(&s->rows, cap, s->n_rows, sizeof *s->rows)) return -1;
+        summary_row *r = &s->rows[s->n_rows++];
+        *r = (summary_row){.group = g, .set = strdup(pairs[p].set),
+                           .metric = strdup(pairs[p].metric), .n_diverged = n_div};
+        if (!r->set || !r->metric) return -1;
+        if (!strncmp(r->metric, "perplexity", 10)) describe_log_scale(scratch, n, r);
+        else summary_describe(scratch, n, r);
+        count_successes(scratch, first_at, n, n_div, s->success_at, r, steps);
+    }
+    return 0;
+}
+
+// Groups the runs (group keys: every point key but seed) and computes every row.
+static int build(summary *s, run *runs, int n_runs, char **keys, int n_keys, char *err,
+                 size_t errlen) {
+    int *group_of = calloc((size_t)n_runs, sizeof *group_of);
+    int *first = calloc((size_t)n_runs, sizeof *first);  // a run of each group
+    double *scratch = calloc(3 * (size_t)n_runs, sizeof *scratch);  // add_rows' three arrays
+    int *group_key = calloc((size_t)n_keys + 1, sizeof *group_key);  // into keys
+    pair *all = NULL, *mine = NULL;
+    int n_all = 0, cap_all = 0, n_mine = 0, cap_mine = 0, cap_rows = 0, rc = -1;
+    if (!group_of || !first || !scratch || !group_key) goto out;
+    for (int k = 0; k < n_keys; k++)
+        if (strcmp(keys[k], "seed")) group_key[s->n_keys++] = k;
+    if (!(s->keys = calloc((size_t)s->n_keys + 1, sizeof *s->keys))) goto out;
+    for (int j = 0; j < s->n_keys; j++)
+        if (!(s->keys[j] = strdup(keys[group_key[j]]))) goto out;
+    for (int i = 0; i < n_runs; i++) {
+        int g = 0;
+        for (; g < s->n_groups; g++) {
+            int same = 1;
+            for (int j = 0; same && j < s->n_keys; j++)
+                same = !strcmp(runs[i].values[group_key[j]], runs[first[g]].values[group_key[j]]);
+            if (same) break;
+        }
+        if (g == s->n_groups) first[s->n_groups++] = i;
+        group_of[i] = g;
+        if (!runs[i].diverged && add_pairs(&runs[i], &all, &n_all, &cap_all)) goto out;
+    }
+    if (!(s->group_values = calloc((size_t)s->n_groups, sizeof *s->group_values))) goto out;
+    for (int g = 0; g < s->n_groups; g++) {
+        if (!(s->group_values[g] = calloc((size_t)s->n_keys + 1, sizeof **s->group_values)))
+            goto out;
+        for (int j = 0; j < s->n_keys; j++)
+            if (!(s->group_values[g][j] = strdup(runs[first[g]].values[group_key[j]]))) goto out;
+        n_mine = 0;
+        for (int i = 0; i < n_runs; i++)
+            if (group_of[i] == g && !runs[i].diverged &&
+                add_pairs(&runs[i], &mine, &n_mine, &cap_mine))
+                goto out;
+        // A group that diverged everywhere keeps its rows, so its failure shows as n = 0.
+        const int use_all = n_mine == 0;
+        if (add_rows(s, &cap_rows, g, runs, group_of, n_runs, use_all ? all : mine,
+                     use_all ? n_all : n_mine, scratch))
+            goto out;
+    }
+    rc = 0;
+out:
+    if (rc) set_error(err, errlen, "out of memory");
+    free(group_of), free(first), free(scratch), free(group_key), free(all), free(mine);
+    return rc;
+}
+
+summary *summary_compute(const char *dir, double success_at, char *err, size_t errlen) {
+    char **names = NULL, **keys = NULL, path[4096], first[4096] = "";
+    int n_names = 0, n_keys = -1, n_runs = 0, rc;
+    run *runs = NULL;
+    summary *s = calloc(1, sizeof *s);
+    if (!s) {
+        set_error(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->success_at = success_at;
+    rc = list_runs(dir, &names, &n_names, err, errlen);
+    if (rc == 0 && !(runs = calloc((size_t)n_names + 1, sizeof *runs)))
+        rc = set_error(err, errlen, "out of memory");
+    for (int i = 0; rc == 0 && i < n_names; i++) {
+        if ((rc = run_path(path, sizeof path, dir, names[i], "done", err, errlen))) break;
+        if (!path_exists(path)) {
+            s->n_unfinished++;
+            continue;
+        }
+        run *r = &runs[n_runs++];
+        r->id = names[i];
+        names[i] = NULL;
+        if ((rc = run_path(path, sizeof path, dir, r->id, "status", err, errlen)) ||
+            (rc = run_read_status(path, err, errlen)) < 0)
+            break;
+        r->diverged = rc;
+        if ((rc = run_path(path, sizeof path, dir, r->id, "point.csv", err, errlen)) ||
+            (rc = read_point(path, first, r, &keys, &n_keys, err, errlen)))
+            break;
+        if (!first[0]) memcpy(first, path, sizeof first);
+        // A diverged run's eval.csv, if any, is partial and not counted, so it is not read.
+        if (!r->diverged &&
+            ((rc = run_path(path, sizeof path, dir, r->id, "eval.csv", err, errlen)) ||
+             (rc = read_eval(path, r, success_at, err, errlen))))
+            break;
+        s->n_finished++;
+        s->n_diverged += r->diverged;
+    }
+    if (rc == 0 && n_runs == 0)
+        rc = set_error(err, errlen, "%s/runs: no finished run (%d unfinished)", dir,
+                       s->n_unfinished);
+    if (rc == 0) rc = build(s, runs, n_runs, keys, n_keys, err, errlen);
+    for (int i = 0; i < n_names; i++) free(names[i]);
+    free(names);
+    for (int i = 0; i < n_runs; i++) free_run(&runs[i], n_keys);
+    free(runs);
+    for (int k = 0; k < n_keys; k++) free(keys[k]);
+    free(keys);
+    if (rc) {
+        summary_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void summary_free(summary *s) {
+    if (!s) return;
+    for (int g = 0; s->group_values && g < s->n_groups; g++) {
+        for (int j = 0; s->group_values[g] && j < s->n_keys; j++) free(s->group_values[g][j]);
+        free(s->group_values[g]);
+    }
+    free(s->group_values);
+    for (int j = 0; s->keys && j < s->n_keys; j++) free(s->keys[j]);
+    free(s->keys);
+    for (int i = 0; i < s->n_rows; i++) free(s->rows[i].set), free(s->rows[i].metric);
+    free(s->rows);
+    free(s);
+}
+
+// ---- summary.csv ---------------------------------------------------------------------------
+
+static void put_number(FILE *f, double x) {
+    if (!isnan(x)) fprintf(f, "%.6g", x);
+}
+
+int summary_write_csv(const summary *s, const char *path, char *err, size_t errlen) {
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp)
+        return set_error(err, errlen, "%s: path too long", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return set_error(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+    for (int j = 0; j < s->n_keys; j++) fprintf(f, "%s,", s->keys[j]);
+    fputs("set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,success_low,"
+          "success_high,solved_at_min,solved_at_median,solved_at_max\n", f);
+    for (int i = 0; i < s->n_rows; i++) {
+        const summary_row *r = &s->rows[i];
+        for (int j = 0; j < s->n_keys; j++) fprintf(f, "%s,", s->group_values[r->group][j]);
+        fprintf(f, "%s,%s,%d,%d", r->set, r->metric, r->n, r->n_diverged);
+        const double v[] = {r->mean, r->sd, r->ci_low, r->ci_high, r->min, r->max};
+        for (int k = 0; k < 6; k++) fputc(',', f), put_number(f, v[k]);
+        fputc(',', f);
+        if (r->n_success >= 0) fprintf(f, "%d", r->n_success);
+        fputc(',', f), put_number(f, r->success_low);
+        fputc(',', f), put_number(f, r->success_high);
+        fputc(',', f), put_number(f, r->solved_at_min);
+        fputc(',', f), put_number(f, r->solved_at_median);
+        fputc(',', f), put_number(f, r->solved_at_max);
+        fputc('\n', f);
+    }
+    const int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        unlink(tmp);
+        return set_error(err, errlen, "%s: write failed", tmp);
+    }
+    if (rename(tmp, path) != 0) {
+        const int e = errno;
+        unlink(tmp);
+        return set_error(err, errlen, "%s: cannot rename to %s: %s", tmp, path, strerror(e));
+    }
+    return 0;
+}

@@ -1,0 +1,83 @@
+// The summary of an experiment: its finished runs grouped by every swept key except the seed,
+// with n, mean, standard deviation, Student-t 95% confidence interval, min and max of each
+// evaluation metric, and for accuracies the success rate (runs that solved the task, with its
+// exact interval), written to results/<experiment>/summary.csv.
+//
+// Run layout read (written by the run executor):
+//   DIR/runs/<id>/point.csv  `key,value` header, one row per swept key (e.g. `seed,2`)
+//   DIR/runs/<id>/eval.csv   `step,set,metric,value` header, tidy rows, several steps allowed
+//   DIR/runs/<id>/status     first line `done` or `diverged` (what follows is not read)
+//   DIR/runs/<id>/done       marker written last; a run without it is unfinished and skipped
+//
+// Rules: run folders are read in strcmp order of their names (dot-names and non-folders are
+// ignored); group keys are the first finished run's point.csv keys minus `seed`, in its order,
+// and every finished run must have exactly those keys; groups appear in order of their first
+// run, and (set, metric) pairs in order of first appearance within the group. Each run
+// contributes, per (set, metric), the value at the largest step in its eval.csv (numeric, not
+// row order; two rows at that step are an error). Only `done` runs contribute values (a
+// non-finite one makes the mean NaN); `diverged` runs are counted in n_diverged and their
+// eval.csv is not read. A group whose runs all diverged before any evaluation still gets a
+// row (n = 0) for each (set, metric) of the experiment, so its failure shows. Blank lines and
+// CRLF endings are accepted; quoted fields are not.
+#ifndef POSBENCH_SUMMARY_H
+#define POSBENCH_SUMMARY_H
+
+#include <stddef.h>
+
+typedef struct {
+    int group;             // index into summary.group_values
+    char *set, *metric;
+    int n;                 // done runs with a value
+    int n_diverged;        // diverged runs in the group
+    double mean, sd;       // sd with n - 1 (0 for n = 1); NaN for n = 0
+    double ci_low, ci_high;  // mean -+ t(0.975, n-1) sd / sqrt(n); NaN for n < 2
+    // Metrics named perplexity*: mean, sd and interval are those of log(value), mapped back
+    // with exp (the geometric mean, an interval that stays positive; sd stays on the log
+    // scale); min and max are the values'.
+    double min, max;       // NaN for n = 0
+    // Accuracy rows: runs whose value is >= the summary's success_at ("solved"), out of
+    // n + n_diverged (a diverged run solved nothing), with the exact 95% interval of that rate
+    // (harness/analysis/binomial.h). Other metrics, or no threshold: n_success -1 and NaN bounds.
+    int n_success;
+    double success_low, success_high;
+    // Over the solved runs: the first evaluation step at which each reached success_at (NaN
+    // when none solved): how long the task takes to learn, the other half of the story.
+    double solved_at_min, solved_at_median, solved_at_max;
+} summary_row;
+
+typedef struct {
+    int n_keys;
+    char **keys;           // group keys, e.g. "model.encoding"
+    int n_groups;
+    char ***group_values;  // [group][key]
+    int n_rows;
+    summary_row *rows;     // grouped: all rows of group 0, then group 1, ...
+    int n_finished;        // runs with a done marker (done or diverged)
+    int n_diverged;
+    int n_unfinished;      // runs without a done marker, skipped
+    double success_at;     // the accuracy that counts a run as solved (NaN: none)
+} summary;
+
+// The accuracy from which a run counts as solved unless told otherwise.
+#define SUMMARY_SUCCESS_AT 0.9
+
+// Reads every run under DIR/runs and computes the summary; success_at (NaN: none) is the
+// accuracy from which a run counts as solved. Returns NULL with a one-line error naming the
+// file (and line) on malformed input, or when no run has finished.
+// The caller frees the result with summary_free.
+summary *summary_compute(const char *dir, double success_at, char *err, size_t errlen);
+void summary_free(summary *s);
+
+// The statistics of one row from v[0..n-1]: r's n, mean, sd, ci_low, ci_high, min and max
+// (as documented on summary_row); r's group, set and metric are left alone. The learning
+// curves (harness/plot/plot_learning.h) use it so their last point matches summary.csv.
+void summary_describe(const double *v, int n, summary_row *r);
+
+// Writes s as CSV to path atomically (path.tmp.<pid>, then rename): the group keys as column
+// names, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,
+// success_low,success_high,solved_at_min,solved_at_median,solved_at_max; numbers %.6g, NaN
+// (and n_success -1) as an empty field.
+// Returns 0 / -1.
+int summary_write_csv(const summary *s, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,207 @@
+// `posbench summary`: writes results/<experiment>/summary.csv (harness/analysis/summary.h) and prints
+// it as an aligned table, one row per group x set x metric.
+#include "harness/cli/cli_summary.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/analysis/summary.h"
+
+static const char USAGE[] =
+    "usage: posbench summary [--metric NAME] [--success-at A] results/<experiment>\n"
+    "Reads every finished run under results/<experiment>/runs, writes summary.csv there and\n"
+    "prints it: per group of runs (every swept key except seed), set and metric, the number of\n"
+    "done runs n, their mean, the half-width of the 95% confidence interval of the mean\n"
+    "(Student t; '-' for n = 1), min and max. Each run counts with the value at its last\n"
+    "evaluation step. Accuracies are shown in percent. Unfinished runs are skipped.\n"
+    "For accuracies also the success rate: runs at or above A (diverged runs count as not\n"
+    "solved), with its exact 95% interval (Clopper-Pearson): a run either learns a task or\n"
+    "does not, and that rate says what a mean over a few seeds cannot. solved_at: the first\n"
+    "evaluation step at which the solved runs reached A, median (min-max).\n"
+    "  --metric NAME    print only this metric (summary.csv keeps every metric)\n"
+    "  --success-at A   the accuracy that counts as solved, in (0, 1] (default 0.9)\n";
+
+enum { MAX_COLS = 64, CELL = 128 };  // cells longer than CELL - 1 bytes are cut
+
+// A table of text cells, printed with columns padded to their widest cell.
+typedef struct {
+    int n_cols, n_lines, right_from;  // columns from right_from on are right-aligned
+    char (*cells)[MAX_COLS][CELL];
+} table;
+
+// Display width of UTF-8 text: continuation bytes take no column ("±" is two bytes, one column).
+static int width(const char *s) {
+    int w = 0;
+    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static void print_table(const table *t, FILE *out) {
+    int w[MAX_COLS] = {0};
+    for (int l = 0; l < t->n_lines; l++)
+        for (int c = 0; c < t->n_cols; c++)
+            if (width(t->cells[l][c]) > w[c]) w[c] = width(t->cells[l][c]);
+    for (int l = 0; l < t->n_lines; l++) {
+        for (int c = 0; c < t->n_cols; c++) {
+            const char *s = t->cells[l][c];
+            const int pad = w[c] - width(s);
+            if (c >= t->right_from) fprintf(out, "%*s", pad, "");
+            fputs(s, out);
+            if (c < t->right_from && c + 1 < t->n_cols) fprintf(out, "%*s", pad, "");
+            if (c + 1 < t->n_cols) fputs("  ", out);
+        }
+        fputc('\n', out);
+    }
+}
+
+// Accuracies in percent with 2 decimals, other metrics to 4 significant digits, NaN as "-".
+static void number(char *cell, double x, int percent, const char *prefix) {
+    if (isnan(x)) snprintf(cell, CELL, "-");
+    else if (percent) snprintf(cell, CELL, "%s%.2f%%", prefix, 100.0 * x);
+    else snprintf(cell, CELL, "%s%.4g", prefix, x);
+}
+
+static void fill_row(char (*line)[CELL], const summary *s, const summary_row *r,
+                     int diverged_col, int success_cols) {
+    int c = 0;
+    for (int j = 0; j < s->n_keys; j++)
+        snprintf(line[c++], CELL, "%s", s->group_values[r->group][j]);
+    snprintf(line[c++], CELL, "%s", r->set);
+    snprintf(line[c++], CELL, "%s", r->metric);
+    snprintf(line[c++], CELL, "%d", r->n);
+    if (diverged_col) snprintf(line[c++], CELL, "%d", r->n_diverged);
+    const int pct = strstr(r->metric, "accuracy") != NULL;
+    number(line[c++], r->mean, pct, "");
+    number(line[c++], 0.5 * (r->ci_high - r->ci_low), pct, "±");
+    number(line[c++], r->min, pct, "");
+    number(line[c++], r->max, pct, "");
+    if (!success_cols) return;
+    if (r->n_success < 0) {
+        for (int k = 0; k < 3; k++) snprintf(line[c++], CELL, "-");
+        return;
+    }
+    snprintf(line[c++], CELL, "%d/%d", r->n_success, r->n + r->n_diverged);
+    snprintf(line[c++], CELL, "%.0f-%.0f%%", 100 * r->success_low, 100 * r->success_high);
+    if (r->n_success == 0) snprintf(line[c++], CELL, "-");
+    else if (r->solved_at_min == r->solved_at_max) snprintf(line[c++], CELL, "%.0f", r->solved_at_median);
+    else
+        snprintf(line[c++], CELL, "%.0f (%.0f-%.0f)", r->solved_at_median, r->solved_at_min,
+                 r->solved_at_max);
+}
+
+// The summary's rows (only metric, if given) as a table; NULL when out of memory.
+static table *make_table(const summary *s, const char *metric) {
+    int diverged_col = s->n_diverged > 0, success_cols = 0, n_lines = 1;
+    for (int i = 0; i < s->n_rows; i++) {
+        const int shown = !metric || !strcmp(s->rows[i].metric, metric);
+        n_lines += shown;
+        success_cols |= shown && s->rows[i].n_success >= 0;
+    }
+    table *t = calloc(1, sizeof *t);
+    if (!t || !(t->cells = calloc((size_t)n_lines, sizeof *t->cells))) {
+        free(t);
+        return NULL;
+    }
+    static const char *const tail[] = {"set",   "metric", "n",   "diverged", "mean",       "±ci95",
+                                       "min",   "max",    "solved", "solved_ci95", "solved_at"};
+    int c = 0;
+    for (int j = 0; j < s->n_keys; j++) snprintf(t->cells[0][c++], CELL, "%s", s->keys[j]);
+    for (int k = 0; k < 11; k++)
+        if ((k != 3 || diverged_col) && (k < 8 || success_cols))
+            snprintf(t->cells[0][c++], CELL, "%s", tail[k]);
+    t->n_cols = c;
+    t->right_from = s->n_keys + 2;
+    t->n_lines = 1;
+    for (int i = 0; i < s->n_rows; i++)
+        if (!metric || !strcmp(s->rows[i].metric, metric))
+            fill_row(t->cells[t->n_lines++], s, &s->rows[i], diverged_col, success_cols);
+    return t;
+}
+
+static int fail(const char *msg) {
+    fprintf(stderr, "posbench: %s\n", msg);
+    return 2;
+}
+
+int cmd_summary(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"metric", 1, 0, 'm'}, {"success-at", 1, 0, 's'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *metric = NULL;
+    double success_at = SUMMARY_SUCCESS_AT;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': metric = optarg; break;
+        case 's': {
+            char *end;
+            success_at = strtod(optarg, &end);
+            if (end == optarg || *end || !(success_at > 0 && success_at <= 1)) {
+                fprintf(stderr, "posbench: summary: --success-at: expected a number in (0, 1], "
+                                "got '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        }
+        case 'h': fputs(USAGE, stdout); return 0;
+        default:
+            fprintf(stderr, "posbench: summary: unknown or incomplete option '%s' (see --help)\n",
+                    argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        if (optind < argc - 1)
+            fprintf(stderr, "posbench: summary: unexpected argument '%s' (see --help)\n",
+                    argv[optind + 1]);
+        else
+            fputs("posbench: summary: no experiment folder named (see --help)\n", stderr);
+        return 2;
+    }
+    char dir[4096], path[4200], err[1024];
+    snprintf(dir, sizeof dir, "%s", argv[optind]);
+    for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--) dir[n - 1] = '\0';
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    summary *s = summary_compute(dir, success_at, err, sizeof err);
+    if (!s) return fail(err);
+    if (summary_write_csv(s, path, err, sizeof err)) {
+        summary_free(s);
+        return fail(err);
+    }
+    int found = !metric;
+    for (int i = 0; !found && i < s->n_rows; i++) found = !strcmp(s->rows[i].metric, metric);
+    if (!found) {
+        fprintf(stderr, "posbench: summary: no metric '%s' in %s (metrics:", metric, path);
+        for (int i = 0; i < s->n_rows; i++) {
+            int seen = 0;
+            for (int k = 0; k < i && !seen; k++)
+                seen = !strcmp(s->rows[k].metric, s->rows[i].metric);
+            if (!seen) fprintf(stderr, "%s %s", i ? "," : "", s->rows[i].metric);
+        }
+        fputs(")\n", stderr);
+        summary_free(s);
+        return 2;
+    }
+    table *t = s->n_keys + 11 <= MAX_COLS ? make_table(s, metric) : NULL;
+    if (!t) {
+        const int too_wide = s->n_keys + 11 > MAX_COLS;
+        summary_free(s);
+        return fail(too_wide ? "summary: too many swept keys for a table (see summary.csv)"
+                             : "out of memory");
+    }
+    print_table(t, stdout);
+    printf("%d finished run%s (%d diverged) in %d group%s", s->n_finished,
+           s->n_finished == 1 ? "" : "s", s->n_diverged, s->n_groups, s->n_groups == 1 ? "" : "s");
+    if (s->n_unfinished)
+        printf("; %d unfinished run%s skipped (no done marker)", s->n_unfinished,
+               s->n_unfinished == 1 ? "" : "s");
+    printf("; wrote %s\n", path);
+    free(t->cells);
+    free(t);
+    summary_free(s);
+    return 0;
+}

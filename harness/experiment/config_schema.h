@@ -1,0 +1,47 @@
+// The experiment schema (harness/experiment/config.c's loader, config_text.c's canonical text): every
+// key of an experiment file, its type, default and range, in one table.
+#ifndef POSBENCH_CONFIG_SCHEMA_H
+#define POSBENCH_CONFIG_SCHEMA_H
+
+#include <limits.h>
+
+#include "harness/experiment/config.h"
+
+typedef enum {
+    T_STRING, T_INT, T_FLOAT, T_SEED, T_NORM,  // scalars
+    T_MAPPING, T_OPTIONS, T_SETS, T_SWEEP      // structure
+} field_type;
+
+typedef struct field {
+    const char *path;
+    field_type type;
+    int required;
+    const char *def;        // the default, as text
+    double min, max;        // valid range of numbers
+    int min_open, max_open; // 1: bound excluded
+    size_t offset;          // into run_config (scalars)
+    const char *help;
+    // 1: left out of the run id while at its default, so a key added later keeps the ids of
+    // the runs that do not use it (the canonical text still states it).
+    int quiet;
+} field;
+
+// Bounds of integer fields without a maximum.
+#define NOMAX INT_MAX
+// Rows of the table (checked against the table where it is defined).
+#define N_FIELDS 32
+// Options per mapping (task.options, model.encoding_options, a set's options).
+#define MAX_OPTIONS 16
+
+extern const field *const config_schema;  // N_FIELDS rows
+
+// The row of a dotted path, or -1.
+int field_index(const char *path);
+// Strings, numbers, seeds and norms are scalars; the rest is structure.
+int is_scalar(field_type t);
+// The key after the last dot.
+const char *last_key(const char *path);
+// Whether row i sits directly under prefix ("" = top level).
+int is_child(int i, const char *prefix);
+
+#endif

@@ -1,0 +1,216 @@
+#include "harness/experiment/run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "harness/base/atomic_file.h"
+#include "harness/base/dirs.h"
+#include "harness/base/errors.h"
+#include "harness/experiment/run_data.h"
+#include "harness/model/checkpoint.h"
+#include "harness/model/model.h"
+#include "harness/train/train.h"
+
+// Evaluation sets are drawn with seeds that do not depend on the run's seed, so every run of
+// an experiment is scored on the same sequences; training data comes from the run's seed.
+uint64_t run_eval_seed(int set) { return 0x5eed0000ull + (uint64_t)set; }
+
+void run_dir(const run_config *r, const char *results, char *buf, size_t len) {
+    char id[17];
+    run_config_id(r, id);
+    snprintf(buf, len, "%s/%s/runs/%s", results, r->experiment, id);
+}
+
+static int path_in(char *buf, size_t len, const char *dir, const char *name) {
+    return snprintf(buf, len, "%s/%s", dir, name) < (int)len ? 0 : -1;
+}
+
+void run_clear_partial(const run_config *r, const char *results) {
+    char dir[2048], path[2400];
+    run_dir(r, results, dir, sizeof dir);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const size_t n = strlen(e->d_name);
+        if (n > 4 && !strcmp(e->d_name + n - 4, ".tmp")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            remove(path);
+        }
+    }
+    closedir(d);
+}
+
+int run_is_done(const run_config *r, const char *results) {
+    char dir[2048], done[2100];
+    run_dir(r, results, dir, sizeof dir);
+    path_in(done, sizeof done, dir, "done");
+    struct stat st;
+    return stat(done, &st) == 0;
+}
+
+int run_make_dir(const run_config *r, const char *results, char *dir, size_t len, char *err,
+                 size_t errlen) {
+    run_dir(r, results, dir, len);
+    return make_dirs(dir, err, errlen);
+}
+
+static int start_file(atomic_file *o, const char *dir, const char *name, char *err, size_t errlen) {
+    char path[2100];
+    path_in(path, sizeof path, dir, name);
+    return atomic_file_open(o, path, err, errlen);
+}
+
+static int write_small(const char *dir, const char *name, const char *text, char *err,
+                       size_t errlen) {
+    atomic_file o;
+    if (start_file(&o, dir, name, err, errlen) != 0) return -1;
+    fputs(text, o.f);
+    return atomic_file_commit(&o, err, errlen);
+}
+
+// Everything a run holds while it trains.
+typedef struct run_state {
+    const run_config *cfg;
+    model *m;
+    run_data data;
+    atomic_file train_csv, eval_csv;
+    int solved_streak;  // periodic evaluations in a row that met training.stop_accuracy
+    int eval_failed;
+    char eval_err[256];
+} run_state;
+
+// Evaluates every set at this step (run_data_evaluate).
+static int evaluate_sets(run_state *s, int step, FILE *positions, double *first) {
+    return run_data_evaluate(&s->data, s->m, s->cfg->threads, step, s->eval_csv.f,
+                             positions, first, s->eval_err, sizeof s->eval_err);
+}
+
+// The trainer's step callback: a train.csv row, and the evaluation sets every eval_every.
+// Asks the trainer to stop once the early-stop rule (training.stop_accuracy) is met: the
+// evaluation that met it is then the run's last.
+static int on_step(void *ctx, int step, double loss, float lr, double gnorm, double tps) {
+    run_state *s = ctx;
+    const run_config *c = s->cfg;
+    fprintf(s->train_csv.f, "%d,%.9g,%.9g,%.9g,%.6g\n", step + 1, loss, lr, gnorm, tps);
+    const int every = c->eval_every;
+    // The last step's evaluation is the final one, after training (run_execute).
+    if (every <= 0 || (step + 1) % every != 0 || step + 1 >= c->steps || s->eval_failed) return 0;
+    double first;
+    if ((s->eval_failed = evaluate_sets(s, step + 1, NULL, &first) != 0)) return 1;
+    if (c->stop_accuracy <= 0) return 0;
+    s->solved_streak = first >= c->stop_accuracy ? s->solved_streak + 1 : 0;
+    return s->solved_streak >= c->stop_patience;
+}
+
+static void point_csv(const run_config *r, char *buf, size_t len) {
+    size_t used = (size_t)snprintf(buf, len, "key,value\n");
+    for (int i = 0; i < r->n_swept && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s,%s\n", r->swept[i].key,
+                                 r->swept[i].value);
+}
+
+// Data and model for the run; -1 with err on a configuration a run cannot use.
+static int prepare(run_state *s, const char *results, char *err, size_t errlen) {
+    const run_config *c = s->cfg;
+    if (run_data_prepare(&s->data, c, results, err, errlen) != 0) return -1;
+    model_config mc = {s->data.vocab, c->d_model, c->layers, c->heads, c->norm};
+    if (!(s->m = model_create(&mc, c->encoding, c->encoding_options, err, errlen))) return -1;
+    model_init(s->m, c->seed, (float)c->init_std);
+    return 0;
+}
+
+static void release(run_state *s) {
+    model_free(s->m);
+    run_data_free(&s->data);
+    atomic_file_abandon(&s->train_csv);
+    atomic_file_abandon(&s->eval_csv);
+}
+
+int run_execute(const run_config *c, const char *results, FILE *progress, char *err,
+                size_t errlen) {
+    if (run_is_done(c, results)) return 0;
+    char dir[2048], text[CONFIG_MAX_SWEEP * (CONFIG_NAME_LEN + CONFIG_VALUE_LEN + 2) + 16];
+    if (run_make_dir(c, results, dir, sizeof dir, err, errlen) != 0) return -1;
+    atomic_file config;
+    if (start_file(&config, dir, "config.yaml", err, errlen) != 0) return -1;
+    run_config_format(c, config.f);
+    if (atomic_file_commit(&config, err, errlen) != 0) return -1;
+    point_csv(c, text, sizeof text);  // sized for the most swept keys a config can hold
+    if (write_small(dir, "point.csv", text, err, errlen) != 0) return -1;
+
+    run_state s = {.cfg = c};
+    int rc = -1;
+    if (prepare(&s, results, err, errlen) != 0) goto done;
+    if (start_file(&s.train_csv, dir, "train.csv", err, errlen) != 0 ||
+        start_file(&s.eval_csv, dir, "eval.csv", err, errlen) != 0)
+        goto done;
+    fputs("step,loss,lr,grad_norm,tokens_per_s\n", s.train_csv.f);
+    fputs("step,set,metric,value\n", s.eval_csv.f);
+
+    train_config tc = {.steps = c->steps, .batch_size = c->batch,
+                       .seq_len = s.data.train.width, .clip = (float)c->clip,
+                       .opt = {(float)c->lr, (float)c->beta1, (float)c->beta2, 1e-8f,
+                               (float)c->weight_decay},
+                       .data_seed = c->seed * 2 + 1, .log_every = 100, .n_threads = c->threads};
+    tc.schedule = (lr_schedule){(float)c->lr, (float)c->lr_min, c->warmup, c->steps};
+    train_result tr;
+    if (train(s.m, &tc, s.data.train.next, s.data.train.ctx, on_step, &s, progress, &tr, err, errlen) != 0)
+        goto done;
+    if (s.eval_failed) {
+        snprintf(err, errlen, "%s", s.eval_err);
+        goto done;
+    }
+    const int diverged = tr.diverged_at >= 0, stopped = tr.stopped_at >= 0;
+    if (stopped && progress)
+        fprintf(progress, "stopped early after step %d: %s at >= %g%% accuracy in %d "
+                "evaluations in a row\n", tr.stopped_at + 1, c->sets[0].name,
+                100 * c->stop_accuracy, c->stop_patience);
+    // The final evaluation; books runs also record loss per position (positions.csv).
+    atomic_file positions = {0};
+    if (!diverged && s.data.report_perplexity) {
+        if (start_file(&positions, dir, "positions.csv", err, errlen) != 0) goto done;
+        fputs("set,position,loss,count\n", positions.f);
+    }
+    // An early stop's last periodic evaluation is its final one (the config refuses early
+    // stops for books, whose final evaluation also writes positions.csv).
+    if (!diverged && !stopped && evaluate_sets(&s, c->steps, positions.f, NULL) != 0) {
+        snprintf(err, errlen, "%s", s.eval_err);
+        atomic_file_abandon(&positions);
+        goto done;
+    }
+    if (positions.f && atomic_file_commit(&positions, err, errlen) != 0) goto done;
+    char ckpt[2100];
+    path_in(ckpt, sizeof ckpt, dir, "final.ckpt");
+    if (!diverged && checkpoint_save(s.m, ckpt, err, errlen) != 0) goto done;
+    if (atomic_file_commit(&s.train_csv, err, errlen) != 0 || atomic_file_commit(&s.eval_csv, err, errlen) != 0)
+        goto done;
+    if (diverged) snprintf(text, sizeof text, "diverged\nat step %d\n", tr.diverged_at + 1);
+    else if (stopped) snprintf(text, sizeof text, "done\nstopped at step %d\n", tr.stopped_at + 1);
+    else snprintf(text, sizeof text, "done\n");
+    if (write_small(dir, "status", text, err, errlen) != 0) goto done;
+    rc = write_small(dir, "done", "", err, errlen);
+done:
+    release(&s);
+    return rc;
+}
+
+int run_read_status(const char *path, char *err, size_t errlen) {
+    FILE *f = fopen(path, "r");
+    if (!f) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    int rc;
+    if (getline(&line, &cap, f) < 0) {
+        rc = set_error(err, errlen, "%s: empty file (expected 'done' or 'diverged')", path);
+    } else {
+        line[strcspn(line, "\r\n")] = '\0';
+        rc = !strcmp(line, "diverged") ? 1 : !strcmp(line, "done") ? 0 : -1;
+        if (rc < 0) set_error(err, errlen, "%s:1: expected 'done' or 'diverged', got '%s'", path, line);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,54 @@
+// One run of an experiment, start to finish, in its own folder:
+//   <results>/<experiment>/runs/<id>/
+//     config.yaml  the resolved configuration (reloads to the same run and id)
+//     point.csv    `key,value`: this run's swept values (for the summary's groups)
+//     train.csv    step,loss,lr,grad_norm,tokens_per_s        (one row per step)
+//     eval.csv     step,set,metric,value     (loss and accuracy per set; books: perplexity,
+//                  bits_per_byte and past the training length *_beyond: run_data.h)
+//     positions.csv  books runs: set,position,loss,count at the end (loss versus position)
+//     final.ckpt   the weights at the end (harness/model/checkpoint.h)
+//     status       `done` (and `stopped at step N` on the next line after an early stop,
+//                  whose last periodic evaluation is then the final one), or `diverged`
+//                  and on the next line the step
+//     done         written last: a run folder with it is complete and is skipped
+// Every file is written under a temporary name and renamed, so a run killed at any moment
+// leaves no file that claims to be complete; it simply runs again.
+#ifndef POSBENCH_RUN_H
+#define POSBENCH_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "harness/experiment/config.h"
+
+// The run's folder into buf.
+void run_dir(const run_config *r, const char *results, char *buf, size_t len);
+// Creates the run's folder (and its parents) and writes its path into dir.
+int run_make_dir(const run_config *r, const char *results, char *dir, size_t len, char *err,
+                 size_t errlen);
+// Whether the run's done marker exists.
+int run_is_done(const run_config *r, const char *results);
+
+// The first line of a run's status file (path): 1 for `diverged`, 0 for `done`, -1 with a
+// message naming the file otherwise.
+int run_read_status(const char *path, char *err, size_t errlen);
+
+// Removes the temporary files (*.tmp) an interrupted run left in its folder, so that a sweep
+// stopped by SIGINT/SIGTERM leaves no partial file behind. (After SIGKILL they stay until the
+// run starts over and overwrites them; they are never mistaken for results.)
+void run_clear_partial(const run_config *r, const char *results);
+
+// Sequences per batch when a run scores its evaluation sets.
+#define RUN_EVAL_BATCH 64
+
+// The seed of evaluation set `set` of a generated task: fixed, so every run of every
+// experiment is scored on the same sequences.
+uint64_t run_eval_seed(int set);
+
+// Executes r unless it is done. progress (may be NULL) gets the trainer's progress lines.
+// Returns 0 (done or diverged: both are results), or -1 with a message in err.
+int run_execute(const run_config *r, const char *results, FILE *progress, char *err,
+                size_t errlen);
+
+#endif

@@ -1,0 +1,29 @@
+// Checkpoints: model shape, encoding and every parameter tensor in one self-describing file.
+//
+// Layout (all integers unsigned 32-bit little-endian, floats IEEE-754 binary32 little-endian):
+//   magic        8 bytes  "PBCKPT\r\n"
+//   version      u32      1
+//   vocab, d_model, n_layers, n_heads, norm (0 = RMSNorm, 1 = LayerNorm)   5 x u32
+//   n_tensors    u32
+//   encoding     32 bytes NUL-padded name, e.g. "pope"
+//   options      256 bytes NUL-padded canonical options, e.g. "base=10000,delta_init=uniform"
+//   n_tensors x { name 24 bytes NUL-padded; ndim u32; dims 3 x u32 (unused = 0);
+//                 prod(dims) floats, row-major }
+//   checksum     u64      FNV-1a (64-bit) of every byte before it
+// Tensors come in model order: wte, ln1_w, [ln1_b], qkv_w, proj_w, ln2_w, [ln2_b], fc1_w,
+// fc2_w, lnf_w, [lnf_b], head_w, [pe] (README: "Checkpoint format").
+#ifndef POSBENCH_CHECKPOINT_H
+#define POSBENCH_CHECKPOINT_H
+
+#include <stddef.h>
+
+#include "harness/model/model.h"
+
+#define CHECKPOINT_VERSION 1
+
+// Writes atomically (temporary file, then rename). Returns 0 or -1 with a message in err.
+int checkpoint_save(const model *m, const char *path, char *err, size_t errlen);
+// Reads, verifies and builds a model (caller frees with model_free), or NULL with err.
+model *checkpoint_load(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,263 @@
+// The model's forward and backward passes and the activation buffers they use.
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/model/attention.h"
+#include "harness/model/layers.h"
+#include "harness/model/model.h"
+
+// Per-layer buffers exist L times when training (backward needs them all) and once when
+// evaluating (each layer overwrites the previous one's): `layer_stride` is 0 then.
+struct acts {
+    int B, T, training;
+    size_t layer_stride_nc, layer_stride_n, layer_stride_att, layer_stride_qt;
+    float *mem;
+    attn_scratch *ws;
+    // (L+1 or 1, N, C) residual stream: res[l] is the input of layer l.
+    float *res;
+    // Per layer. When training, fc1 holds gelu'(fc1) once the forward is done.
+    float *ln1, *ln1_mean, *ln1_rstd, *qkv, *qt, *kt, *att, *atty, *mid, *ln2, *ln2_mean,
+        *ln2_rstd, *fc1, *gelu;
+    float *tmp;  // (N, C) projection outputs before the residual add
+    // The head, at scored rows only: gathered final residual, its norm, logits -> probs,
+    // and each row's predicted token.
+    int32_t *rows, *row_targets, *row_preds;
+    int M;
+    float *g, *gn, *gn_mean, *gn_rstd, *probs, *row_loss;
+    // Backward scratch.
+    float *dres, *dln, *dqkv, *datty, *dfc1, *dgelu, *dlogits, *dgn, *dg;
+};
+
+// Floats of one activation allocation for (B, T): the layout acts_create carves.
+static size_t acts_floats(const model *m, size_t B, size_t T, int training) {
+    const model_config *c = &m->cfg;
+    const size_t N = B * T, C = c->d_model, V = c->vocab, L = c->n_layers;
+    const size_t NH = c->n_heads, W = pe_qk_width(&m->pe);
+    const size_t Lk = training ? L : 1;
+    size_t att_floats = training ? Lk * (B * NH * T * T + 2 * B * NH * T * W) : 0;
+    size_t fwd = (training ? L + 1 : 1) * N * C + Lk * (N * C * 4 + N * 4 + N * 3 * C + N * 8 * C)
+                 + att_floats + N * C + 2 * N * C + 3 * N + N * V;
+    size_t bwd = training ? N * C * 4 + N * 3 * C + N * 8 * C + N * V : 0;
+    return fwd + bwd;
+}
+
+size_t acts_bytes(const model *m, int B, int T, int training) {
+    return acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float) + 3 * (size_t)B * T * 4;
+}
+
+acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
+    const model_config *c = &m->cfg;
+    const size_t N = (size_t)B * T, C = c->d_model, V = c->vocab, L = c->n_layers;
+    const size_t NH = c->n_heads, W = pe_qk_width(&m->pe);
+    const size_t Lk = training ? L : 1;
+    acts *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->B = B, a->T = T, a->training = training;
+    a->layer_stride_nc = training ? N * C : 0;
+    a->layer_stride_n = training ? N : 0;
+    a->layer_stride_att = training ? (size_t)B * NH * T * T : 0;
+    a->layer_stride_qt = training ? (size_t)B * NH * T * W : 0;
+    a->mem = malloc(acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float));
+    a->rows = malloc(3 * N * sizeof(int32_t));
+    a->ws = attn_scratch_create(&m->pe, T, n_threads, training);
+    if (!a->mem || !a->rows || !a->ws) {
+        acts_free(a);
+        return NULL;
+    }
+    a->row_targets = a->rows + N;
+    a->row_preds = a->rows + 2 * N;
+    float *p = a->mem;
+#define CARVE(field, count) (a->field = p, p += (count))
+    CARVE(res, (training ? L + 1 : 1) * N * C);
+    CARVE(ln1, Lk * N * C);
+    CARVE(ln1_mean, Lk * N);
+    CARVE(ln1_rstd, Lk * N);
+    CARVE(qkv, Lk * N * 3 * C);
+    CARVE(atty, Lk * N * C);
+    CARVE(mid, Lk * N * C);
+    CARVE(ln2, Lk * N * C);
+    CARVE(ln2_mean, Lk * N);
+    CARVE(ln2_rstd, Lk * N);
+    CARVE(fc1, Lk * N * 4 * C);
+    CARVE(gelu, Lk * N * 4 * C);
+    if (training) {
+        CARVE(qt, Lk * B * NH * T * W);
+        CARVE(kt, Lk * B * NH * T * W);
+        CARVE(att, Lk * B * NH * T * T);
+    }
+    CARVE(tmp, N * C);
+    CARVE(g, N * C);
+    CARVE(gn, N * C);
+    CARVE(gn_mean, N);
+    CARVE(gn_rstd, N);
+    CARVE(row_loss, N);
+    CARVE(probs, N * V);
+    if (training) {
+        CARVE(dres, N * C);
+        CARVE(dln, N * C);
+        CARVE(datty, N * C);
+        CARVE(dg, N * C);
+        CARVE(dqkv, N * 3 * C);
+        CARVE(dfc1, N * 4 * C);
+        CARVE(dgelu, N * 4 * C);
+        CARVE(dlogits, N * V);
+        a->dgn = a->dln;  // the head's norm gradient is dead before the first layer's is born
+    }
+#undef CARVE
+    return a;
+}
+
+void acts_free(acts *a) {
+    if (!a) return;
+    free(a->mem);
+    free(a->rows);
+    attn_scratch_free(a->ws);
+    free(a);
+}
+
+const float *acts_row_losses(const acts *a, const int32_t **rows, int *M) {
+    *M = a->M;
+    *rows = a->rows;
+    return a->row_loss;
+}
+
+const int32_t *acts_row_predictions(const acts *a, const int32_t **rows, int *M) {
+    *M = a->M;
+    *rows = a->rows;
+    return a->row_preds;
+}
+
+const float *acts_attention(const acts *a, int layer) {
+    return a->training ? a->att + (size_t)layer * a->layer_stride_att : NULL;
+}
+
+const float *acts_qkv(const acts *a, int layer) {
+    return a->training ? a->qkv + (size_t)layer * a->layer_stride_nc * 3 : NULL;
+}
+
+static void norm_forward(const model *m, float *out, float *mean, float *rstd, const float *inp,
+                         size_t w_off, size_t b_off, int N) {
+    const int C = m->cfg.d_model;
+    if (m->cfg.norm == NORM_LAYER)
+        layernorm_forward(out, mean, rstd, inp, m->params + w_off, m->params + b_off, N, C);
+    else
+        rmsnorm_forward(out, rstd, inp, m->params + w_off, N, C);
+}
+
+static void norm_backward(model *m, float *dinp, const float *dout, const float *inp,
+                          const float *mean, const float *rstd, size_t w_off, size_t b_off,
+                          int N) {
+    const int C = m->cfg.d_model;
+    if (m->cfg.norm == NORM_LAYER)
+        layernorm_backward(dinp, m->grads + w_off, m->grads + b_off, dout, inp,
+                           m->params + w_off, mean, rstd, N, C);
+    else
+        rmsnorm_backward(dinp, m->grads + w_off, dout, inp, m->params + w_off, rstd, N, C);
+}
+
+double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *n_scored) {
+    const int B = bt->B, T = bt->T, N = B * T, C = m->cfg.d_model, V = m->cfg.vocab;
+    const int L = m->cfg.n_layers, NH = m->cfg.n_heads;
+    const float *P = m->params;
+    // Batches smaller than the allocation are fine; strides follow the allocated shape.
+    if (B > a->B || T > a->T) abort();
+    const size_t snc = a->layer_stride_nc, sn = a->layer_stride_n;
+    const size_t satt = a->layer_stride_att, sqt = a->layer_stride_qt;
+    const size_t res_stride = a->training ? (size_t)N * C : 0;
+
+    embedding_forward(a->res, bt->tokens, P + m->off_wte, N, C);
+    if (m->pe.ops->embed_forward)
+        m->pe.ops->embed_forward(&m->pe, P + m->off_pe, bt->pos, B, T, a->res);
+    for (int l = 0; l < L; l++) {
+        float *res = a->res + l * res_stride, *res_next = res + res_stride;
+        float *ln1 = a->ln1 + l * snc, *mid = a->mid + l * snc, *ln2 = a->ln2 + l * snc;
+        float *qkv = a->qkv + l * 3 * snc, *atty = a->atty + l * snc;
+        float *fc1 = a->fc1 + l * 4 * snc, *gelu = a->gelu + l * 4 * snc;
+        norm_forward(m, ln1, a->ln1_mean + l * sn, a->ln1_rstd + l * sn, res,
+                     m->off_ln1w + (size_t)l * C, m->off_ln1b + (size_t)l * C, N);
+        matmul_forward(qkv, ln1, P + m->off_qkv + (size_t)l * 3 * C * C, N, C, 3 * C);
+        attention_forward(atty, a->training ? a->qt + l * sqt : NULL,
+                          a->training ? a->kt + l * sqt : NULL,
+                          a->training ? a->att + l * satt : NULL, qkv, bt->pos, &m->pe,
+                          P + m->off_pe, l, B, T, C, NH, a->ws);
+        matmul_forward(a->tmp, atty, P + m->off_proj + (size_t)l * C * C, N, C, C);
+        residual_forward(mid, res, a->tmp, (long)N * C);
+        norm_forward(m, ln2, a->ln2_mean + l * sn, a->ln2_rstd + l * sn, mid,
+                     m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, N);
+        matmul_forward(fc1, ln2, P + m->off_fc1 + (size_t)l * 4 * C * C, N, C, 4 * C);
+        // Training keeps gelu'(fc1) in fc1's place: backward needs the derivative, not fc1.
+        if (a->training)
+            gelu_forward_grad(gelu, fc1, fc1, (long)N * 4 * C);
+        else
+            gelu_forward(gelu, fc1, (long)N * 4 * C);
+        matmul_forward(a->tmp, gelu, P + m->off_fc2 + (size_t)l * 4 * C * C, N, 4 * C, C);
+        residual_forward(res_next, mid, a->tmp, (long)N * C);
+    }
+    // The head only runs where a target is scored: answer-only tasks pay for B rows, not B*T.
+    const float *final = a->res + L * res_stride;
+    int M = 0;
+    for (int i = 0; i < N; i++)
+        if (bt->mask[i]) {
+            a->rows[M] = i;
+            a->row_targets[M] = bt->targets[i];
+            memcpy(a->g + (size_t)M * C, final + (size_t)i * C, C * sizeof(float));
+            M++;
+        }
+    a->M = M;
+    if (n_scored) *n_scored = M;
+    if (n_correct) *n_correct = 0;
+    if (M == 0) return NAN;
+    norm_forward(m, a->gn, a->gn_mean, a->gn_rstd, a->g, m->off_lnfw, m->off_lnfb, M);
+    matmul_forward(a->probs, a->gn, P + m->off_head, M, C, V);
+    double loss = crossentropy_forward(a->probs, a->row_loss, a->row_preds, a->row_targets, M, V,
+                                       n_correct);
+    return loss / M;
+}
+
+void model_backward(model *m, acts *a, const batch *bt) {
+    const int B = bt->B, T = bt->T, N = B * T, C = m->cfg.d_model, V = m->cfg.vocab;
+    const int L = m->cfg.n_layers, NH = m->cfg.n_heads, M = a->M;
+    const float *P = m->params;
+    float *G = m->grads;
+    if (!a->training || M == 0) return;
+    const size_t snc = a->layer_stride_nc, sn = a->layer_stride_n;
+    const size_t satt = a->layer_stride_att, sqt = a->layer_stride_qt;
+    const size_t res_stride = (size_t)N * C;
+
+    crossentropy_backward(a->dlogits, a->probs, a->row_targets, M, V, 1.0f / M);
+    matmul_backward_write(a->dgn, G + m->off_head, a->dlogits, a->gn, P + m->off_head, M, C, V);
+    memset(a->dg, 0, (size_t)M * C * sizeof(float));
+    norm_backward(m, a->dg, a->dgn, a->g, a->gn_mean, a->gn_rstd, m->off_lnfw, m->off_lnfb, M);
+    memset(a->dres, 0, (size_t)N * C * sizeof(float));
+    for (int r = 0; r < M; r++)
+        memcpy(a->dres + (size_t)a->rows[r] * C, a->dg + (size_t)r * C, C * sizeof(float));
+
+    for (int l = L - 1; l >= 0; l--) {
+        const float *res = a->res + l * res_stride;
+        const float *ln1 = a->ln1 + l * snc, *mid = a->mid + l * snc, *ln2 = a->ln2 + l * snc;
+        const float *qkv = a->qkv + l * 3 * snc, *atty = a->atty + l * snc;
+        const float *fc1 = a->fc1 + l * 4 * snc, *gelu = a->gelu + l * 4 * snc;
+        // MLP branch: res_next = mid + fc2(gelu(fc1(norm2(mid)))); dres holds d(res_next).
+        matmul_backward_write(a->dgelu, G + m->off_fc2 + (size_t)l * 4 * C * C, a->dres, gelu,
+                        P + m->off_fc2 + (size_t)l * 4 * C * C, N, 4 * C, C);
+        gelu_backward_cached(a->dfc1, fc1, a->dgelu, (long)N * 4 * C);  // fc1 holds gelu'
+        matmul_backward_write(a->dln, G + m->off_fc1 + (size_t)l * 4 * C * C, a->dfc1, ln2,
+                        P + m->off_fc1 + (size_t)l * 4 * C * C, N, C, 4 * C);
+        norm_backward(m, a->dres, a->dln, mid, a->ln2_mean + l * sn, a->ln2_rstd + l * sn,
+                      m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, N);
+        // Attention branch: mid = res + proj(attention(qkv(norm1(res)))); dres is d(mid).
+        matmul_backward_write(a->datty, G + m->off_proj + (size_t)l * C * C, a->dres, atty,
+                        P + m->off_proj + (size_t)l * C * C, N, C, C);
+        attention_backward(a->dqkv, G + m->off_pe, a->datty, qkv, a->qt + l * sqt,
+                           a->kt + l * sqt, a->att + l * satt, bt->pos, &m->pe,
+                           P + m->off_pe, l, B, T, C, NH, a->ws);
+        matmul_backward_write(a->dln, G + m->off_qkv + (size_t)l * 3 * C * C, a->dqkv, ln1,
+                        P + m->off_qkv + (size_t)l * 3 * C * C, N, C, 3 * C);
+        norm_backward(m, a->dres, a->dln, res, a->ln1_mean + l * sn, a->ln1_rstd + l * sn,
+                      m->off_ln1w + (size_t)l * C, m->off_ln1b + (size_t)l * C, N);
+    }
+    if (m->pe.ops->embed_backward)
+        m->pe.ops->embed_backward(&m->pe, P + m->off_pe, G + m->off_pe, bt->pos, B, T, a->dres);
+    embedding_backward(G + m->off_wte, a->dres, bt->tokens, N, C);
+}

@@ -1,0 +1,113 @@
+// Series bookkeeping of `posbench plot` (plot_series.h).
+#include "harness/plot/plot_series.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/plot/plot_io.h"
+
+static int variant_index(plot_series_list *l, const char *variant) {
+    for (int i = 0; i < l->n_variants; i++)
+        if (!strcmp(l->variants[i], variant)) return i;
+    if (l->n_variants == l->variants_cap) {
+        const int cap = l->variants_cap ? 2 * l->variants_cap : 8;
+        void *p = realloc(l->variants, (size_t)cap * sizeof *l->variants);
+        if (!p) return -1;
+        l->variants = p;
+        l->variants_cap = cap;
+    }
+    snprintf(l->variants[l->n_variants], PLOT_VARIANT, "%s", variant);
+    return l->n_variants++;
+}
+
+int plot_series_index(plot_series_list *l, const char *encoding, const char *variant) {
+    for (int i = 0; i < l->n; i++)
+        if (!strncmp(l->items[i].encoding, encoding, PLOT_NAME - 1) &&
+            !strncmp(l->items[i].variant, variant, PLOT_VARIANT - 1))
+            return i;
+    const int v = variant_index(l, variant);
+    if (v < 0) return -1;
+    if (l->n == l->cap) {
+        const int cap = l->cap ? 2 * l->cap : 8;
+        void *p = realloc(l->items, (size_t)cap * sizeof *l->items);
+        if (!p) return -1;
+        l->items = p;
+        l->cap = cap;
+    }
+    plot_series *s = &l->items[l->n];
+    snprintf(s->encoding, sizeof s->encoding, "%s", encoding);
+    snprintf(s->variant, sizeof s->variant, "%s", variant);
+    s->variant_index = v;
+    return l->n++;
+}
+
+static int by_encoding(const void *a, const void *b) {
+    const plot_series *x = a, *y = b;
+    const int c = strcmp(x->encoding, y->encoding);
+    return c ? c : (x->variant_index > y->variant_index) - (x->variant_index < y->variant_index);
+}
+
+int plot_series_sort(plot_series_list *l, int **map) {
+    if (l->n == 0) {  // items may be NULL, which qsort and memcpy must not see
+        *map = malloc(sizeof **map);
+        return *map ? 0 : -1;
+    }
+    *map = malloc((size_t)l->n * sizeof **map);
+    plot_series *old = malloc((size_t)l->n * sizeof *old);
+    if (!*map || !old) {
+        free(*map);
+        free(old);
+        *map = NULL;
+        return -1;
+    }
+    memcpy(old, l->items, (size_t)l->n * sizeof *old);
+    qsort(l->items, (size_t)l->n, sizeof *l->items, by_encoding);
+    // Series are distinct (encoding, variant) pairs, so each old one has one new place.
+    for (int i = 0; i < l->n; i++)
+        for (int j = 0; j < l->n; j++)
+            if (!by_encoding(&old[i], &l->items[j])) (*map)[i] = j;
+    free(old);
+    return 0;
+}
+
+void plot_series_free(plot_series_list *l) {
+    free(l->items);
+    free(l->variants);
+    *l = (plot_series_list){0};
+}
+
+void plot_series_label(const plot_series_list *l, int i, char *buf, size_t len) {
+    const plot_series *s = &l->items[i];
+    if (l->n_variants > 1 && s->variant[0])
+        snprintf(buf, len, "%s, %s", s->encoding, s->variant);
+    else
+        snprintf(buf, len, "%s", s->encoding);
+}
+
+int plot_series_dash(const plot_series_list *l, int i) {
+    return 1 + l->items[i].variant_index;
+}
+
+void plot_variant_join(char *buf, size_t len, char *const *values, int n, int skip1, int skip2) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int j = 0; j < n && used + 1 < len; j++) {
+        if (j == skip1 || j == skip2) continue;
+        const int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", values[j]);
+        if (w < 0 || (size_t)w >= len - used) break;  // truncated: keep what fits
+        used += (size_t)w;
+    }
+}
+
+int plot_blocks_add(plot_blocks *b, const char *encoding, int dash) {
+    char d[16], name[PLOT_NAME];
+    snprintf(d, sizeof d, "%d", dash);
+    // "pope(delta_init=zero)": an encoding with options of its own keeps its colour.
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(encoding, "("), encoding);
+    if (plot_words_add(b->encodings, sizeof b->encodings, name) ||
+        plot_words_add(b->dashes, sizeof b->dashes, d))
+        return -1;
+    b->n++;
+    return 0;
+}

@@ -1,0 +1,99 @@
+#include "harness/train/task_feed.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/base/errors.h"
+
+int task_sequence_to_batch_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,
+                               int len) {
+    if (len < 2 || len - 1 > b->T || row < 0 || row >= b->B) return -1;
+    const size_t o = (size_t)row * b->T;
+    int scored = 0;
+    for (int t = 0; t < b->T; t++) {
+        const int real = t < len - 1;
+        b->tokens[o + t] = real ? tokens[t] : 0;
+        b->targets[o + t] = real ? tokens[t + 1] : 0;
+        b->mask[o + t] = real && mask[t];
+        b->pos[o + t] = (float)t;
+        scored += b->mask[o + t];
+    }
+    return scored;
+}
+
+int task_feed_width(const task *t) {
+    int w = t->ops->max_len(t) - 1;
+    return w > 0 ? w : 1;
+}
+
+int task_feed_fresh(batch *b, void *ctx, rng *r) {
+    const task *t = ctx;
+    const int max_len = t->ops->max_len(t);
+    // Small enough for the stack for every built-in task; larger ones use the heap.
+    uint16_t tok_small[512];
+    uint8_t mask_small[512];
+    uint16_t *tok = max_len <= 512 ? tok_small : malloc((size_t)max_len * sizeof *tok);
+    uint8_t *mask = max_len <= 512 ? mask_small : malloc((size_t)max_len);
+    int rc = 0;
+    if (!tok || !mask) rc = -1;
+    for (int row = 0; row < b->B && rc == 0; row++) {
+        const int len = t->ops->next(t, r, tok, mask);
+        if (task_sequence_to_batch_row(b, row, tok, mask, len) < 0) batch_pad_row(b, row);
+    }
+    if (tok != tok_small) free(tok);
+    if (mask != mask_small) free(mask);
+    return rc;
+}
+
+int task_pool_create(task_pool *p, const task *t, uint64_t seed, size_t n, char *err,
+                     size_t errlen) {
+    memset(p, 0, sizeof *p);
+    p->task = t;
+    p->max_len = t->ops->max_len(t);
+    p->n = n;
+    p->tokens = malloc(n * (size_t)p->max_len * sizeof *p->tokens);
+    p->mask = malloc(n * (size_t)p->max_len);
+    p->len = malloc(n * sizeof *p->len);
+    if (!p->tokens || !p->mask || !p->len) {
+        task_pool_free(p);
+        return set_error(err, errlen, "task '%s': cannot hold %zu sequences in memory",
+                         t->ops->name, n);
+    }
+    rng r;
+    rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++) {
+        const size_t o = i * (size_t)p->max_len;
+        p->len[i] = t->ops->next(t, &r, p->tokens + o, p->mask + o);
+    }
+    return 0;
+}
+
+void task_pool_free(task_pool *p) {
+    free(p->tokens);
+    free(p->mask);
+    free(p->len);
+    memset(p, 0, sizeof *p);
+}
+
+static void pool_row(batch *b, int row, const task_pool *p, size_t i) {
+    const size_t o = i * (size_t)p->max_len;
+    if (task_sequence_to_batch_row(b, row, p->tokens + o, p->mask + o, p->len[i]) < 0)
+        batch_pad_row(b, row);
+}
+
+int task_pool_random(batch *b, void *ctx, rng *r) {
+    const task_pool *p = ctx;
+    if (p->n == 0) return -1;
+    for (int row = 0; row < b->B; row++) pool_row(b, row, p, rng_below(r, (uint32_t)p->n));
+    return 0;
+}
+
+int task_pool_sequential(batch *b, void *ctx, rng *r) {
+    task_pool *p = ctx;
+    if (p->cursor >= p->n) return -1;
+    for (int row = 0; row < b->B; row++) {
+        if (p->cursor < p->n) pool_row(b, row, p, p->cursor++);
+        else batch_pad_row(b, row);
+    }
+    return 0;
+}
