@@ -2,6 +2,7 @@
 // resuming after SIGKILL with identical numbers, divergence recorded, and posbench jobs.
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,9 @@
 #include "files.h"
 #include "harness/base/dirs.h"
 #include "harness/cli/cli_run.h"
+#include "harness/experiment/config.h"
+#include "harness/experiment/run.h"
+#include "harness/experiment/sweep.h"
 #include "suites.h"
 #include "tasks/books.h"
 
@@ -487,6 +491,67 @@ END_TEST
 
 // make_dirs is mkdir -p: missing parents are created, existing folders are fine, a file in
 // the way is an error naming the path.
+// The scheduler without a command line: six runs two at a time, then a sweep in which one
+// run cannot make its folder (a file is in the way) reports exactly that one as failed.
+START_TEST(test_sweep_execute_direct) {
+    char dir[256], yaml[300], results[300], err[1024], path[2200];
+    temp_dir(dir, sizeof dir, "sweep");
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    write_experiment(yaml, 8, "1.0e-3", "1.0");
+    experiment e;
+    run_config *runs;
+    size_t n, *pending, n_pending;
+    ck_assert_int_eq(experiment_load(yaml, &e, err, sizeof err), 0);
+    ck_assert_int_eq(experiment_expand(&e, &runs, &n, err, sizeof err), 0);
+    ck_assert_int_eq(sweep_pending(runs, n, results, &pending, &n_pending, err, sizeof err), 0);
+    ck_assert_uint_eq(n_pending, 6);
+    ck_assert_int_eq(sweep_can_start(runs, pending, n_pending, stderr), 1);
+    FILE *out = tmpfile();
+    sweep_outcome o;
+    ck_assert_int_eq(sweep_execute(runs, n, pending, n_pending, results, 2, out, &o, err,
+                                   sizeof err), 0);
+    ck_assert_uint_eq(o.finished, 6);
+    ck_assert_uint_eq(o.failed, 0);
+    ck_assert_int_eq(o.interrupted, 0);
+    fclose(out);
+    free(pending);
+    ck_assert_int_eq(sweep_pending(runs, n, results, &pending, &n_pending, err, sizeof err), 0);
+    ck_assert_uint_eq(n_pending, 0);
+    free(pending);
+
+    char other[300];
+    snprintf(other, sizeof other, "%s/other", dir);
+    run_dir(&runs[3], other, path, sizeof path);
+    char parent[2200];
+    snprintf(parent, sizeof parent, "%s", path);
+    *strrchr(parent, '/') = '\0';
+    ck_assert_int_eq(make_dirs(parent, err, sizeof err), 0);
+    FILE *blocker = fopen(path, "w");
+    ck_assert_ptr_nonnull(blocker);
+    fclose(blocker);
+    ck_assert_int_eq(sweep_pending(runs, n, other, &pending, &n_pending, err, sizeof err), 0);
+    out = tmpfile();
+    // The failing child says why on stderr; keep the test's output clean.
+    fflush(stderr);
+    const int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 2);
+    const int rc = sweep_execute(runs, n, pending, n_pending, other, 2, out, &o, err, sizeof err);
+    dup2(saved, 2);
+    close(saved);
+    close(devnull);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_uint_eq(o.finished, 6);
+    ck_assert_uint_eq(o.failed, 1);
+    ck_assert_str_eq(err, "1 run(s) failed; see their log.txt");
+    fclose(out);
+    free(pending);
+    free(runs);
+    experiment_free(&e);
+    remove_dir(dir);
+}
+END_TEST
+
 START_TEST(test_make_dirs) {
     char root[] = "/tmp/posbench_dirs_XXXXXX", path[128], err[256];
     ck_assert_ptr_nonnull(mkdtemp(root));
@@ -519,6 +584,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_jobs_lists_pending);
     tcase_add_test(tc, test_run_books);
     tcase_add_loop_test(tc, test_run_interrupt, 0, 2);  // SIGINT, then SIGTERM
+    tcase_add_test(tc, test_sweep_execute_direct);
     tcase_add_test(tc, test_make_dirs);
     suite_add_tcase(s, tc);
     return s;
