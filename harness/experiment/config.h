@@ -1,7 +1,7 @@
 // Experiment files (YAML, libyaml's document API): one base configuration plus a sweep whose
 // lists are crossed into runs, each run fully resolved, validated and identified by a hash.
 //
-// The schema and every default live in one table in config.c (config_schema); `posbench
+// The schema and every default live in one table, config_schema.c; `posbench
 // config` prints it. Rules a reader of an experiment file should know:
 //   - the file without its sweep block must be a valid experiment (the "base");
 //   - sweep keys are dotted paths of scalar keys (training.lr, task.options.len_max,
@@ -14,7 +14,7 @@
 // without the `experiment` name, so renaming an experiment keeps its ids. Everything else that
 // can change a number is in: training.threads too, because a run's weights differ in the last
 // bits between thread counts (measured: PoPE and TAPA checkpoints after 30 steps, 1 vs 2
-// threads). A default changed in config.c changes the ids of runs that rely on it. The books
+// threads). A default changed in config_schema.c changes the ids of runs that rely on it. The books
 // corpus enters by its path, not its contents; the build (compiler, flags) does not enter.
 #ifndef POSBENCH_CONFIG_H
 #define POSBENCH_CONFIG_H

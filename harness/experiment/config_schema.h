@@ -1,5 +1,5 @@
-// The experiment schema (harness/experiment/config.c's loader, config_text.c's canonical text): every
-// key of an experiment file, its type, default and range, in one table.
+// The experiment schema: every key of an experiment file, its type, default and range, in one
+// table that config_load.c and config_resolve.c read by and config_text.c writes by.
 #ifndef POSBENCH_CONFIG_SCHEMA_H
 #define POSBENCH_CONFIG_SCHEMA_H
 
