@@ -1,7 +1,8 @@
-// Tests of experiment files (harness/experiment/config_load.c, config_resolve.c): every
-// error class with its exact message and position, defaults, the canonical text
-// round-tripping to the same id, sweep expansion (counts, order, swept values), ids (stable, independent of key order, sensitive to every
-// value but the experiment name), the shipped experiments/ files and `posbench config`.
+// Tests of experiment files (harness/experiment/config_load.c, config_resolve.c): every error
+// class with its exact message and position, defaults, the canonical text round-tripping to
+// the same id, sweep expansion (counts, order, swept values), ids (stable, independent of key
+// order, sensitive to every value but the experiment name), the shipped experiments/ files and
+// `posbench config`.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
