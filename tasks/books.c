@@ -405,7 +405,7 @@ static int write_file(const books_corpus *c, int split, int mult, int seq_len,
     w.mask[w.len - 1] = 0;
     snprintf(options, sizeof options, "%s,part=%s,mult=%d", options_base, SPLIT_NAMES[split],
              mult);
-    dataset_writer *wr = dataset_writer_open(path, "books", options, c->seed, BOOKS_VOCAB,
+    dataset_writer *wr = dataset_writer_open(path, BOOKS_TASK, options, c->seed, BOOKS_VOCAB,
                                              vocab, err, errlen);
     if (!wr) goto done;
     if (write_split(c, split, &w, wr, rep, err, errlen)) {

@@ -38,6 +38,14 @@ enum { BOOKS_TRAIN, BOOKS_VALIDATION, BOOKS_TEST, BOOKS_N_SPLITS };
 #define BOOKS_MAX_MULT 16
 #define BOOKS_VOCAB 256
 
+// The task name under which an experiment trains on a corpus of books, and the defaults of
+// its options (corpus, seq_len, eval_mult), here as a task's defaults are in its own table.
+#define BOOKS_TASK "books"
+#define BOOKS_DEFAULT_CORPUS "build/corpora/kjv"
+#define BOOKS_DEFAULT_SEQ_LEN 128
+#define BOOKS_DEFAULT_MULT {1, 2, 4, 8, 10}
+#define BOOKS_DEFAULT_N_MULT 5
+
 // "train", "validation", "test".
 const char *books_split_name(int split);
 // The printable name of byte b (0..255) into out: the character itself for printable ASCII

@@ -15,10 +15,12 @@
 
 #include "capture.h"
 #include "files.h"
+#include "harness/analysis/inspect.h"
 #include "harness/base/dirs.h"
 #include "harness/cli/cli_run.h"
 #include "harness/experiment/config.h"
 #include "harness/experiment/run.h"
+#include "harness/experiment/run_source.h"
 #include "harness/experiment/sweep.h"
 #include "suites.h"
 #include "tasks/books.h"
@@ -428,6 +430,36 @@ END_TEST
 
 // A books experiment on a synthetic corpus: datasets built once under data/, every length
 // evaluated with loss, accuracy and perplexity.
+// A finished run's data as its source plans it and as it opens agree (names, widths), and
+// posbench attn's opener serves each set: every one of its sequences with its scored length.
+static void check_plan_and_inspect(const char *results, const char *id) {
+    char run_dir[600], err[1024];
+    snprintf(run_dir, sizeof run_dir, "%s/tiny/runs/%s", results, id);
+    inspected x;
+    ck_assert_msg(inspect_open(&x, run_dir, NULL, err, sizeof err) == 0, "%s", err);
+    run_plan plan;
+    ck_assert_int_eq(run_source_of(x.cfg.task)->plan(&x.cfg, &plan, err, sizeof err), 0);
+    ck_assert_int_eq(plan.n_sets, x.data.n_evals);
+    ck_assert_int_eq(plan.vocab, x.data.vocab);
+    for (int i = 0; i < plan.n_sets; i++) {
+        ck_assert_str_eq(plan.names[i], x.data.evals[i].name);
+        ck_assert_int_eq(plan.widths[i], x.data.evals[i].width);
+        ck_assert_int_eq(inspect_select_set(&x, plan.names[i], err, sizeof err), 0);
+        ck_assert_str_eq(x.set, plan.names[i]);
+        ck_assert_uint_eq(x.n, (size_t)x.cfg.eval_examples);
+        batch *b = batch_create(4, x.width);
+        int valid[4];
+        inspect_fill_batch(&x, b, x.n - 2, valid);  // two sequences, then padding rows
+        ck_assert_int_eq(valid[0], x.width);
+        ck_assert_int_eq(valid[1], x.width);
+        ck_assert_int_eq(valid[2], 0);
+        batch_free(b);
+    }
+    ck_assert_int_ne(inspect_select_set(&x, "len_17", err, sizeof err), 0);
+    ck_assert_str_eq(err, "the run has no evaluation set 'len_17'");
+    inspect_close(&x);
+}
+
 START_TEST(test_run_books) {
     char dir[256], corpus[300], yaml[300], results[300], path[5000];
     temp_dir(dir, sizeof dir, "books");
@@ -485,6 +517,7 @@ START_TEST(test_run_books) {
     ck_assert_int_eq(sscanf(strstr(eval, "\n6,len_48,bits_per_byte,") + 24, "%lf", &bpb), 1);
     ck_assert_double_eq_tol(bpb, final_loss / log(2.0), 1e-6);
     free(eval);
+    check_plan_and_inspect(results, names[0]);
     remove_dir(dir);
 }
 END_TEST

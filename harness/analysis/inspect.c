@@ -1,6 +1,5 @@
 #include "harness/analysis/inspect.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,82 +25,45 @@ static int load_config(inspected *x, const char *run_dir, char *err, size_t errl
     return rc;
 }
 
-// Set `name` (NULL: the first) of a generated task: the same sequences the run was scored on.
-static int open_task_set(inspected *x, const char *name, char *err, size_t errlen) {
-    const run_config *c = &x->cfg;
-    int i = 0;
-    if (name)
-        while (i < c->n_sets && strcmp(c->sets[i].name, name) != 0) i++;
-    if (i == c->n_sets) return set_error(err, errlen, "the run has no evaluation set '%s'", name);
-    snprintf(x->set, sizeof x->set, "%s", c->sets[i].name);
-    if (task_configure(&x->task, c->task, c->sets[i].options, err, errlen) != 0 ||
-        task_pool_create(&x->pool, &x->task, run_eval_seed(i), (size_t)c->eval_examples, err,
-                         errlen) != 0)
-        return -1;
-    x->width = task_feed_width(&x->task);
-    x->n = x->pool.n;
-    return 0;
-}
-
-// Books: the test windows at length `name` ("len_1280"; NULL: the training length), read
-// from the experiment's data folder (results/<experiment>/data, two levels above the run).
-static int open_books_set(inspected *x, const char *run_dir, const char *name, char *err,
-                          size_t errlen) {
-    char data_dir[4096];
-    snprintf(data_dir, sizeof data_dir, "%s/../../data", run_dir);
-    x->is_books = 1;
-    if (books_data_load(&x->books, x->cfg.task_options, data_dir, err, errlen) != 0) return -1;
-    int i = 0;
-    char want[64];
-    for (; i < x->books.n_mult; i++) {
-        snprintf(want, sizeof want, "len_%d", x->books.mult[i] * x->books.seq_len);
-        if (!name || !strcmp(want, name)) break;
-    }
-    if (i == x->books.n_mult) return set_error(err, errlen, "the run has no evaluation set '%s'", name);
-    snprintf(x->set, sizeof x->set, "%s", want);
-    x->feed = (data_feed){.data = x->books.test[i], .limit = (size_t)x->cfg.eval_examples};
-    x->width = data_feed_width(x->books.test[i]);
-    x->n = x->books.test[i]->n_seqs < x->feed.limit ? x->books.test[i]->n_seqs
-                                                          : x->feed.limit;
-    return 0;
-}
-
 int inspect_open(inspected *x, const char *run_dir, const char *set, char *err, size_t errlen) {
     memset(x, 0, sizeof *x);
     if (load_config(x, run_dir, err, errlen) != 0) return -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/final.ckpt", run_dir);
     if (!(x->m = checkpoint_load(path, err, errlen))) return -1;
-    return inspect_select_set(x, run_dir, set, err, errlen);
+    // Books' datasets live in the experiment's data folder, two levels above the run.
+    snprintf(path, sizeof path, "%s/../../data", run_dir);
+    if (run_data_open(&x->data, &x->cfg, path, 1, err, errlen) != 0) return -1;
+    return inspect_select_set(x, set, err, errlen);
 }
 
-int inspect_select_set(inspected *x, const char *run_dir, const char *set, char *err,
-                       size_t errlen) {
-    task_pool_free(&x->pool);
-    books_data_free(&x->books);
-    x->is_books = 0;
-    return strcmp(x->cfg.task, "books") == 0 ? open_books_set(x, run_dir, set, err, errlen)
-                                             : open_task_set(x, set, err, errlen);
+int inspect_select_set(inspected *x, const char *set, char *err, size_t errlen) {
+    int i = 0;
+    if (set)
+        while (i < x->data.n_evals && strcmp(x->data.evals[i].name, set) != 0) i++;
+    if (i == x->data.n_evals)
+        return set_error(err, errlen, "the run has no evaluation set '%s'", set);
+    const data_source *e = x->source = &x->data.evals[i];
+    snprintf(x->set, sizeof x->set, "%s", e->name);
+    x->width = e->width;
+    x->n = e->n;
+    x->task = e->task;
+    x->pool = e->pool;
+    return 0;
 }
 
 void inspect_close(inspected *x) {
     model_free(x->m);
-    task_pool_free(&x->pool);
-    books_data_free(&x->books);
+    run_data_free(&x->data);
     memset(x, 0, sizeof *x);
 }
 
 void inspect_fill_batch(inspected *x, batch *b, size_t first, int *valid) {
-    if (x->is_books) {
-        x->feed.cursor = first;
-        data_feed_sequential(b, &x->feed, NULL);
-    } else {
-        x->pool.cursor = first;
-        task_pool_sequential(b, &x->pool, NULL);
-    }
+    *x->source->cursor = first;
+    x->source->next(b, x->source->ctx, NULL);
     for (int r = 0; r < b->B; r++) {
         const size_t i = first + (size_t)r;
-        valid[r] = i >= x->n ? 0 : x->is_books ? x->width : x->pool.len[i] - 1;
+        valid[r] = i >= x->n ? 0 : x->source->length(x->source->ctx, i);
     }
 }
 
@@ -109,9 +71,7 @@ void inspect_fill_batch(inspected *x, batch *b, size_t first, int *valid) {
 // printable (its code otherwise), double-quoted with quotes doubled.
 static void write_token(const inspected *x, int id, FILE *out) {
     char text[16];
-    if (!x->is_books) snprintf(text, sizeof text, "%s", x->task.ops->token_name(&x->task, id));
-    else if (isprint(id)) snprintf(text, sizeof text, "%c", id);
-    else snprintf(text, sizeof text, "0x%02x", id);
+    x->data.source->token_text(x->source, id, text, sizeof text);
     fputc('"', out);
     for (const char *c = text; *c; c++) {
         if (*c == '"') fputc('"', out);

@@ -19,22 +19,19 @@
 #include <stdio.h>
 
 #include "harness/experiment/config.h"
-#include "harness/experiment/run_books.h"
+#include "harness/experiment/run_data.h"
 #include "harness/model/model.h"
-#include "harness/train/data_feed.h"
-#include "harness/train/task_feed.h"
 
 typedef struct inspected {
     run_config cfg;
     model *m;
-    char set[64];   // the evaluation set's name
+    run_data data;        // the run's evaluation sets, opened as the run opened them
+    const data_source *source;  // the selected set
+    char set[64];   // its name
     int width;      // batch width (longest sequence - 1)
     size_t n;       // sequences in the set
-    int is_books;
-    task task;      // generated tasks: the set's task and its sequences
-    task_pool pool;
-    books_data books;  // books: the test windows
-    data_feed feed;
+    const task *task;       // a generated set's task and sequences; NULL for books
+    const task_pool *pool;
 } inspected;
 
 // Opens a run folder: config.yaml, final.ckpt, and evaluation set `set` (NULL: the first) as
@@ -42,8 +39,7 @@ typedef struct inspected {
 int inspect_open(inspected *x, const char *run_dir, const char *set, char *err, size_t errlen);
 void inspect_close(inspected *x);
 // Switches an open run to its evaluation set `set` (NULL: the first): 0, or -1 with err.
-int inspect_select_set(inspected *x, const char *run_dir, const char *set, char *err,
-                       size_t errlen);
+int inspect_select_set(inspected *x, const char *set, char *err, size_t errlen);
 
 // attention.csv (see above) of example k (0-based) of the set.
 int inspect_attention(inspected *x, size_t k, FILE *out, char *err, size_t errlen);

@@ -41,10 +41,9 @@ static int count_answer(group_counts *g, int group, int correct, double no_looku
 }
 
 int inspect_groups(inspected *x, size_t n_examples, FILE *out, char *err, size_t errlen) {
-    const task *t = &x->task;
-    if (x->is_books || !t->ops->answer_group)
-        return set_error(err, errlen, "task '%s' has no answer groups",
-                         x->is_books ? "books" : t->ops->name);
+    const task *t = x->task;
+    if (!t || !t->ops->answer_group)
+        return set_error(err, errlen, "task '%s' has no answer groups", x->cfg.task);
     if (n_examples == 0 || n_examples > x->n) n_examples = x->n;
     const int B = RUN_EVAL_BATCH, T = x->width;
     batch *b = batch_create(B, T);
@@ -62,7 +61,7 @@ int inspect_groups(inspected *x, size_t n_examples, FILE *out, char *err, size_t
             // Row r of the batch is sequence first + r; its position t predicts token t + 1.
             const size_t i = first + (size_t)(rows[k] / T);
             if (i >= n_examples) continue;
-            const uint16_t *tokens = x->pool.tokens + i * (size_t)x->pool.max_len;
+            const uint16_t *tokens = x->pool->tokens + i * (size_t)x->pool->max_len;
             const int answer = rows[k] % T + 1;
             int group;
             if (t->ops->answer_group(t, tokens, answer, &group) &&

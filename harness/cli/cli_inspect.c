@@ -62,7 +62,7 @@ static int write_groups(inspected *x, const char *dir, const inspect_args *a, FI
     for (int i = 0;; i++) {
         if (inspect_groups(x, (size_t)a->index, out, err, errlen)) return -1;
         if (a->set || i + 1 >= x->cfg.n_sets) return 0;
-        if (inspect_select_set(x, dir, x->cfg.sets[i + 1].name, err, errlen)) return -1;
+        if (inspect_select_set(x, x->cfg.sets[i + 1].name, err, errlen)) return -1;
     }
 }
 
@@ -72,7 +72,7 @@ static const char *skip_reason(const inspected *x, const inspect_args *a, char *
                                size_t len) {
     if (a->kind == FREQUENCY && !x->m->pe.ops->n_frequencies)
         snprintf(buf, len, "encoding '%s' has no frequency bands", x->m->pe.ops->name);
-    else if (a->kind == GROUPS && (x->is_books || !x->task.ops->answer_group))
+    else if (a->kind == GROUPS && (!x->task || !x->task->ops->answer_group))
         snprintf(buf, len, "task '%s' has no answer groups", x->cfg.task);
     else return NULL;
     return buf;

@@ -17,6 +17,7 @@
 #include "harness/base/errors.h"
 #include "harness/base/names.h"
 #include "harness/base/options.h"
+#include "harness/experiment/run_source.h"
 #include "tasks/books.h"
 #include "tasks/task.h"
 
@@ -204,11 +205,11 @@ static int resolve_books(const char *file, const raw_options *base, const raw_op
     const raw_option *corpus = find_option(base, over, "corpus");
     const raw_option *seq = find_option(base, over, "seq_len");
     const raw_option *mult = find_option(base, over, "eval_mult");
-    const char *path = corpus ? corpus->v.text : "build/corpora/kjv";
+    const char *path = corpus ? corpus->v.text : BOOKS_DEFAULT_CORPUS;
     if (corpus && (corpus->v.is_list || !path[0]))
         return config_fail_at(file, corpus->v.pos, err, errlen,
                        "task 'books': option 'corpus' needs a path");
-    long long L = 128;
+    long long L = BOOKS_DEFAULT_SEQ_LEN;
     if (seq) {
         char *end;
         errno = 0;
@@ -218,7 +219,7 @@ static int resolve_books(const char *file, const raw_options *base, const raw_op
                            "task 'books': option 'seq_len' needs a positive integer, got '%s'",
                            seq->v.text);
     }
-    int m[BOOKS_MAX_MULT + 1] = {1, 2, 4, 8, 10}, nm = 5;
+    int m[BOOKS_MAX_MULT + 1] = BOOKS_DEFAULT_MULT, nm = BOOKS_DEFAULT_N_MULT;
     if (mult) {
         nm = 0;
         for (const char *p = mult->v.text; *p;) {
@@ -251,7 +252,7 @@ static int resolve_books(const char *file, const raw_options *base, const raw_op
 static int resolve_task(const char *file, const char *name, const raw_value *name_v,
                         const raw_options *base, const raw_options *over, char *canon, size_t len,
                         char *err, size_t errlen) {
-    if (!strcmp(name, "books"))
+    if (run_source_of(name)->corpus_options)
         return resolve_books(file, base, over, name_v->pos, canon, len, err, errlen);
     char msg[512], merged[MERGED_LEN], owner[96];
     task t;
@@ -411,7 +412,7 @@ int config_resolve(const experiment *e, const override *ov, int n_ov, run_config
                 r->stop_accuracy);
         goto done;
     }
-    if (r->stop_accuracy > 0 && !strcmp(r->task, "books")) {
+    if (r->stop_accuracy > 0 && run_source_of(r->task)->trains_every_step) {
         const raw_value *v[1] = {&scalar[field_index("training.stop_accuracy")]};
         config_fail_at(file, blame(v, 1, raw->map_pos[field_index("training")]), err, errlen,
                 "training.stop_accuracy: books runs train for every step (their last "

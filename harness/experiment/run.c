@@ -170,7 +170,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
                 100 * c->stop_accuracy, c->stop_patience);
     // The final evaluation; books runs also record loss per position (positions.csv).
     atomic_file positions = {0};
-    if (!diverged && s.data.report_perplexity) {
+    if (!diverged && s.data.source->per_byte_metrics) {
         if (start_file(&positions, dir, "positions.csv", err, errlen) != 0) goto done;
         fputs("set,position,loss,count\n", positions.f);
     }

@@ -9,12 +9,11 @@
 
 #include "harness/experiment/config.h"
 #include "harness/experiment/run_books.h"
+#include "harness/experiment/run_source.h"
 #include "harness/model/model.h"
 #include "harness/train/data_feed.h"
 #include "harness/train/task_feed.h"
 #include "harness/train/train.h"
-
-#define RUN_MAX_EVAL_SETS (CONFIG_MAX_SETS + BOOKS_MAX_MULT)
 
 // One stream of batches: a generator, a pool or a dataset file behind one batch_fn.
 typedef struct data_source {
@@ -23,15 +22,21 @@ typedef struct data_source {
     void *ctx;
     size_t *cursor;  // reset before each sequential pass (evaluation sets)
     int width;       // batch width T
+    // Evaluation sets: n sequences; sequence i has length(ctx, i) scored positions at most
+    // (its tokens less one). A generated set also names its task and pool (else NULL).
+    size_t n;
+    int (*length)(const void *ctx, size_t i);
+    const task *task;
+    const task_pool *pool;
 } data_source;
 
 typedef struct run_data {
+    const run_source *source;
     data_source train;
     int n_evals;
     data_source evals[RUN_MAX_EVAL_SETS];
     int vocab;
-    int report_perplexity;  // books: perplexity rows beside loss and accuracy
-    int train_len;          // books: the training window in tokens; task runs: the batch width
+    int train_len;  // books: the training window in tokens; task runs: the batch width
     // Storage behind the sources: task runs...
     task train_task, eval_tasks[CONFIG_MAX_SETS];
     task_pool train_pool, eval_pools[CONFIG_MAX_SETS];
@@ -44,6 +49,10 @@ typedef struct run_data {
 // <results>/<experiment>/data). 0, or -1 with err (free d with run_data_free either way).
 int run_data_prepare(run_data *d, const run_config *c, const char *results, char *err,
                      size_t errlen);
+// The same with the books' data folder given, and without the training data when
+// evaluation_only (a finished run looked into).
+int run_data_open(run_data *d, const run_config *c, const char *data_dir, int evaluation_only,
+                  char *err, size_t errlen);
 void run_data_free(run_data *d);
 
 // Checks c before anything is built or trained: books' corpus folder exists, and the model

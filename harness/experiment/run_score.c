@@ -60,10 +60,8 @@ static int task_sets(const run_config *run, const score_request *q, run_config *
 }
 
 // Books: the lengths asked for (--length N, or --set len_N) become the data's eval_mult.
-static int books_lengths(const run_config *run, const score_request *q, run_config *data,
-                         int *pick, char *err, size_t errlen) {
-    const char *p = strstr(run->task_options, "seq_len=");
-    const int seq_len = p ? atoi(p + 8) : 0;
+static int books_lengths(const run_config *run, int seq_len, const score_request *q,
+                         run_config *data, int *pick, char *err, size_t errlen) {
     int mult[BOOKS_MAX_MULT], n = 0;
     for (int k = 0; k < q->n_sets + q->n_lengths; k++) {
         int len;
@@ -108,8 +106,10 @@ int score_config(const run_config *run, const score_request *q, run_config *data
                  int pick[RUN_MAX_EVAL_SETS], char *err, size_t errlen) {
     *data = *run;
     memset(pick, 0, RUN_MAX_EVAL_SETS * sizeof *pick);
-    return strcmp(run->task, "books") ? task_sets(run, q, data, pick, err, errlen)
-                                      : books_lengths(run, q, data, pick, err, errlen);
+    run_plan plan;
+    if (run_source_of(run->task)->plan(run, &plan, err, errlen) != 0) return -1;
+    return plan.length_unit ? books_lengths(run, plan.length_unit, q, data, pick, err, errlen)
+                            : task_sets(run, q, data, pick, err, errlen);
 }
 
 // ---- the model ---------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ int run_score(const run_config *run, const char *results, const score_request *q
     int rc = -1, prepared = 0;
     if (!eval_old || !rows) goto done;
     if ((prepared = 1, run_data_prepare(&d, &data, results, err, errlen)) != 0) goto done;
-    if (d.report_perplexity) {
+    if (d.source->per_byte_metrics) {
         snprintf(path, sizeof path, "%s/positions.csv", dir);
         if (!(pos_old = read_file(path, &size, err, errlen)) ||
             !(positions = open_memstream(&pos_text, &pos_len)))

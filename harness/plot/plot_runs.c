@@ -14,6 +14,7 @@
 #include "harness/base/errors.h"
 #include "harness/experiment/config.h"
 #include "harness/experiment/run.h"
+#include "harness/experiment/run_source.h"
 #include "harness/plot/plot_io.h"
 #include "harness/plot/plot_summary.h"
 
@@ -46,11 +47,12 @@ static int read_config(const char *path, char *encoding, size_t len, long *seq_l
         return -1;
     }
     snprintf(encoding, len, "%.*s", (int)len - 1, e->base.encoding);
-    const char *s = strstr(e->base.task_options, "seq_len=");
-    if (!strcmp(e->base.task, "books") && s) *seq_len = strtol(s + 8, NULL, 10);
+    run_plan plan;
+    const int rc = run_source_of(e->base.task)->plan(&e->base, &plan, err, errlen);
+    if (rc == 0) *seq_len = plan.length_unit;
     experiment_free(e);
     free(e);
-    return 0;
+    return rc;
 }
 
 // Reads one run folder into r->runs (grown by one).
