@@ -136,17 +136,17 @@ END_TEST
 START_TEST(test_csv_split) {
     char line[] = "0,1,\"a,b\",\"say \"\"hi\"\"\",,x\r\n";
     char *f[8];
-    ck_assert_int_eq(plot_csv_split(line, f, 8), 6);
+    ck_assert_int_eq(csv_split(line, f, 8), 6);
     ck_assert_str_eq(f[2], "a,b");
     ck_assert_str_eq(f[3], "say \"hi\"");
     ck_assert_str_eq(f[4], "");
     ck_assert_str_eq(f[5], "x");
     char open_quote[] = "1,\"a";
-    ck_assert_int_eq(plot_csv_split(open_quote, f, 8), -1);
+    ck_assert_int_eq(csv_split(open_quote, f, 8), -1);
     char many[] = "1,2,3";
-    ck_assert_int_gt(plot_csv_split(many, f, 2), 2);
+    ck_assert_int_gt(csv_split(many, f, 2), 2);
     char comma[] = "\",\"";
-    ck_assert_int_eq(plot_csv_split(comma, f, 8), 1);
+    ck_assert_int_eq(csv_split(comma, f, 8), 1);
     ck_assert_str_eq(f[0], ",");
 }
 END_TEST

@@ -11,6 +11,7 @@
 
 #include "harness/analysis/binomial.h"
 #include "harness/analysis/student_t.h"
+#include "harness/base/csv.h"
 #include "harness/base/dirs.h"
 #include "harness/base/errors.h"
 #include "harness/experiment/run.h"
@@ -34,14 +35,6 @@ typedef struct {
     eval_value *evals;  // in order of first appearance in eval.csv
 } run;
 
-typedef struct {
-    const char *path;
-    FILE *f;
-    char *line;
-    size_t cap;
-    int lineno;
-} csv_file;
-
 // Grows *p (elements of size bytes) so that it holds at least n + 1. Returns 0 / -1.
 static int grow(void *p, int *cap, int n, size_t size) {
     if (n < *cap) return 0;
@@ -51,55 +44,6 @@ static int grow(void *p, int *cap, int n, size_t size) {
     *(void **)p = q;
     *cap = ncap;
     return 0;
-}
-
-static int open_csv(csv_file *c, const char *path, const char *header, char *err,
-                    size_t errlen) {
-    *c = (csv_file){.path = path};
-    c->f = fopen(path, "r");
-    if (!c->f) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    if (getline(&c->line, &c->cap, c->f) < 0)
-        return set_error(err, errlen, "%s: empty file (expected header '%s')", path, header);
-    c->lineno = 1;
-    c->line[strcspn(c->line, "\r\n")] = '\0';
-    if (strcmp(c->line, header))
-        return set_error(err, errlen, "%s:1: expected header '%s', got '%s'", path, header,
-                         c->line);
-    return 0;
-}
-
-static void close_csv(csv_file *c) {
-    if (c->f) fclose(c->f);
-    free(c->line);
-}
-
-// Reads the next non-blank line and splits it in place at commas into exactly n fields.
-// Returns 1 with fields set, 0 at the end of the file, -1 on a malformed line.
-static int next_row(csv_file *c, char **fields, int n, char *err, size_t errlen) {
-    for (;;) {
-        if (getline(&c->line, &c->cap, c->f) < 0) return 0;
-        c->lineno++;
-        c->line[strcspn(c->line, "\r\n")] = '\0';
-        if (c->line[0]) break;
-    }
-    if (strchr(c->line, '"'))
-        return set_error(err, errlen, "%s:%d: quoted fields are not supported", c->path,
-                         c->lineno);
-    int got = 1;
-    for (const char *s = c->line; *s; s++) got += *s == ',';
-    if (got != n)
-        return set_error(err, errlen, "%s:%d: expected %d fields, got %d", c->path, c->lineno,
-                         n, got);
-    char *s = c->line;
-    for (int i = 0; i < n; i++) {
-        fields[i] = s;
-        s += strcspn(s, ",");
-        if (*s) *s++ = '\0';
-    }
-    for (int i = 0; i < n; i++)
-        if (!fields[i][0])
-            return set_error(err, errlen, "%s:%d: field %d is empty", c->path, c->lineno, i + 1);
-    return 1;
 }
 
 // DIR/runs/ID/NAME into buf. Returns 0 / -1 (too long).
@@ -122,11 +66,11 @@ static int key_index(char *const *keys, int n, const char *key) {
 // exactly those keys. first names the first run's point.csv in messages.
 static int read_point(const char *path, const char *first, run *r, char ***keys, int *n_keys,
                       char *err, size_t errlen) {
-    csv_file c;
+    csv_reader c;
     char **names = NULL, **vals = NULL, *f[2] = {0};
     int n = 0, cap_names = 0, cap_vals = 0;
-    int rc = open_csv(&c, path, "key,value", err, errlen);
-    while (rc == 0 && (rc = next_row(&c, f, 2, err, errlen)) == 1) {
+    int rc = csv_open(&c, path, RUN_POINT_CSV_HEADER, CSV_PLAIN, err, errlen);
+    while (rc == 0 && (rc = csv_next(&c, f, 2, err, errlen)) == 1) {
         rc = -1;
         if (key_index(names, n, f[0]) >= 0) {
             set_error(err, errlen, "%s:%d: duplicate key '%s'", path, c.lineno, f[0]);
@@ -148,7 +92,7 @@ static int read_point(const char *path, const char *first, run *r, char ***keys,
         }
         rc = 0;
     }
-    close_csv(&c);
+    csv_close(&c);
     if (rc == 0 && *n_keys < 0) {
         *keys = names;
         *n_keys = n;
@@ -174,10 +118,10 @@ static int read_point(const char *path, const char *first, run *r, char ***keys,
 // Reads eval.csv into r->evals: per (set, metric), the value at the largest step, and the first
 // step at which the value was at or above success_at (NaN: none).
 static int read_eval(const char *path, run *r, double success_at, char *err, size_t errlen) {
-    csv_file c;
-    int rc = open_csv(&c, path, "step,set,metric,value", err, errlen), cap = 0;
+    csv_reader c;
+    int rc = csv_open(&c, path, RUN_EVAL_CSV_HEADER, CSV_PLAIN, err, errlen), cap = 0;
     char *f[4] = {0};
-    while (rc == 0 && (rc = next_row(&c, f, 4, err, errlen)) == 1) {
+    while (rc == 0 && (rc = csv_next(&c, f, 4, err, errlen)) == 1) {
         rc = -1;
         char *end;
         errno = 0;
@@ -221,7 +165,7 @@ static int read_eval(const char *path, run *r, double success_at, char *err, siz
         if (value >= success_at && (e->first_at < 0 || step < e->first_at)) e->first_at = step;
         rc = 0;
     }
-    close_csv(&c);
+    csv_close(&c);
     return rc;
 }
 

@@ -106,7 +106,7 @@ static int on_step(void *ctx, int step, double loss, float lr, double gnorm, dou
 }
 
 static void point_csv(const run_config *r, char *buf, size_t len) {
-    size_t used = (size_t)snprintf(buf, len, "key,value\n");
+    size_t used = (size_t)snprintf(buf, len, RUN_POINT_CSV_HEADER "\n");
     for (int i = 0; i < r->n_swept && used < len; i++)
         used += (size_t)snprintf(buf + used, len - used, "%s,%s\n", r->swept[i].key,
                                  r->swept[i].value);
@@ -147,8 +147,8 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     if (start_file(&s.train_csv, dir, "train.csv", err, errlen) != 0 ||
         start_file(&s.eval_csv, dir, "eval.csv", err, errlen) != 0)
         goto done;
-    fputs("step,loss,lr,grad_norm,tokens_per_s\n", s.train_csv.f);
-    fputs("step,set,metric,value\n", s.eval_csv.f);
+    fputs(RUN_TRAIN_CSV_HEADER "\n", s.train_csv.f);
+    fputs(RUN_EVAL_CSV_HEADER "\n", s.eval_csv.f);
 
     train_config tc = {.steps = c->steps, .batch_size = c->batch,
                        .seq_len = s.data.train.width, .clip = (float)c->clip,
@@ -172,7 +172,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     atomic_file positions = {0};
     if (!diverged && s.data.source->per_byte_metrics) {
         if (start_file(&positions, dir, "positions.csv", err, errlen) != 0) goto done;
-        fputs("set,position,loss,count\n", positions.f);
+        fputs(RUN_POSITIONS_CSV_HEADER "\n", positions.f);
     }
     // An early stop's last periodic evaluation is its final one (the config refuses early
     // stops for books, whose final evaluation also writes positions.csv).

@@ -22,6 +22,13 @@
 
 #include "harness/experiment/config.h"
 
+// The header lines of a run's CSV files (written by run.c, read by rescoring, the summary
+// and the plots).
+#define RUN_POINT_CSV_HEADER "key,value"
+#define RUN_TRAIN_CSV_HEADER "step,loss,lr,grad_norm,tokens_per_s"
+#define RUN_EVAL_CSV_HEADER "step,set,metric,value"
+#define RUN_POSITIONS_CSV_HEADER "set,position,loss,count"
+
 // The run's folder into buf.
 void run_dir(const run_config *r, const char *results, char *buf, size_t len);
 // Creates the run's folder (and its parents) and writes its path into dir.

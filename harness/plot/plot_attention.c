@@ -23,17 +23,17 @@ static int token_code(const char *t) {
 int plot_write_attention(const char *csv, const char *data, int *n_tokens, char *err,
                          size_t errlen) {
     *n_tokens = 0;
-    plot_csv c;
+    csv_reader c;
     atomic_file o = {0};
     char *f[7];
     int got, rc = -1;
-    if (plot_csv_open(&c, csv, "layer,head,query,key,prob,query_token,key_token", err,
-                      errlen) ||
+    if (csv_open(&c, csv, "layer,head,query,key,prob,query_token,key_token", CSV_QUOTED, err,
+                 errlen) ||
         atomic_file_open(&o, data, err, errlen))
         goto done;
     fputs("# layer head query key prob query_code key_code\n", o.f);
     long rows = 0;
-    while ((got = plot_csv_next(&c, f, 7, err, errlen)) == 1) {
+    while ((got = csv_next(&c, f, 7, err, errlen)) == 1) {
         long layer, head, query, key;
         double prob;
         if (index_field(f[0], &layer) || index_field(f[1], &head) ||
@@ -60,18 +60,18 @@ int plot_write_attention(const char *csv, const char *data, int *n_tokens, char 
     }
     rc = 0;
 done:
-    plot_csv_close(&c);
+    csv_close(&c);
     if (plot_out_close(&o, rc == 0, err, errlen)) rc = -1;
     return rc;
 }
 
 int plot_check_frequency(const char *csv, char *err, size_t errlen) {
-    plot_csv c;
+    csv_reader c;
     char *f[3];
     int got, rc = -1;
     long rows = 0;
-    if (plot_csv_open(&c, csv, "layer,frequency,mass", err, errlen)) goto done;
-    while ((got = plot_csv_next(&c, f, 3, err, errlen)) == 1) {
+    if (csv_open(&c, csv, "layer,frequency,mass", CSV_QUOTED, err, errlen)) goto done;
+    while ((got = csv_next(&c, f, 3, err, errlen)) == 1) {
         long layer, freq;
         double mass;
         if (index_field(f[0], &layer) || index_field(f[1], &freq) || plot_number(f[2], &mass) ||
@@ -84,6 +84,6 @@ int plot_check_frequency(const char *csv, char *err, size_t errlen) {
     if (got < 0) goto done;
     rc = rows ? 0 : set_error(err, errlen, "%s: no rows", csv);
 done:
-    plot_csv_close(&c);
+    csv_close(&c);
     return rc;
 }

@@ -29,12 +29,12 @@ static int read_groups(const plot_runs *r, int i, plot_points *ps, plot_points *
     char path[4600], *f[7];
     plot_run_path(r, i, "groups.csv", path, sizeof path);
     if (access(path, F_OK) != 0) return 0;
-    plot_csv c;
+    csv_reader c;
     int got, rc = -1;
-    if (plot_csv_open(&c, path, "set,group_name,group,n,correct,accuracy,no_lookup", err,
-                      errlen))
+    if (csv_open(&c, path, "set,group_name,group,n,correct,accuracy,no_lookup", CSV_QUOTED, err,
+                 errlen))
         goto done;
-    while ((got = plot_csv_next(&c, f, 7, err, errlen)) == 1) {
+    while ((got = csv_next(&c, f, 7, err, errlen)) == 1) {
         double group, accuracy, no_lookup;
         if (plot_number(f[2], &group) || group != floor(group) || fabs(group) > 1e9 ||
             plot_number(f[5], &accuracy) || plot_number(f[6], &no_lookup)) {
@@ -57,7 +57,7 @@ static int read_groups(const plot_runs *r, int i, plot_points *ps, plot_points *
     }
     rc = got < 0 ? -1 : 0;
 done:
-    plot_csv_close(&c);
+    csv_close(&c);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "harness/base/atomic_file.h"
+#include "harness/base/csv.h"
 
 // Data files are atomic_files (atomic_file_open). This ends one: committed when ok != 0,
 // removed when ok == 0 (then it returns 0). 0, or -1 when a write failed.
@@ -16,26 +17,6 @@ int plot_out_close(atomic_file *o, int ok, char *err, size_t errlen);
 // quoted (its double quotes become single ones), then the column names as a comment for the
 // reader. Blocks after the first are preceded by the two blank lines gnuplot's `index` needs.
 void plot_block_header(FILE *f, int block, const char *label, const char *columns);
-
-// Splits line in place at commas into at most max fields; a field in double quotes may hold
-// commas, and "" inside it stands for one quote (RFC 4180). Strips the line's \r\n. Returns
-// the number of fields, or -1 on an unterminated quote.
-int plot_csv_split(char *line, char **fields, int max);
-
-// A CSV file read row by row after an exact header line; blank lines are skipped.
-typedef struct {
-    char path[4096];
-    FILE *f;
-    char *line;
-    size_t cap;
-    int lineno;
-} plot_csv;
-
-// 0, or -1 with "PATH: cannot open" or "PATH:1: expected header 'H'".
-int plot_csv_open(plot_csv *c, const char *path, const char *header, char *err, size_t errlen);
-// Reads the next row into exactly n fields: 1, 0 at the end, -1 with "PATH:LINE: ...".
-int plot_csv_next(plot_csv *c, char **fields, int n, char *err, size_t errlen);
-void plot_csv_close(plot_csv *c);
 
 // A whole field as a number (strtod: "nan" and "inf" too). 0, or -1 when it is not one.
 int plot_number(const char *text, double *x);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "harness/base/errors.h"
+#include "harness/experiment/run.h"
 #include "harness/plot/plot_io.h"
 
 // What eval.csv holds beyond the points: whether some row is accuracy, whether some is
@@ -24,11 +25,11 @@ static int read_eval(const plot_runs *r, int i, points *ps, char *err, size_t er
     char path[4600], *f[4];
     plot_run_path(r, i, "eval.csv", path, sizeof path);
     if (access(path, F_OK) != 0) return 0;
-    plot_csv c;
+    csv_reader c;
     int got, rc = -1;
     long long first = -1;
-    if (plot_csv_open(&c, path, "step,set,metric,value", err, errlen)) goto done;
-    while ((got = plot_csv_next(&c, f, 4, err, errlen)) == 1) {
+    if (csv_open(&c, path, RUN_EVAL_CSV_HEADER, CSV_QUOTED, err, errlen)) goto done;
+    while ((got = csv_next(&c, f, 4, err, errlen)) == 1) {
         double step, value;
         if (plot_number(f[0], &step) || !(step >= 0 && step <= 1e15) || step != floor(step) ||
             plot_number(f[3], &value)) {
@@ -56,7 +57,7 @@ static int read_eval(const plot_runs *r, int i, points *ps, char *err, size_t er
     }
     rc = got < 0 ? -1 : 0;
 done:
-    plot_csv_close(&c);
+    csv_close(&c);
     return rc;
 }
 

@@ -65,11 +65,11 @@ static int read_run(plot_runs *r, const char *id, char *err, size_t errlen) {
     const int diverged = access(path, F_OK) == 0 ? run_read_status(path, err, errlen) : 0;
     if (diverged < 0) return -1;
     snprintf(path, sizeof path, "%s/%s/point.csv", r->dir, id);
-    plot_csv c;
+    csv_reader c;
     char *keys[MAX_KEYS], *values[MAX_KEYS], *f[2];
     int n = 0, got, rc = -1, enc = -1, seed = -1;
-    if (plot_csv_open(&c, path, "key,value", err, errlen)) goto done;
-    while ((got = plot_csv_next(&c, f, 2, err, errlen)) == 1) {
+    if (csv_open(&c, path, RUN_POINT_CSV_HEADER, CSV_QUOTED, err, errlen)) goto done;
+    while ((got = csv_next(&c, f, 2, err, errlen)) == 1) {
         if (n == MAX_KEYS) {
             set_error(err, errlen, "%s: more than %d keys", path, MAX_KEYS);
             goto done;
@@ -114,7 +114,7 @@ static int read_run(plot_runs *r, const char *id, char *err, size_t errlen) {
     rc = 0;
 done:
     for (int k = 0; k < n; k++) free(keys[k]), free(values[k]);
-    plot_csv_close(&c);
+    csv_close(&c);
     return rc;
 }
 
@@ -184,10 +184,10 @@ static int read_train(const plot_runs *r, int i, double **step, double **loss, i
     *n = 0;
     *step = *loss = NULL;
     if (access(path, F_OK) != 0) return 0;
-    plot_csv c;
+    csv_reader c;
     int cap = 0, got, rc = -1;
-    if (plot_csv_open(&c, path, "step,loss,lr,grad_norm,tokens_per_s", err, errlen)) goto done;
-    while ((got = plot_csv_next(&c, f, 5, err, errlen)) == 1) {
+    if (csv_open(&c, path, RUN_TRAIN_CSV_HEADER, CSV_QUOTED, err, errlen)) goto done;
+    while ((got = csv_next(&c, f, 5, err, errlen)) == 1) {
         double s, l;
         if (plot_number(f[0], &s) || plot_number(f[1], &l)) {
             set_error(err, errlen, "%s:%d: malformed number", path, c.lineno);
@@ -211,7 +211,7 @@ static int read_train(const plot_runs *r, int i, double **step, double **loss, i
     }
     rc = got < 0 ? -1 : 0;
 done:
-    plot_csv_close(&c);
+    csv_close(&c);
     if (rc) free(*step), free(*loss), *step = *loss = NULL, *n = 0;
     return rc;
 }
@@ -295,12 +295,12 @@ static int scan_positions(const plot_runs *r, int i, const char *set, position_s
     char path[4600], *f[4];
     plot_run_path(r, i, "positions.csv", path, sizeof path);
     if (access(path, F_OK) != 0) return 0;
-    plot_csv c;
+    csv_reader c;
     int got, rc = -1;
     char cur[128] = "";
     long rows = 0;
-    if (plot_csv_open(&c, path, "set,position,loss,count", err, errlen)) goto done;
-    while ((got = plot_csv_next(&c, f, 4, err, errlen)) == 1) {
+    if (csv_open(&c, path, RUN_POSITIONS_CSV_HEADER, CSV_QUOTED, err, errlen)) goto done;
+    while ((got = csv_next(&c, f, 4, err, errlen)) == 1) {
         double pos, loss;
         if (plot_number(f[1], &pos) || plot_number(f[2], &loss) || pos < 0 || pos > 1e8) {
             set_error(err, errlen, "%s:%d: malformed position or loss", path, c.lineno);
@@ -326,7 +326,7 @@ static int scan_positions(const plot_runs *r, int i, const char *set, position_s
     }
     rc = got < 0 ? -1 : 0;
 done:
-    plot_csv_close(&c);
+    csv_close(&c);
     return rc;
 }
 

@@ -97,7 +97,7 @@ int plot_summary_read(const char *path, const char *default_encoding, plot_summa
         set_error(err, errlen, "%s: empty file (expected a summary.csv header)", path);
         goto done;
     }
-    const int nf = plot_csv_split(line, fields, MAX_FIELDS);
+    const int nf = csv_split(line, fields, MAX_FIELDS);
     if (nf < 0 || nf > MAX_FIELDS || (n_keys = header_keys(fields, nf)) < 0) {
         set_error(err, errlen,
                   "%s:1: not a summary.csv header (expected group keys, then "
@@ -115,7 +115,7 @@ int plot_summary_read(const char *path, const char *default_encoding, plot_summa
     while (getline(&line, &linecap, f) >= 0) {
         lineno++;
         if (line[strspn(line, "\r\n")] == '\0') continue;  // blank line
-        if (plot_csv_split(line, fields, MAX_FIELDS) != nf) {
+        if (csv_split(line, fields, MAX_FIELDS) != nf) {
             set_error(err, errlen, "%s:%d: expected %d fields", path, lineno, nf);
             goto done;
         }
