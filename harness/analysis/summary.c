@@ -1,7 +1,6 @@
 // The experiment summary (summary.h): reading run folders, grouping, statistics, summary.csv.
 #include "harness/analysis/summary.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -178,36 +177,6 @@ static void free_run(run *r, int n_keys) {
     free(r->evals);
 }
 
-static int by_name(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-// The names of DIR/runs' sub-folders in strcmp order, dot-names excluded. Caller frees.
-static int list_runs(const char *dir, char ***names, int *n, char *err, size_t errlen) {
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/runs", dir) >= (int)sizeof path)
-        return set_error(err, errlen, "%s: path too long", dir);
-    DIR *d = opendir(path);
-    if (!d) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    int cap = 0, rc = 0;
-    *names = NULL;
-    *n = 0;
-    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
-        char sub[4096];
-        if (e->d_name[0] == '.') continue;
-        if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub ||
-            !is_dir(sub))
-            continue;
-        if (grow(names, &cap, *n, sizeof **names) || !((*names)[*n] = strdup(e->d_name)))
-            rc = set_error(err, errlen, "out of memory");
-        else
-            (*n)++;
-    }
-    closedir(d);
-    if (*n) qsort(*names, (size_t)*n, sizeof **names, by_name);
-    return rc;
-}
-
 // ---- statistics ----------------------------------------------------------------------------
 
 void summary_describe(const double *v, int n, summary_row *r) {
@@ -379,7 +348,7 @@ summary *summary_compute(const char *dir, double success_at, char *err, size_t e
         return NULL;
     }
     s->success_at = success_at;
-    rc = list_runs(dir, &names, &n_names, err, errlen);
+    rc = run_list_folders(dir, &names, &n_names, err, errlen);
     if (rc == 0 && !(runs = calloc((size_t)n_names + 1, sizeof *runs)))
         rc = set_error(err, errlen, "out of memory");
     for (int i = 0; rc == 0 && i < n_names; i++) {

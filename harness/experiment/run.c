@@ -2,9 +2,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness/base/atomic_file.h"
 #include "harness/base/dirs.h"
@@ -213,4 +215,54 @@ int run_read_status(const char *path, char *err, size_t errlen) {
     free(line);
     fclose(f);
     return rc;
+}
+
+static int by_id(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int run_list_folders(const char *dir, char ***ids, int *n, char *err, size_t errlen) {
+    *ids = NULL;
+    *n = 0;
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/runs", dir) >= (int)sizeof path)
+        return set_error(err, errlen, "%s: path too long", dir);
+    DIR *d = opendir(path);
+    if (!d) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    int cap = 0, rc = 0;
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        char sub[4400];
+        if (e->d_name[0] == '.') continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub || !is_dir(sub))
+            continue;
+        if (*n == cap) {
+            char **grown = realloc(*ids, (size_t)(cap = cap ? 2 * cap : 32) * sizeof *grown);
+            if (!grown) {
+                rc = set_error(err, errlen, "out of memory");
+                break;
+            }
+            *ids = grown;
+        }
+        if (!((*ids)[*n] = strdup(e->d_name))) rc = set_error(err, errlen, "out of memory");
+        else (*n)++;
+    }
+    closedir(d);
+    if (*n > 1) qsort(*ids, (size_t)*n, sizeof **ids, by_id);
+    if (rc) {
+        run_ids_free(*ids, *n);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+void run_ids_free(char **ids, int n) {
+    for (int i = 0; i < n; i++) free(ids[i]);
+    free(ids);
+}
+
+int run_folder_is_done(const char *dir, const char *id) {
+    char path[4600];
+    snprintf(path, sizeof path, "%s/runs/%s/done", dir, id);
+    return access(path, F_OK) == 0;
 }

@@ -37,6 +37,14 @@ int run_make_dir(const run_config *r, const char *results, char *dir, size_t len
 // Whether the run's done marker exists.
 int run_is_done(const run_config *r, const char *results);
 
+// The run folders of an experiment's results folder (DIR/runs/*, finished or not), by id
+// in strcmp order; *ids and its strings are malloc'd (free with run_ids_free). 0, or -1 with
+// "DIR/runs: cannot open: ..." (also when it does not exist).
+int run_list_folders(const char *dir, char ***ids, int *n, char *err, size_t errlen);
+void run_ids_free(char **ids, int n);
+// Whether DIR/runs/ID holds its done marker.
+int run_folder_is_done(const char *dir, const char *id);
+
 // The first line of a run's status file (path): 1 for `diverged`, 0 for `done`, -1 with a
 // message naming the file otherwise.
 int run_read_status(const char *path, char *err, size_t errlen);

@@ -1,7 +1,6 @@
 // The runs of an experiment for `posbench plot` (plot_runs.h).
 #include "harness/plot/plot_runs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness/analysis/summary.h"
+#include "harness/base/dirs.h"
 #include "harness/base/errors.h"
 #include "harness/experiment/config.h"
 #include "harness/experiment/run.h"
@@ -28,10 +28,6 @@ int plot_run_has(const plot_runs *r, int i, const char *file) {
     char path[4600];
     plot_run_path(r, i, file, path, sizeof path);
     return access(path, F_OK) == 0;
-}
-
-static int by_name(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 // The run's encoding and books training length from its config.yaml (absent: "", 0).
@@ -121,40 +117,19 @@ done:
 int plot_runs_read(const char *dir, plot_runs *r, char *err, size_t errlen) {
     *r = (plot_runs){0};
     snprintf(r->dir, sizeof r->dir, "%s/runs", dir);
-    DIR *d = opendir(r->dir);
-    if (!d) return errno == ENOENT ? 0 : set_error(err, errlen, "%s: %s", r->dir, strerror(errno));
-    char **names = NULL;
-    int n = 0, cap = 0, rc = -1;
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.') continue;
-        char done[4600];
-        snprintf(done, sizeof done, "%s/%s/done", r->dir, e->d_name);
-        if (access(done, F_OK) != 0) continue;  // unfinished, as the summary skips it
-        if (n == cap) {
-            cap = cap ? 2 * cap : 32;
-            void *p = realloc(names, (size_t)cap * sizeof *names);
-            if (!p) goto nomem;
-            names = p;
-        }
-        if (!(names[n] = strdup(e->d_name))) goto nomem;
-        n++;
-    }
-    if (n > 1) qsort(names, (size_t)n, sizeof *names, by_name);  // names is NULL for 0
-    rc = 0;
-    for (int i = 0; i < n && !rc; i++) rc = read_run(r, names[i], err, errlen);
+    if (!is_dir(r->dir)) return 0;
+    char **names;
+    int n, rc = run_list_folders(dir, &names, &n, err, errlen);
+    for (int i = 0; i < n && !rc; i++)
+        if (run_folder_is_done(dir, names[i]))  // unfinished runs are left out, as the summary does
+            rc = read_run(r, names[i], err, errlen);
     int *map;
-    if (!rc && plot_series_sort(&r->series, &map)) goto nomem;
-    if (!rc) {
+    if (!rc && plot_series_sort(&r->series, &map)) rc = set_error(err, errlen, "out of memory");
+    else if (!rc) {
         for (int i = 0; i < r->n; i++) r->runs[i].series = map[r->runs[i].series];
         free(map);
     }
-    goto done;
-nomem:
-    rc = set_error(err, errlen, "out of memory");
-done:
-    closedir(d);
-    for (int i = 0; i < n; i++) free(names[i]);
-    free(names);
+    run_ids_free(names, n);
     if (rc) plot_runs_free(r);
     return rc;
 }
