@@ -65,55 +65,32 @@ static int key_index(char *const *keys, int n, const char *key) {
 // exactly those keys. first names the first run's point.csv in messages.
 static int read_point(const char *path, const char *first, run *r, char ***keys, int *n_keys,
                       char *err, size_t errlen) {
-    csv_reader c;
-    char **names = NULL, **vals = NULL, *f[2] = {0};
-    int n = 0, cap_names = 0, cap_vals = 0;
-    int rc = csv_open(&c, path, RUN_POINT_CSV_HEADER, CSV_PLAIN, err, errlen);
-    while (rc == 0 && (rc = csv_next(&c, f, 2, err, errlen)) == 1) {
-        rc = -1;
-        if (key_index(names, n, f[0]) >= 0) {
-            set_error(err, errlen, "%s:%d: duplicate key '%s'", path, c.lineno, f[0]);
-            break;
-        }
-        if (*n_keys >= 0 && key_index(*keys, *n_keys, f[0]) < 0) {
-            set_error(err, errlen, "%s:%d: key '%s' is not in %s", path, c.lineno, f[0], first);
-            break;
-        }
-        if (grow(&names, &cap_names, n, sizeof *names) || grow(&vals, &cap_vals, n, sizeof *vals)) {
-            set_error(err, errlen, "out of memory");
-            break;
-        }
-        names[n] = strdup(f[0]);
-        vals[n] = strdup(f[1]);
-        if (!names[n++] || !vals[n - 1]) {
-            set_error(err, errlen, "out of memory");
-            break;
-        }
-        rc = 0;
-    }
-    csv_close(&c);
-    if (rc == 0 && *n_keys < 0) {
-        *keys = names;
-        *n_keys = n;
-        r->values = vals;
+    run_point p;
+    int rc = run_read_point(path, &p, err, errlen);
+    for (int i = 0; rc == 0 && *n_keys >= 0 && i < p.n; i++)
+        if (key_index(*keys, *n_keys, p.keys[i]) < 0)
+            rc = set_error(err, errlen, "%s:%d: key '%s' is not in %s", path, p.lines[i],
+                           p.keys[i], first);
+    if (rc == 0 && *n_keys < 0) {  // the first run's keys become the experiment's
+        *keys = p.keys;
+        *n_keys = p.n;
+        r->values = p.values;
+        free(p.lines);
         return 0;
     }
     if (rc == 0 && !(r->values = calloc((size_t)*n_keys + 1, sizeof *r->values)))
         rc = set_error(err, errlen, "out of memory");
     for (int k = 0; rc == 0 && k < *n_keys; k++) {
-        const int i = key_index(names, n, (*keys)[k]);
+        const int i = key_index(p.keys, p.n, (*keys)[k]);
         if (i < 0)
             rc = set_error(err, errlen, "%s: no key '%s' (%s has it)", path, (*keys)[k], first);
         else
-            r->values[k] = vals[i], vals[i] = NULL;
+            r->values[k] = p.values[i], p.values[i] = NULL;
     }
-    for (int i = 0; i < n; i++) free(names[i]), free(vals[i]);
-    free(names);
-    free(vals);
+    run_point_free(&p);
     return rc;
 }
 
-// Reads eval.csv, keeping for each (set, metric) the value at the largest step.
 // Reads eval.csv into r->evals: per (set, metric), the value at the largest step, and the first
 // step at which the value was at or above success_at (NaN: none).
 static int read_eval(const char *path, run *r, double success_at, char *err, size_t errlen) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/base/atomic_file.h"
+#include "harness/base/csv.h"
 #include "harness/base/dirs.h"
 #include "harness/base/errors.h"
 #include "harness/experiment/run_data.h"
@@ -265,4 +266,51 @@ int run_folder_is_done(const char *dir, const char *id) {
     char path[4600];
     snprintf(path, sizeof path, "%s/runs/%s/done", dir, id);
     return access(path, F_OK) == 0;
+}
+
+int run_read_point(const char *path, run_point *p, char *err, size_t errlen) {
+    *p = (run_point){0};
+    csv_reader c;
+    char *f[2];
+    int cap = 0, rc = csv_open(&c, path, RUN_POINT_CSV_HEADER, CSV_PLAIN, err, errlen);
+    while (rc == 0 && (rc = csv_next(&c, f, 2, err, errlen)) == 1) {
+        rc = -1;
+        for (int i = 0; i < p->n; i++)
+            if (!strcmp(p->keys[i], f[0])) {
+                set_error(err, errlen, "%s:%d: duplicate key '%s'", path, c.lineno, f[0]);
+                goto done;
+            }
+        if (p->n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **k = realloc(p->keys, (size_t)cap * sizeof *k);
+            if (k) p->keys = k;
+            char **v = realloc(p->values, (size_t)cap * sizeof *v);
+            if (v) p->values = v;
+            int *l = realloc(p->lines, (size_t)cap * sizeof *l);
+            if (l) p->lines = l;
+            if (!k || !v || !l) {
+                set_error(err, errlen, "out of memory");
+                goto done;
+            }
+        }
+        p->lines[p->n] = c.lineno;
+        p->keys[p->n] = strdup(f[0]);
+        p->values[p->n] = strdup(f[1]);
+        if (!p->keys[p->n++] || !p->values[p->n - 1]) {
+            set_error(err, errlen, "out of memory");
+            goto done;
+        }
+        rc = 0;
+    }
+done:
+    csv_close(&c);
+    return rc;
+}
+
+void run_point_free(run_point *p) {
+    for (int i = 0; i < p->n; i++) free(p->keys[i]), free(p->values[i]);
+    free(p->keys);
+    free(p->values);
+    free(p->lines);
+    *p = (run_point){0};
 }

@@ -45,6 +45,17 @@ void run_ids_free(char **ids, int n);
 // Whether DIR/runs/ID holds its done marker.
 int run_folder_is_done(const char *dir, const char *id);
 
+// A run's point.csv: its swept keys and their values, in file order.
+typedef struct run_point {
+    int n;
+    char **keys, **values;
+    int *lines;  // the line of each key in the file
+} run_point;
+// Reads path into *p (free with run_point_free, also after an error). 0, or -1 with
+// "PATH:LINE: ..." (the CSV's errors, a key given twice).
+int run_read_point(const char *path, run_point *p, char *err, size_t errlen);
+void run_point_free(run_point *p);
+
 // The first line of a run's status file (path): 1 for `diverged`, 0 for `done`, -1 with a
 // message naming the file otherwise.
 int run_read_status(const char *path, char *err, size_t errlen);

@@ -61,46 +61,35 @@ static int read_run(plot_runs *r, const char *id, char *err, size_t errlen) {
     const int diverged = access(path, F_OK) == 0 ? run_read_status(path, err, errlen) : 0;
     if (diverged < 0) return -1;
     snprintf(path, sizeof path, "%s/%s/point.csv", r->dir, id);
-    csv_reader c;
-    char *keys[MAX_KEYS], *values[MAX_KEYS], *f[2];
-    int n = 0, got, rc = -1, enc = -1, seed = -1;
-    if (csv_open(&c, path, RUN_POINT_CSV_HEADER, CSV_QUOTED, err, errlen)) goto done;
-    while ((got = csv_next(&c, f, 2, err, errlen)) == 1) {
-        if (n == MAX_KEYS) {
-            set_error(err, errlen, "%s: more than %d keys", path, MAX_KEYS);
-            goto done;
-        }
-        keys[n] = strdup(f[0]);
-        values[n] = strdup(f[1]);
-        if (!keys[n] || !values[n]) {
-            free(keys[n]);
-            free(values[n]);
-            set_error(err, errlen, "out of memory");
-            goto done;
-        }
-        if (!strcmp(f[0], "model.encoding")) enc = n;
-        if (!strcmp(f[0], "seed")) seed = n;
-        n++;
+    run_point p;
+    int rc = -1, enc = -1, seed = -1;
+    if (run_read_point(path, &p, err, errlen) != 0) goto done;
+    if (p.n > MAX_KEYS) {
+        set_error(err, errlen, "%s: more than %d keys", path, MAX_KEYS);
+        goto done;
     }
-    if (got < 0) goto done;
+    for (int k = 0; k < p.n; k++) {
+        if (!strcmp(p.keys[k], "model.encoding")) enc = k;
+        if (!strcmp(p.keys[k], "seed")) seed = k;
+    }
     char variant[PLOT_VARIANT];
-    plot_variant_join(variant, sizeof variant, values, n, enc, seed);
+    plot_variant_join(variant, sizeof variant, p.values, p.n, enc, seed);
     if (r->n == r->cap) {
         const int cap = r->cap ? 2 * r->cap : 16;
-        void *p = realloc(r->runs, (size_t)cap * sizeof *r->runs);
-        if (!p) {
+        plot_run *grown = realloc(r->runs, (size_t)cap * sizeof *r->runs);
+        if (!grown) {
             set_error(err, errlen, "out of memory");
             goto done;
         }
-        r->runs = p;
+        r->runs = grown;
         r->cap = cap;
     }
     plot_run *run = &r->runs[r->n];
     snprintf(run->id, sizeof run->id, "%s", id);
     run->seq_len = seq_len;
     run->diverged = diverged;
-    run->series = plot_series_index(&r->series, enc >= 0 ? values[enc] : encoding[0] ? encoding
-                                                                                    : "unknown",
+    run->series = plot_series_index(&r->series, enc >= 0 ? p.values[enc] : encoding[0] ? encoding
+                                                                                      : "unknown",
                                     variant);
     if (run->series < 0) {
         set_error(err, errlen, "out of memory");
@@ -109,8 +98,7 @@ static int read_run(plot_runs *r, const char *id, char *err, size_t errlen) {
     r->n++;
     rc = 0;
 done:
-    for (int k = 0; k < n; k++) free(keys[k]), free(values[k]);
-    csv_close(&c);
+    run_point_free(&p);
     return rc;
 }
 
