@@ -192,7 +192,7 @@ check-all: test asan cppcheck valgrind fuzz
 bench: $(BUILD)/bench_posbench
 	$(BUILD)/bench_posbench $(BENCH_ARGS)
 
-# The PyTorch reference (issue 7). Optional: nothing else needs Python, so without torch it
+# The PyTorch reference. Optional: nothing else needs Python, so without torch it
 # says why it is skipped and succeeds. Debian's python3-torch lives under /usr/bin/python3,
 # not under whatever python3 a PATH shim picks. TORCH_BENCH_ARGS: e.g. 'rope --steps 20'.
 TORCH_PYTHON ?= /usr/bin/python3

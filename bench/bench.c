@@ -132,7 +132,7 @@ static int child_failed(pid_t pid) {
     return !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 }
 
-// Evaluation at a long length (issue 7: memory bounded at T = 4096): forward only, no
+// Evaluation at a long length (memory bounded at T = 4096): forward only, no
 // per-layer attention cache, so memory grows with T x T once per thread, not per layer and
 // head. Prints tokens/s, peak RSS and what a kept (L, H, T, T) probability cache would add.
 static int bench_eval(const shape *s, const char *encoding, int T) {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""make bench-torch: the PyTorch reference for make bench (issue 7).
+"""make bench-torch: the PyTorch reference for make bench.
 
 The same model as posbench (harness/model/model.h) in plain PyTorch, trained the way bench/bench.c
 trains it: forward, cross-entropy over the scored positions (every position, or S per

@@ -1,4 +1,4 @@
-// The bad-input matrix (issue 8): every way a user or a full disk can hand posbench bad input,
+// The bad-input matrix: every way a user or a full disk can hand posbench bad input,
 // one table row each, with the exact exit status and the exact one-line message. Each row is
 // its own test (tcase_add_loop_test), so a failure names the case.
 //

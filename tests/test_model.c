@@ -190,7 +190,7 @@ START_TEST(test_model_refuses_what_memory_cannot_hold) {
 }
 END_TEST
 
-// Evaluation keeps one layer's activations and no attention cache (issue 7: memory at
+// Evaluation keeps one layer's activations and no attention cache (memory at
 // T = 4096 bounded): its bytes do not grow with depth, while training's grow by at least the
 // (H, T, T) probabilities of every added layer.
 START_TEST(test_model_eval_memory_independent_of_depth) {

@@ -4,8 +4,9 @@
 //   logits = head(normf(x)) at the target positions only; softmax cross-entropy.
 // Linear layers carry no bias (as in the PoPE paper's nanoGPT-style models); the MLP is 4x.
 //
-// Memory: parameters, gradients and the two AdamW moments are each one allocation carved into
-// the named tensors of model_tensors(); activations are one allocation carved by acts_create.
+// Memory: parameters, gradients and the two AdamW moments are four equal parts of one
+// allocation, each laid out as the named tensors of model_tensors(); activations are one
+// allocation carved by acts_create.
 #ifndef POSBENCH_MODEL_H
 #define POSBENCH_MODEL_H
 
