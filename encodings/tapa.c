@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "harness/base/fastmath.h"
+#include "harness/base/smm.h"
 
 #define TWO_PI_F 6.28318530717958647692f
 
@@ -34,9 +35,11 @@ static inline float phase_rate(float r, float alpha) {
     return r > 0.0f ? rate : 0.0f;
 }
 
-// Two (T, T) matrices: the amplitude and phase dot products (and their gradients), and a
-// table of T phase rates.
-static size_t tapa_scratch_floats(const pe *e, int T) { return 2 * (size_t)T * T + (size_t)T; }
+// Two (T, T) matrices: the amplitude and phase dot products (and their gradients), a table of
+// T phase rates, and one part of a head's keys transposed (T x at most head_dim).
+static size_t tapa_scratch_floats(const pe *e, int T) {
+    return 2 * (size_t)T * T + (size_t)T + (size_t)T * e->shape.head_dim;
+}
 
 // When positions are consecutive (pos[t] = pos[0] + t, every sequence trained here), the rate
 // depends on i - j alone: rates[r] = phase_rate(r) for r < T, T exp/log pairs instead of T^2
@@ -49,15 +52,29 @@ static const float *rate_table(const float *pos, int T, float alpha, float *rate
     return rates;
 }
 
-// out (T, T) = scale * x[:, off:off+n] . y[:, off:off+n]^T, rows of x and y W apart.
+// out (T, T) = scale * x[:, off:off+n] . y[:, off:off+n]^T, rows of x and y W apart. These
+// products are tiny (n = 8 at the main job's shape), where a BLAS call costs more than its
+// arithmetic: in smm's column-major terms out^T = (scale y part) (T x n) . (x part)^T, and
+// libxsmm reads no first operand transposed, so the scaled y part is written out into yt.
 static void part_products(float *out, const float *x, const float *y, int T, int W, int off,
-                          int n, float scale) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, n, scale, x + off, W, y + off, W,
-                0.0f, out, T);
+                          int n, float scale, float *yt) {
+    for (int d = 0; d < n; d++)
+        for (int j = 0; j < T; j++) yt[(size_t)d * T + j] = scale * y[(size_t)j * W + off + d];
+    if (smm(T, T, n, yt, T, x + off, W, out, T, 0.0f, 0) != 0)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, n, scale, x + off, W, y + off,
+                    W, 0.0f, out, T);
+}
+
+// dx[:, off:off+n] += g . y[:, off:off+n] (transpose_g 0) or g^T . y[...] (1), g (T, T).
+static void part_gradient(float *dx, const float *g, const float *y, int T, int W, int off,
+                          int n, int transpose_g) {
+    if (smm(n, T, T, y + off, W, g, T, dx + off, W, 1.0f, transpose_g) != 0)
+        cblas_sgemm(CblasRowMajor, transpose_g ? CblasTrans : CblasNoTrans, CblasNoTrans, T, n,
+                    T, 1.0f, g, T, y + off, W, 1.0f, dx + off, W);
 }
 
 // q, k are (T, W); scores (T, T), written for j <= i only. All pairs' dot products come from
-// two sgemms; the per-pair work left is the phase rate and one cosine, both vectorised.
+// two matrix products; the per-pair work left is the phase rate and one cosine, both vectorised.
 static void tapa_score_forward(const pe *e, const float *params, int layer, int head,
                                const float *pos, int T, int W, const float *q, const float *k,
                                float *scores, float *scratch) {
@@ -65,8 +82,9 @@ static void tapa_score_forward(const pe *e, const float *params, int layer, int 
     const float alpha = (float)pe_opt(e, "alpha");
     float *amp = scratch, *phase = scratch + (size_t)T * T;
     const float *rates = rate_table(pos, T, alpha, scratch + 2 * (size_t)T * T);
-    part_products(amp, q, k, T, W, 0, A, 1.0f / sqrtf((float)A));
-    part_products(phase, q, k, T, W, A, P, 1.0f / sqrtf((float)P));
+    float *yt = scratch + 2 * (size_t)T * T + T;
+    part_products(amp, q, k, T, W, 0, A, 1.0f / sqrtf((float)A), yt);
+    part_products(phase, q, k, T, W, A, P, 1.0f / sqrtf((float)P), yt);
     for (int i = 0; i < T; i++) {
         const float *restrict a = amp + (size_t)i * T, *restrict ph = phase + (size_t)i * T;
         float *restrict row = scores + (size_t)i * T;
@@ -89,7 +107,7 @@ static void tapa_score_forward(const pe *e, const float *params, int layer, int 
 
 // With a = amplitude, c_r = 2 pi |r|^alpha, z = c_r * phase, S = a cos z (papers.md):
 //   dS/da = cos z,  dS/dphase = -a c_r sin z;
-// the (T, T) gradients of the two dot-product matrices then go back through four sgemms.
+// the (T, T) gradients of the two dot-product matrices then go back through four products.
 // Accumulates into dq, dk (T, W); reads dscores[i][j] for j <= i only.
 static void tapa_score_backward(const pe *e, const float *params, float *dparams, int layer,
                                 int head, const float *pos, int T, int W, const float *q,
@@ -100,8 +118,9 @@ static void tapa_score_backward(const pe *e, const float *params, float *dparams
     const float ia = 1.0f / sqrtf((float)A), ip = 1.0f / sqrtf((float)P);
     float *amp = scratch, *phase = scratch + (size_t)T * T;
     const float *rates = rate_table(pos, T, alpha, scratch + 2 * (size_t)T * T);
-    part_products(amp, q, k, T, W, 0, A, ia);
-    part_products(phase, q, k, T, W, A, P, ip);
+    float *yt = scratch + 2 * (size_t)T * T + T;
+    part_products(amp, q, k, T, W, 0, A, ia, yt);
+    part_products(phase, q, k, T, W, A, P, ip, yt);
     // In place: amp becomes dS/d(qA.kA), phase becomes dS/d(qP.kP); zero above the diagonal.
     for (int i = 0; i < T; i++) {
         const float *restrict g = dscores + (size_t)i * T;
@@ -117,14 +136,10 @@ static void tapa_score_backward(const pe *e, const float *params, float *dparams
         }
         for (int j = i + 1; j < T; j++) a[j] = ph[j] = 0.0f;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, A, T, 1.0f, amp, T, k, W, 1.0f, dq,
-                W);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, A, T, 1.0f, amp, T, q, W, 1.0f, dk,
-                W);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, P, T, 1.0f, phase, T, k + A, W,
-                1.0f, dq + A, W);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, P, T, 1.0f, phase, T, q + A, W, 1.0f,
-                dk + A, W);
+    part_gradient(dq, amp, k, T, W, 0, A, 0);
+    part_gradient(dk, amp, q, T, W, 0, A, 1);
+    part_gradient(dq, phase, k, T, W, A, P, 0);
+    part_gradient(dk, phase, q, T, W, A, P, 1);
 }
 
 const pe_ops pe_tapa = {

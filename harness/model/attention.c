@@ -1,7 +1,7 @@
 #include "harness/model/attention.h"
 
 #include "harness/base/fastmath.h"
-#include "harness/model/smm.h"
+#include "harness/base/smm.h"
 
 #include <cblas.h>
 #include <libxsmm.h>

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "harness/base/fastmath.h"
-#include "harness/model/smm.h"
+#include "harness/base/smm.h"
 
 void embedding_forward(float *out, const int32_t *tokens, const float *wte, int N, int C) {
     for (int i = 0; i < N; i++) memcpy(out + (long)i * C, wte + (long)tokens[i] * C, C * sizeof(float));

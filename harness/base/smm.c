@@ -1,4 +1,4 @@
-#include "harness/model/smm.h"
+#include "harness/base/smm.h"
 
 #include <libxsmm.h>
 
