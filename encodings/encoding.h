@@ -1,6 +1,6 @@
 // The positional-encoding plugin interface.
 //
-// A PE may act at four points of a transformer (DESIGN.md); each point is an optional hook,
+// A PE may act at four points of a transformer (docs/design.md); each point is an optional hook,
 // NULL when unused, with its backward:
 //   1. input:     add a position signal to the token embeddings      (embed_forward/backward)
 //   2. q/k:       map one head's q and k to new vectors, possibly wider (qk_forward/backward)
