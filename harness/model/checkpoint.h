@@ -11,7 +11,7 @@
 //                 prod(dims) floats, row-major }
 //   checksum     u64      FNV-1a (64-bit) of every byte before it
 // Tensors come in model order: wte, ln1_w, [ln1_b], qkv_w, proj_w, ln2_w, [ln2_b], fc1_w,
-// fc2_w, lnf_w, [lnf_b], head_w, [pe] (README: "Checkpoint format").
+// fc2_w, lnf_w, [lnf_b], head_w, [pe] (docs/formats.md: "Checkpoints").
 #ifndef POSBENCH_CHECKPOINT_H
 #define POSBENCH_CHECKPOINT_H
 
