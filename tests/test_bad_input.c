@@ -208,6 +208,10 @@ static const bad_case cases[] = {
      "posbench: %D/run: %D/run/final.ckpt: checkpoint version 7, this posbench reads version 1"},
     {"checkpoint_not_a_checkpoint", TXT("%D/run/final.ckpt", "not a checkpoint\n"), {"attn", "%D/run", NULL},
      1, WHOLE, "posbench: %D/run: %D/run/final.ckpt: not a posbench checkpoint (bad magic)"},
+    // Cut inside the version field: reported as truncated, not as some version read from
+    // memory the read never filled.
+    {"checkpoint_cut_in_version", CK(10, -1, 0), {"attn", "%D/run", NULL}, 1, WHOLE,
+     "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
     {"checkpoint_freq_truncated", CK(100, -1, 0), {"freq", "%D/run", NULL}, 1, WHOLE,
      "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
     {"attn_no_such_run", NOPREP, {"attn", "%D/norun", NULL}, 2, WHOLE,

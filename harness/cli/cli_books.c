@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
 #include "tasks/books.h"
 #include "tasks/dataset.h"
 
@@ -211,8 +212,7 @@ static int cmd_build(int argc, char **argv) {
         }
         const int n = split_files(copy, list, MAX_FILES);
         if (n < 0) {
-            snprintf(err, sizeof err, "%s: --files has an empty name in '%s'", cmd, files);
-            rc = -1;
+            rc = set_error(err, sizeof err, "%s: --files has an empty name in '%s'", cmd, files);
         } else {
             rc = books_corpus_from_files(&corp, (const char *const *)list, n, seed, pct[0],
                                          pct[1], err, sizeof err);

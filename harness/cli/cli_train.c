@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
 #include "harness/model/checkpoint.h"
 #include "harness/model/model.h"
 #include "harness/train/data_feed.h"
@@ -252,9 +253,9 @@ static int load_data(const train_args *a, dataset **train_set, dataset **evals, 
     for (int i = 0; i < a->n_eval_files; i++) {
         if (!(evals[i] = dataset_load(a->eval_files[i], err, errlen))) return -1;
         if (evals[i]->vocab_size != (*train_set)->vocab_size)
-            return snprintf(err, errlen, "%s: vocabulary of %d tokens, %s has %d",
-                            a->eval_files[i], evals[i]->vocab_size, a->data,
-                            (*train_set)->vocab_size), -1;
+            return set_error(err, errlen, "%s: vocabulary of %d tokens, %s has %d",
+                             a->eval_files[i], evals[i]->vocab_size, a->data,
+                             (*train_set)->vocab_size);
     }
     return 0;
 }

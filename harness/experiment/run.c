@@ -160,7 +160,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     if (train(s.m, &tc, s.data.train.next, s.data.train.ctx, on_step, &s, progress, &tr, err, errlen) != 0)
         goto done;
     if (s.eval_failed) {
-        snprintf(err, errlen, "%s", s.eval_err);
+        set_error(err, errlen, "%s", s.eval_err);
         goto done;
     }
     const int diverged = tr.diverged_at >= 0, stopped = tr.stopped_at >= 0;
@@ -177,7 +177,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     // An early stop's last periodic evaluation is its final one (the config refuses early
     // stops for books, whose final evaluation also writes positions.csv).
     if (!diverged && !stopped && evaluate_sets(&s, c->steps, positions.f, NULL) != 0) {
-        snprintf(err, errlen, "%s", s.eval_err);
+        set_error(err, errlen, "%s", s.eval_err);
         atomic_file_abandon(&positions);
         goto done;
     }

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/base/errors.h"
+
 static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -65,7 +67,7 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 1, tc->n_threads);
     if (!b || !a) {
-        snprintf(err, errlen, "train: cannot allocate activations for batch %d x %d", B, T);
+        set_error(err, errlen, "train: cannot allocate activations for batch %d x %d", B, T);
         batch_free(b);
         acts_free(a);
         return -1;
@@ -130,7 +132,7 @@ int evaluate_by_position(model *m, int B, int T, int n_batches, batch_fn next, v
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 0, n_threads);
     if (!b || !a) {
-        snprintf(err, errlen, "evaluate: cannot allocate activations for batch %d x %d", B, T);
+        set_error(err, errlen, "evaluate: cannot allocate activations for batch %d x %d", B, T);
         batch_free(b);
         acts_free(a);
         return -1;
