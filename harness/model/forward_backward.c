@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
 #include "harness/model/attention.h"
 #include "harness/model/layers.h"
 #include "harness/model/model.h"
@@ -186,8 +187,10 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
     const int B = bt->B, T = bt->T, N = B * T, C = m->cfg.d_model, V = m->cfg.vocab;
     const int L = m->cfg.n_layers, NH = m->cfg.n_heads;
     const float *P = m->params;
-    // Batches smaller than the allocation are fine; strides follow the allocated shape.
-    if (B > a->B || T > a->T) abort();
+    // Batches smaller than the allocation are fine; strides follow the allocated shape. A
+    // larger one is the caller's bug: every caller sizes the activations from its batches.
+    if (B > a->B || T > a->T)
+        posbench_bug("model_forward: batch %d x %d, activations for %d x %d", B, T, a->B, a->T);
     const size_t snc = a->layer_stride_nc, sn = a->layer_stride_n;
     const size_t satt = a->layer_stride_att, sqt = a->layer_stride_qt;
     const size_t res_stride = a->training ? (size_t)N * C : 0;

@@ -95,7 +95,7 @@ void acts_free(acts *a);
 
 // Forward pass; returns the mean cross-entropy over the masked positions (NaN if none) and
 // counts correct argmax predictions in *n_correct (may be NULL) and scored positions in
-// *n_scored (may be NULL).
+// *n_scored (may be NULL). The batch may not exceed the (B, T) the activations were made for.
 double model_forward(model *m, acts *a, const batch *b, long *n_correct, long *n_scored);
 // Backward of the last forward (training acts only): accumulates into m->grads.
 void model_backward(model *m, acts *a, const batch *b);
