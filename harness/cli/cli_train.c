@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/base/errors.h"
+#include "harness/experiment/run.h"
 #include "harness/model/checkpoint.h"
 #include "harness/model/model.h"
 #include "harness/train/data_feed.h"
@@ -90,7 +91,9 @@ static int parse_float(const char *opt, const char *s, double lo, double hi, flo
 static int parse_args(int argc, char **argv, train_args *a) {
     *a = (train_args){.mc = {.vocab = 16, .d_model = 64, .n_layers = 2, .n_heads = 4},
                       .tc = {.steps = 500, .batch_size = 32, .seq_len = 32, .clip = 1.0f,
-                             .opt = {1e-3f, 0.9f, 0.99f, 1e-8f, 0.01f}, .log_every = 50,
+                             .opt = {.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-8f,
+                                     .weight_decay = 0.01f},
+                             .log_every = 50,
                              .n_threads = omp_get_max_threads()},
                       .encoding = "rope", .offset = 3, .seed = 1};
     a->tc.schedule = (lr_schedule){1e-3f, 1e-4f, 50, 500};
@@ -134,7 +137,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
             else bad = bad_arg("--norm expects 'rms' or 'layer', got '%s'", optarg);
             break;
         case 's': bad = parse_int("steps", optarg, 1, 1 << 30, &a->tc.steps); break;
-        case 'l': bad = parse_float("lr", optarg, 0, 10, &a->tc.opt.lr); break;
+        case 'l': bad = parse_float("lr", optarg, 0, 10, &a->tc.schedule.lr_max); break;
         case 'm':
             bad = parse_float("lr-min", optarg, 0, 10, &a->tc.schedule.lr_min);
             a->lr_min_set = 1;
@@ -173,10 +176,9 @@ static int parse_args(int argc, char **argv, train_args *a) {
                 a->offset, a->tc.seq_len);
         return 2;
     }
-    if (!a->lr_min_set) a->tc.schedule.lr_min = a->tc.opt.lr / 10;
-    a->tc.schedule.lr_max = a->tc.opt.lr;
+    if (!a->lr_min_set) a->tc.schedule.lr_min = a->tc.schedule.lr_max / 10;
     a->tc.schedule.total_steps = a->tc.steps;
-    a->tc.data_seed = (uint64_t)a->seed * 2 + 1;
+    a->tc.data_seed = train_data_seed((uint64_t)a->seed);
     return 0;
 }
 
@@ -205,7 +207,8 @@ static int evaluate_all(model *m, const train_args *a, dataset *const *evals, ch
         for (int i = 0; i < n; i++) {
             const int T = a->n_eval_lens ? a->eval_lens[i] : a->tc.seq_len;
             eval_result er;
-            if (evaluate(m, 64, T, 8, toy_next, &toy, 0xe7a1, threads, &er, err, errlen) != 0)
+            if (evaluate(m, RUN_EVAL_BATCH, T, 8, toy_next, &toy, 0xe7a1, threads, &er, err,
+                         errlen) != 0)
                 return -1;
             char what[32];
             snprintf(what, sizeof what, "at length %4d", T);
@@ -216,8 +219,8 @@ static int evaluate_all(model *m, const train_args *a, dataset *const *evals, ch
     for (int i = 0; i < a->n_eval_files; i++) {
         data_feed feed = {.data = evals[i]};
         eval_result er;
-        if (evaluate(m, 64, data_feed_width(evals[i]), INT_MAX, data_feed_sequential, &feed, 0,
-                     threads, &er, err, errlen) != 0)
+        if (evaluate(m, RUN_EVAL_BATCH, data_feed_width(evals[i]), INT_MAX,
+                     data_feed_sequential, &feed, 0, threads, &er, err, errlen) != 0)
             return -1;
         print_eval(a->eval_files[i], &er);
     }
@@ -238,8 +241,8 @@ static int eval_during_training(void *ctx, int step, double loss, float lr, doub
     data_feed feed = {.data = p->data};
     eval_result er;
     char err[256];
-    if (evaluate(p->m, 64, data_feed_width(p->data), INT_MAX, data_feed_sequential, &feed, 0,
-                 p->threads, &er, err, sizeof err) == 0)
+    if (evaluate(p->m, RUN_EVAL_BATCH, data_feed_width(p->data), INT_MAX, data_feed_sequential,
+                 &feed, 0, p->threads, &er, err, sizeof err) == 0)
         printf("step %d: eval loss %.4f  accuracy %6.2f%%\n", step + 1, er.loss,
                100 * er.accuracy);
     return 0;

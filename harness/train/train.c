@@ -33,6 +33,8 @@ double train_step(model *m, acts *a, const batch *b, const train_config *tc, int
     return loss;
 }
 
+uint64_t train_data_seed(uint64_t model_seed) { return model_seed * 2 + 1; }
+
 // Every parallel region and BLAS call of this process uses n threads from here on: a run
 // asked to use one thread must not spin a second one that a parallel run needs.
 static void use_threads(int n) {
