@@ -227,9 +227,11 @@ static void plot_run_files(context *c, const plot_runs *r) {
     }
 }
 
+// A failure after the command line was read: the results folder, gnuplot or its scripts, or
+// the disk (exit 1).
 static int fail(const char *msg) {
     fprintf(stderr, "posbench: plot: %s\n", msg);
-    return 2;
+    return 1;
 }
 
 int cmd_plot(int argc, char **argv) {

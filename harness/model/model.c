@@ -42,29 +42,31 @@ int memory_fits(size_t need, const char *what, char *err, size_t errlen) {
                      need / gib, have / gib);
 }
 
+int model_check(const model_config *cfg, const char *pe_name, const char *pe_options,
+                pe *encoding, char *err, size_t errlen) {
+    const model_config c = *cfg;
+    if (c.vocab < 2 || c.d_model < 1 || c.n_layers < 1 || c.n_heads < 1)
+        return set_error(err, errlen,
+                         "model: vocab >= 2, d_model, n_layers and n_heads >= 1 required");
+    if (c.d_model % c.n_heads != 0)
+        return set_error(err, errlen, "model: d_model %d is not divisible by n_heads %d",
+                         c.d_model, c.n_heads);
+    pe_shape shape = {c.n_layers, c.n_heads, c.d_model / c.n_heads, c.d_model};
+    return pe_configure(encoding, pe_name, pe_options, &shape, err, errlen);
+}
+
 model *model_create(const model_config *cfg, const char *pe_name, const char *pe_options,
                     char *err, size_t errlen) {
     const model_config c = *cfg;
-    if (c.vocab < 2 || c.d_model < 1 || c.n_layers < 1 || c.n_heads < 1) {
-        set_error(err, errlen, "model: vocab >= 2, d_model, n_layers and n_heads >= 1 required");
-        return NULL;
-    }
-    if (c.d_model % c.n_heads != 0) {
-        set_error(err, errlen, "model: d_model %d is not divisible by n_heads %d", c.d_model,
-                  c.n_heads);
-        return NULL;
-    }
+    pe encoding;
+    if (model_check(&c, pe_name, pe_options, &encoding, err, errlen) != 0) return NULL;
     model *m = calloc(1, sizeof *m);
     if (!m) {
         set_error(err, errlen, "model: out of memory");
         return NULL;
     }
     m->cfg = c;
-    pe_shape shape = {c.n_layers, c.n_heads, c.d_model / c.n_heads, c.d_model};
-    if (pe_configure(&m->pe, pe_name, pe_options, &shape, err, errlen) != 0) {
-        free(m);
-        return NULL;
-    }
+    m->pe = encoding;
     const int V = c.vocab, C = c.d_model, L = c.n_layers, ln = c.norm == NORM_LAYER;
     size_t at = 0;
     m->off_wte = add_tensor(m, &at, "wte", INIT_NORMAL, 2, V, C, 0);

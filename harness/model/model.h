@@ -53,6 +53,10 @@ typedef struct model {
 // this shape and allocates; returns NULL with a one-line message in err. Free with model_free.
 model *model_create(const model_config *cfg, const char *pe_name, const char *pe_options,
                     char *err, size_t errlen);
+// What model_create checks before it allocates: cfg, and the encoding configured for its
+// shape (into *encoding). 0, or -1 with the message model_create would give.
+int model_check(const model_config *cfg, const char *pe_name, const char *pe_options,
+                pe *encoding, char *err, size_t errlen);
 void model_free(model *m);
 // Physical memory of this machine in bytes (0 when unknown). Linux overcommits, so an
 // allocation larger than this can succeed and the process be killed later, mid-run: sizes are
