@@ -206,8 +206,10 @@ static const bad_case cases[] = {
      "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
     {"checkpoint_byte_flipped", CK(-1, 2000, 0x55), {"attn", "%D/run", NULL}, 1, WHOLE,
      "posbench: %D/run: %D/run/final.ckpt: checksum mismatch (file is corrupt)"},
-    {"checkpoint_wrong_version", CK(-1, 8, 0x06), {"attn", "%D/run", NULL}, 1, WHOLE,
-     "posbench: %D/run: %D/run/final.ckpt: checkpoint version 7, this posbench reads version 1"},
+    // The version is the u32 after the 8-byte magic (harness/model/checkpoint.h): 2 becomes 7.
+    {"checkpoint_wrong_version", CK(-1, 8, 0x05), {"attn", "%D/run", NULL}, 1, WHOLE,
+     "posbench: %D/run: %D/run/final.ckpt: checkpoint version 7, this posbench reads versions 1 "
+     "to 2"},
     {"checkpoint_not_a_checkpoint", TXT("%D/run/final.ckpt", "not a checkpoint\n"), {"attn", "%D/run", NULL},
      1, WHOLE, "posbench: %D/run: %D/run/final.ckpt: not a posbench checkpoint (bad magic)"},
     // Cut inside the version field: reported as truncated, not as some version read from

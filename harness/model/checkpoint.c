@@ -10,7 +10,8 @@
 #include "harness/base/hash.h"
 
 static const char MAGIC[8] = {'P', 'B', 'C', 'K', 'P', 'T', '\r', '\n'};
-#define NAME_LEN 32
+#define NAME_LEN 64
+#define NAME_LEN_V1 32
 #define OPTIONS_LEN 256
 #define TENSOR_NAME_LEN 24
 
@@ -92,14 +93,15 @@ model *checkpoint_load(const char *path, char *err, size_t errlen) {
         goto fail;
     }
     if (get_u32(&hf, &version)) goto truncated;
-    if (version != CHECKPOINT_VERSION) {
-        set_error(err, errlen, "%s: checkpoint version %u, this posbench reads version %d", path,
-                  version, CHECKPOINT_VERSION);
+    if (version < 1 || version > CHECKPOINT_VERSION) {
+        set_error(err, errlen, "%s: checkpoint version %u, this posbench reads versions 1 to %d",
+                  path, version, CHECKPOINT_VERSION);
         goto fail;
     }
     for (int i = 0; i < 5; i++)
         if (get_u32(&hf, &shape[i])) goto truncated;
-    if (get_u32(&hf, &n_tensors) || get(&hf, name, NAME_LEN) || get(&hf, options, OPTIONS_LEN))
+    const size_t name_len = version == 1 ? NAME_LEN_V1 : NAME_LEN;
+    if (get_u32(&hf, &n_tensors) || get(&hf, name, name_len) || get(&hf, options, OPTIONS_LEN))
         goto truncated;
     if (shape[4] > 1 || shape[0] > (1u << 24) || shape[1] > (1u << 16) || shape[2] > 4096 ||
         shape[3] > 4096) {
