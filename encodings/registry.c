@@ -108,7 +108,7 @@ int pe_configure(pe *out, const char *name, const char *options, const pe_shape 
                     "d_model %d)",
                     name, shape->n_layers, shape->n_heads, shape->head_dim, shape->d_model);
     pe cfg = {.ops = ops, .shape = *shape};
-    char owner[64];
+    char owner[80];  // room for the longest name (63 characters)
     snprintf(owner, sizeof owner, "encoding '%s'", name);
     if (options_parse(owner, ops->options, ops->n_options, options, cfg.opt, err, errlen) != 0)
         return -1;
