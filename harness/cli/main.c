@@ -14,6 +14,7 @@
 //      other; an experiment file that is not a valid experiment, or whose runs `run` finds
 //      cannot start (checked before it starts any); an encoding plugin that cannot be loaded.
 //      Nothing has been done.
+// (A sweep that `run` stops on SIGINT or SIGTERM exits 130, as a shell reports Ctrl-C.)
 // A message is one line on stderr: "posbench: ", then the command or the file it is about.
 // Library code never prints an error: it returns -1 with that line in the caller's buffer
 // (set_error, harness/base/errors.h), and the command prints it. Only a bug stops the process
