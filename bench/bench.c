@@ -202,7 +202,8 @@ static int bench_one(const shape *s, const char *encoding, double peak, int runs
     if (!m) return 1;
     model_config cfg = m->cfg;
     train_config tc = {.steps = 1 << 30, .batch_size = s->B, .seq_len = s->T, .clip = 1.0f,
-                       .opt = {1e-4f, 0.9f, 0.99f, 1e-8f, 0.01f},
+                       .opt = {.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-8f,
+                               .weight_decay = 0.01f},
                        .n_threads = omp_get_max_threads()};
     tc.schedule = (lr_schedule){1e-4f, 1e-5f, 10, 1 << 30};
     batch *b = batch_create(s->B, s->T);

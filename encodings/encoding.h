@@ -169,7 +169,8 @@ void pe_format_options(const pe *enc, char *buf, size_t len);
 // 0 when sequences of T positions (0 .. T-1) are within the encoding's max_positions, else
 // -1 with a message naming the encoding and its limit.
 int pe_check_length(const pe *enc, int T, char *err, size_t errlen);
-// Option value by name (the plugin's own accessor; aborts on a misspelt name, a bug).
+// Option value by name (the plugin's own accessor). A name the encoding does not declare is a
+// bug in its code, not an input error: posbench_bug (harness/base/errors.h) stops the process.
 double pe_opt(const pe *enc, const char *name);
 
 #endif

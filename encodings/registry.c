@@ -13,7 +13,6 @@
 #include "harness/base/options.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 extern const pe_ops pe_nope, pe_rope, pe_pope, pe_tapa;
@@ -109,7 +108,7 @@ int pe_configure(pe *out, const char *name, const char *options, const pe_shape 
                     "d_model %d)",
                     name, shape->n_layers, shape->n_heads, shape->head_dim, shape->d_model);
     pe cfg = {.ops = ops, .shape = *shape};
-    char owner[64];
+    char owner[80];  // room for the longest name (63 characters)
     snprintf(owner, sizeof owner, "encoding '%s'", name);
     if (options_parse(owner, ops->options, ops->n_options, options, cfg.opt, err, errlen) != 0)
         return -1;
@@ -147,6 +146,7 @@ int pe_check_length(const pe *e, int T, char *err, size_t errlen) {
 double pe_opt(const pe *e, const char *name) {
     int i = options_find(e->ops->options, e->ops->n_options, name);
     if (i >= 0) return e->opt[i];
-    fprintf(stderr, "posbench: bug: encoding '%s' has no option '%s'\n", e->ops->name, name);
-    abort();
+    // Option names are literals in the encoding's own code, never input: a misspelt one is
+    // a bug in that code, which check-encoding meets on the first call.
+    posbench_bug("encoding '%s' has no option '%s'", e->ops->name, name);
 }

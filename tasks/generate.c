@@ -6,6 +6,8 @@
 #include "dataset.h"
 #include "task.h"
 
+#include "harness/base/errors.h"
+
 int task_write_dataset(const task *t, uint64_t seed, uint64_t n, const char *path,
                        task_progress_fn progress, void *ctx, char *err, size_t errlen) {
     const int V = t->ops->vocab_size(t), max_len = t->ops->max_len(t);
@@ -15,7 +17,7 @@ int task_write_dataset(const task *t, uint64_t seed, uint64_t n, const char *pat
     dataset_writer *w = NULL;
     int rc = -1;
     if (!names || !tokens || !mask) {
-        snprintf(err, errlen, "%s: out of memory", path);
+        set_error(err, errlen, "%s: out of memory", path);
         goto done;
     }
     for (int i = 0; i < V; i++) names[i] = t->ops->token_name(t, i);

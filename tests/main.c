@@ -13,6 +13,7 @@ int main(void) {
         suite_plot, suite_plot_learning, suite_plot_groups,
         suite_bad_input,
         suite_score,
+        suite_cli_main,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)

@@ -10,23 +10,24 @@
 //   t=2: m = 0.02, v = 0.0031, mhat = 0.02/0.19, vhat = 0.0031/0.0199,
 //        p = 0.899 - 0.1 (0.2666975 + 0.00899) = 0.8714311
 START_TEST(test_adamw_by_hand) {
-    adamw_config c = {0.1f, 0.9f, 0.99f, 1e-8f, 0.01f};
+    adamw_config c = {.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-8f, .weight_decay = 0.01f};
+    const float lr = 0.1f;
     float p = 1.0f, m = 0.0f, v = 0.0f, g = 0.5f;
-    adamw_update(&p, &g, &m, &v, 1, &c, c.lr, 1, 1);
+    adamw_update(&p, &g, &m, &v, 1, &c, lr, 1, 1);
     ck_assert_float_eq_tol(m, 0.05f, 1e-7);
     ck_assert_float_eq_tol(v, 0.0025f, 1e-8);
     ck_assert_float_eq_tol(p, 0.899f, 1e-6);
     g = -0.25f;
-    adamw_update(&p, &g, &m, &v, 1, &c, c.lr, 2, 1);
+    adamw_update(&p, &g, &m, &v, 1, &c, lr, 2, 1);
     ck_assert_float_eq_tol(p, 0.8714311f, 2e-6);
 }
 END_TEST
 
 // Without decay the parameter moves by the Adam step alone.
 START_TEST(test_adamw_no_decay) {
-    adamw_config c = {0.1f, 0.9f, 0.99f, 1e-8f, 0.5f};
+    adamw_config c = {.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-8f, .weight_decay = 0.5f};
     float p = 1.0f, m = 0.0f, v = 0.0f, g = 0.5f;
-    adamw_update(&p, &g, &m, &v, 1, &c, c.lr, 1, 0);
+    adamw_update(&p, &g, &m, &v, 1, &c, 0.1f, 1, 0);
     ck_assert_float_eq_tol(p, 0.9f, 1e-6);
 }
 END_TEST

@@ -1,6 +1,8 @@
 // The bad-input matrix: every way a user or a full disk can hand posbench bad input,
 // one table row each, with the exact exit status and the exact one-line message. Each row is
-// its own test (tcase_add_loop_test), so a failure names the case.
+// its own test (tcase_add_loop_test), so a failure names the case. The statuses follow
+// harness/cli/main.c: 2 for a command that cannot work as written (flags, experiment files),
+// 1 for data, files or a machine that fail a well-formed command.
 //
 // Inputs live in one mkdtemp folder; "%D" in a row (file, content, argv, expected message)
 // stands for it, so the messages that name files are still compared whole.
@@ -160,10 +162,10 @@ static const bad_case cases[] = {
      "posbench: run: nothing was started"},
     // Book corpora.
     {"books_corpus_missing", NOPREP,
-     {"books", "build", "--corpus", "%D/nocorpus", "--seq-len", "16", "-o", "%D/books_out", NULL}, 2,
+     {"books", "build", "--corpus", "%D/nocorpus", "--seq-len", "16", "-o", "%D/books_out", NULL}, 1,
      WHOLE, "posbench: %D/nocorpus: cannot open directory: No such file or directory"},
     {"books_corpus_empty", NOPREP,
-     {"books", "build", "--corpus", "%D/emptycorpus", "--seq-len", "16", "-o", "%D/books_out", NULL}, 2,
+     {"books", "build", "--corpus", "%D/emptycorpus", "--seq-len", "16", "-o", "%D/books_out", NULL}, 1,
      WHOLE, "posbench: %D/emptycorpus: no .txt books (empty corpus)"},
     {"books_run_empty_corpus",
      TXT("%D/books.yaml", EXP "task: {name: books, options: {corpus: %D/emptycorpus, seq_len: 16}}\n"
@@ -181,20 +183,20 @@ static const bad_case cases[] = {
       "-o", "%D/books_out", NULL},
      2, WHOLE, "posbench: books build: give --corpus DIR or --files F1,..., not both"},
     // Dataset files.
-    {"dataset_empty", TXT("%D/empty.pbds", ""), {"show", "%D/empty.pbds", NULL}, 2, WHOLE,
+    {"dataset_empty", TXT("%D/empty.pbds", ""), {"show", "%D/empty.pbds", NULL}, 1, WHOLE,
      "posbench: %D/empty.pbds: truncated dataset"},
     {"dataset_not_a_dataset", TXT("%D/text.pbds", "hello world, this is text\n"),
-     {"show", "%D/text.pbds", NULL}, 2, WHOLE, "posbench: %D/text.pbds: not a posbench dataset (bad magic)"},
-    {"dataset_truncated", DS(500, -1, 0), {"show", "%D/bad.pbds", NULL}, 2, WHOLE,
+     {"show", "%D/text.pbds", NULL}, 1, WHOLE, "posbench: %D/text.pbds: not a posbench dataset (bad magic)"},
+    {"dataset_truncated", DS(500, -1, 0), {"show", "%D/bad.pbds", NULL}, 1, WHOLE,
      "posbench: %D/bad.pbds: truncated dataset"},
-    {"dataset_byte_flipped", DS(-1, 300, 0x01), {"show", "%D/bad.pbds", NULL}, 2, WHOLE,
+    {"dataset_byte_flipped", DS(-1, 300, 0x01), {"show", "%D/bad.pbds", NULL}, 1, WHOLE,
      "posbench: %D/bad.pbds: checksum mismatch (file is corrupt)"},
     // The version is the u32 after the 8-byte magic (tasks/dataset.h): 1 becomes 2.
-    {"dataset_wrong_version", DS(-1, 8, 0x03), {"show", "%D/bad.pbds", NULL}, 2, WHOLE,
+    {"dataset_wrong_version", DS(-1, 8, 0x03), {"show", "%D/bad.pbds", NULL}, 1, WHOLE,
      "posbench: %D/bad.pbds: dataset version 2, this posbench reads version 1"},
-    {"dataset_missing", NOPREP, {"show", "%D/nothere.pbds", NULL}, 2, WHOLE,
+    {"dataset_missing", NOPREP, {"show", "%D/nothere.pbds", NULL}, 1, WHOLE,
      "posbench: %D/nothere.pbds: cannot open: No such file or directory"},
-    {"dataset_is_a_folder", NOPREP, {"show", "%D/emptycorpus", NULL}, 2, WHOLE,
+    {"dataset_is_a_folder", NOPREP, {"show", "%D/emptycorpus", NULL}, 1, WHOLE,
      "posbench: %D/emptycorpus: not a regular file"},
     // The finished run's evaluation sets (here, before the rows below damage its checkpoint).
     {"groups_unknown_set", NOPREP, {"groups", "%D/run", "--set", "longer", NULL}, 1, WHOLE,
@@ -204,17 +206,23 @@ static const bad_case cases[] = {
      "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
     {"checkpoint_byte_flipped", CK(-1, 2000, 0x55), {"attn", "%D/run", NULL}, 1, WHOLE,
      "posbench: %D/run: %D/run/final.ckpt: checksum mismatch (file is corrupt)"},
-    {"checkpoint_wrong_version", CK(-1, 8, 0x06), {"attn", "%D/run", NULL}, 1, WHOLE,
-     "posbench: %D/run: %D/run/final.ckpt: checkpoint version 7, this posbench reads version 1"},
+    // The version is the u32 after the 8-byte magic (harness/model/checkpoint.h): 2 becomes 7.
+    {"checkpoint_wrong_version", CK(-1, 8, 0x05), {"attn", "%D/run", NULL}, 1, WHOLE,
+     "posbench: %D/run: %D/run/final.ckpt: checkpoint version 7, this posbench reads versions 1 "
+     "to 2"},
     {"checkpoint_not_a_checkpoint", TXT("%D/run/final.ckpt", "not a checkpoint\n"), {"attn", "%D/run", NULL},
      1, WHOLE, "posbench: %D/run: %D/run/final.ckpt: not a posbench checkpoint (bad magic)"},
+    // Cut inside the version field: reported as truncated, not as some version read from
+    // memory the read never filled.
+    {"checkpoint_cut_in_version", CK(10, -1, 0), {"attn", "%D/run", NULL}, 1, WHOLE,
+     "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
     {"checkpoint_freq_truncated", CK(100, -1, 0), {"freq", "%D/run", NULL}, 1, WHOLE,
      "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
-    {"attn_no_such_run", NOPREP, {"attn", "%D/norun", NULL}, 2, WHOLE,
+    {"attn_no_such_run", NOPREP, {"attn", "%D/norun", NULL}, 1, WHOLE,
      "posbench: %D/norun: no such folder"},
     {"checkpoint_groups_truncated", CK(100, -1, 0), {"groups", "%D/run", NULL}, 1, WHOLE,
      "posbench: %D/run: %D/run/final.ckpt: truncated checkpoint"},
-    {"groups_not_a_run", NOPREP, {"groups", "%D/emptycorpus", NULL}, 2, WHOLE,
+    {"groups_not_a_run", NOPREP, {"groups", "%D/emptycorpus", NULL}, 1, WHOLE,
      "posbench: %D/emptycorpus: not a run folder (no config.yaml) nor an experiment folder "
      "(no runs/)"},
     // Where results go: a path below a regular file cannot be a folder (chmod would not stop
@@ -222,7 +230,7 @@ static const bad_case cases[] = {
     {"results_below_a_file", NOPREP, {"run", "%D/ok.yaml", "--results", "%D/afile/sub", NULL}, 2, WHOLE,
      "posbench: run: %D/afile/sub/tiny: cannot create folder: Not a directory"},
     {"disk_full_gen", NOPREP, {"gen", "indirect_indexing", "--seed", "1", "-n", "50", "-o", "%D/full.pbds", NULL},
-     2, WHOLE, "posbench: %D/full.pbds.tmp: write failed: File too large", 512,
+     1, WHOLE, "posbench: %D/full.pbds.tmp: write failed: File too large", 512,
      {"%D/full.pbds", "%D/full.pbds.tmp"}},
     // Command-line flags.
     {"run_unknown_option", NOPREP, {"run", "%D/ok.yaml", "--bogus", NULL}, 2, WHOLE,

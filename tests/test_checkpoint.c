@@ -1,13 +1,20 @@
-// Checkpoints round-trip exactly and refuse truncated, corrupt and wrong-version files.
+// Checkpoints round-trip exactly, read the previous version, keep an encoding name of 40
+// characters, and refuse truncated, corrupt and wrong-version files.
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/base/hash.h"
 #include "harness/model/checkpoint.h"
 #include "harness/train/token_file.h"
 #include "suites.h"
+
+#ifndef PB_FIXTURE_DIR
+#define PB_FIXTURE_DIR "build/fixtures"
+#endif
 
 static model *small_model(const char *enc, const char *opts) {
     model_config cfg = {.vocab = 13, .d_model = 16, .n_layers = 2, .n_heads = 2};
@@ -40,6 +47,93 @@ START_TEST(test_checkpoint_roundtrip) {
     ck_assert_str_eq(a, b);
     model_free(m);
     model_free(r);
+    unlink(path);
+}
+END_TEST
+
+static unsigned char *read_all(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc(*n);
+    ck_assert_uint_eq(fread(buf, 1, *n, f), *n);
+    fclose(f);
+    return buf;
+}
+
+// Header offsets (checkpoint.h): the version after the 8-byte magic, the encoding name after
+// the version, the shape (5 x u32) and n_tensors.
+enum { VERSION_AT = 8, NAME_AT = 8 + 4 + 5 * 4 + 4, NAME_V1 = 32, NAME_V2 = 64 };
+
+// Rewrites a checkpoint of the current version as version 1 wrote it, field by field as
+// checkpoint.h describes that version: version 1, a 32-byte encoding name, a new checksum.
+static void write_version_1(const char *from, const char *to) {
+    size_t n;
+    unsigned char *v2 = read_all(from, &n);
+    const uint32_t v2_version = 2, v1_version = 1;
+    ck_assert(memcmp(v2 + VERSION_AT, &v2_version, 4) == 0);
+    ck_assert_msg(strlen((const char *)v2 + NAME_AT) < NAME_V1, "name too long for version 1");
+    const size_t body = n - 8, v1_body = body - (NAME_V2 - NAME_V1);
+    unsigned char *v1 = malloc(v1_body + 8);
+    memcpy(v1, v2, NAME_AT + NAME_V1);
+    memcpy(v1 + VERSION_AT, &v1_version, 4);
+    memcpy(v1 + NAME_AT + NAME_V1, v2 + NAME_AT + NAME_V2, body - NAME_AT - NAME_V2);
+    const uint64_t sum = fnv1a_update(FNV1A_BASIS, v1, v1_body);
+    memcpy(v1 + v1_body, &sum, 8);
+    FILE *f = fopen(to, "wb");
+    ck_assert_uint_eq(fwrite(v1, 1, v1_body + 8, f), v1_body + 8);
+    fclose(f);
+    free(v1);
+    free(v2);
+}
+
+// final.ckpt files of earlier results are version 1: they load, to the same model.
+START_TEST(test_checkpoint_reads_version_1) {
+    model *m = small_model("alibi", NULL);
+    char err[256], v2_path[256], v1_path[256];
+    snprintf(v2_path, sizeof v2_path, "%s", temp_path("v2.ckpt"));
+    snprintf(v1_path, sizeof v1_path, "%s", temp_path("v1.ckpt"));
+    ck_assert_msg(checkpoint_save(m, v2_path, err, sizeof err) == 0, "%s", err);
+    write_version_1(v2_path, v1_path);
+    model *r = checkpoint_load(v1_path, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_str_eq(r->pe.ops->name, "alibi");
+    ck_assert_int_eq(r->n_params, m->n_params);
+    ck_assert(memcmp(r->params, m->params, m->n_params * sizeof(float)) == 0);
+    // Cut inside the shorter header: truncated, as for the current version.
+    ck_assert(truncate(v1_path, NAME_AT + NAME_V1 + 10) == 0);
+    ck_assert_ptr_null(checkpoint_load(v1_path, err, sizeof err));
+    ck_assert_msg(strstr(err, "truncated checkpoint") != NULL, "%s", err);
+    model_free(r);
+    model_free(m);
+    unlink(v1_path);
+    unlink(v2_path);
+}
+END_TEST
+
+// An encoding name of 40 characters (a plugin's may have up to 63) is stored whole and
+// loads back to the same encoding and weights.
+START_TEST(test_checkpoint_keeps_a_long_plugin_name) {
+    char err[512];
+    const pe_ops *ops = pe_load_plugin(PB_FIXTURE_DIR "/long_name_pe.so", err, sizeof err);
+    ck_assert_msg(ops != NULL, "%s", err);
+    ck_assert_uint_eq(strlen(ops->name), 40);
+    model *m = small_model(ops->name, NULL);
+    char *path = temp_path("long.ckpt");
+    ck_assert_msg(checkpoint_save(m, path, err, sizeof err) == 0, "%s", err);
+    size_t n;
+    unsigned char *bytes = read_all(path, &n);
+    ck_assert_str_eq((const char *)bytes + NAME_AT, ops->name);
+    free(bytes);
+    model *r = checkpoint_load(path, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_ptr_eq(r->pe.ops, ops);
+    ck_assert_int_eq(r->n_params, m->n_params);
+    ck_assert(memcmp(r->params, m->params, m->n_params * sizeof(float)) == 0);
+    model_free(r);
+    model_free(m);
     unlink(path);
 }
 END_TEST
@@ -78,7 +172,8 @@ START_TEST(test_checkpoint_refuses_damage) {
     fputc(9, f);
     fclose(f);
     ck_assert_ptr_null(checkpoint_load(path, err, sizeof err));
-    ck_assert_msg(strstr(err, "checkpoint version 9, this posbench reads version 1"), "%s", err);
+    ck_assert_msg(strstr(err, "checkpoint version 9, this posbench reads versions 1 to 2"), "%s",
+                  err);
     // Not a checkpoint.
     f = fopen(path, "wb");
     fputs("hello", f);
@@ -135,6 +230,8 @@ Suite *suite_checkpoint(void) {
     Suite *s = suite_create("checkpoint");
     TCase *tc = tcase_create("checkpoint");
     tcase_add_test(tc, test_checkpoint_roundtrip);
+    tcase_add_test(tc, test_checkpoint_reads_version_1);
+    tcase_add_test(tc, test_checkpoint_keeps_a_long_plugin_name);
     tcase_add_test(tc, test_checkpoint_refuses_damage);
     tcase_add_test(tc, test_token_file_loss);
     suite_add_tcase(s, tc);

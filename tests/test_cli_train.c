@@ -8,6 +8,7 @@
 #include "capture.h"
 #include "harness/cli/cli_train.h"
 #include "suites.h"
+#include "tasks/dataset.h"
 #include "tasks/task.h"
 
 static void generate(const char *name, uint64_t seed, uint64_t n, char *path, size_t len) {
@@ -40,39 +41,80 @@ START_TEST(test_train_on_each_task) {
 }
 END_TEST
 
-static void expect_error(const char *const *args, const char *message) {
+static void expect_error(const char *const *args, int status, const char *message) {
     char *out;
     int rc = run_captured(cmd_train, args, &out);
-    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(rc == status, "exit %d, expected %d: %s", rc, status, out);
     ck_assert_msg(strstr(out, message) != NULL, "expected '%s' in '%s'", message, out);
     free(out);
 }
 
+// A command line that cannot work: exit 2, before any data is read or step trained.
 START_TEST(test_train_argument_errors) {
-    const char *a1[] = {"train", "--data", "/nonexistent.pbds", NULL};
-    expect_error(a1, "posbench: /nonexistent.pbds: cannot open");
     const char *a2[] = {"train", "--eval-data", "x.pbds", NULL};
-    expect_error(a2, "posbench: train: --eval-data needs --data\n");
+    expect_error(a2, 2, "posbench: train: --eval-data needs --data\n");
     const char *a3[] = {"train", "--data", "x.pbds", "--symbols", "4", NULL};
-    expect_error(a3, "posbench: train: --symbols, --offset, --seq-len and --eval-len are for the "
-                     "toy task; a dataset file fixes them\n");
+    expect_error(a3, 2, "posbench: train: --symbols, --offset, --seq-len and --eval-len are for "
+                        "the toy task; a dataset file fixes them\n");
     const char *a4[] = {"train", "--steps", "0", NULL};
-    expect_error(a4, "posbench: train: --steps expects an integer in [1, 1073741824], got '0'\n");
+    expect_error(a4, 2,
+                 "posbench: train: --steps expects an integer in [1, 1073741824], got '0'\n");
     const char *a5[] = {"train", "--lr", "fast", NULL};
-    expect_error(a5, "posbench: train: --lr expects a number in [0, 10], got 'fast'\n");
+    expect_error(a5, 2, "posbench: train: --lr expects a number in [0, 10], got 'fast'\n");
     const char *a6[] = {"train", "--norm", "batch", NULL};
-    expect_error(a6, "posbench: train: --norm expects 'rms' or 'layer', got 'batch'\n");
+    expect_error(a6, 2, "posbench: train: --norm expects 'rms' or 'layer', got 'batch'\n");
     const char *a7[] = {"train", "--bogus", NULL};
-    expect_error(a7, "posbench: train: unknown or incomplete option '--bogus' (see --help)\n");
+    expect_error(a7, 2, "posbench: train: unknown or incomplete option '--bogus' (see --help)\n");
     const char *a8[] = {"train", "--offset", "40", NULL};
-    expect_error(a8, "posbench: train: --offset 40 leaves no target in a sequence of 32\n");
+    expect_error(a8, 2, "posbench: train: --offset 40 leaves no target in a sequence of 32\n");
     const char *a9[] = {"train", "--encoding", "rpoe", "--steps", "1", NULL};
-    expect_error(a9, "posbench: unknown encoding 'rpoe' (did you mean 'rope'?)\n");
-    char train_path[256];
+    expect_error(a9, 2, "posbench: unknown encoding 'rpoe' (did you mean 'rope'?)\n");
+    const char *shape[] = {"train", "--d-model", "10", "--heads", "4", NULL};
+    expect_error(shape, 2, "posbench: model: d_model 10 is not divisible by n_heads 4\n");
+    // An evaluation length the encoding cannot serve fails before training, not after it.
+    const char *long_eval[] = {"train", "--encoding", "learned", "--encoding-options",
+                               "max_len=32,beyond=error", "--eval-len", "32,64", NULL};
+    char *out;
+    ck_assert_int_eq(run_captured(cmd_train, long_eval, &out), 2);
+    ck_assert_str_eq(out, "posbench: encoding 'learned' (max_len=32,beyond=error): a sequence of "
+                          "64 positions exceeds the 32 it supports\n");
+    free(out);
+    // The command line is checked before any file is read: with an unknown encoding and a
+    // missing dataset, the usage error is the one reported.
+    const char *both[] = {"train", "--data", "/nonexistent.pbds", "--encoding", "rpoe", NULL};
+    expect_error(both, 2, "posbench: unknown encoding 'rpoe'");
+}
+END_TEST
+
+// A well-formed command that its files or the disk fail: exit 1.
+START_TEST(test_train_runtime_failures) {
+    const char *a1[] = {"train", "--data", "/nonexistent.pbds", NULL};
+    expect_error(a1, 1, "posbench: /nonexistent.pbds: cannot open");
+    char train_path[256], other_path[256];
     generate("indirect_indexing", 1, 10, train_path, sizeof train_path);
+    // A dataset of another vocabulary (three tokens) to evaluate on.
+    snprintf(other_path, sizeof other_path, "/tmp/posbench_cli_train_%d_abc.pbds",
+             (int)getpid());
+    const char *names[] = {"a", "b", "c"};
+    const uint16_t tokens[] = {0, 1, 2};
+    const uint8_t mask[] = {0, 1, 0};
+    char err[256];
+    dataset_writer *w = dataset_writer_open(other_path, "abc", "", 0, 3, names, err, sizeof err);
+    ck_assert_msg(w != NULL, "%s", err);
+    ck_assert(dataset_writer_append(w, tokens, mask, 3, err, sizeof err) == 0);
+    ck_assert_msg(dataset_writer_close(w, err, sizeof err) == 0, "%s", err);
     const char *a10[] = {"train", "--data", train_path, "--eval-data", "/nonexistent2.pbds", NULL};
-    expect_error(a10, "posbench: /nonexistent2.pbds: cannot open");  // before any training
+    expect_error(a10, 1, "posbench: /nonexistent2.pbds: cannot open");  // before any training
+    const char *vocab[] = {"train", "--data", train_path, "--eval-data", other_path, NULL};
+    char want[700];
+    snprintf(want, sizeof want, "posbench: %s: vocabulary of ", other_path);
+    expect_error(vocab, 1, want);
+    const char *save[] = {"train", "--data", train_path, "--steps", "1", "--d-model", "16",
+                          "--heads", "2", "--layers", "1", "--batch", "2", "--threads", "1",
+                          "--save", "/nonexistent/dir/model.ckpt", NULL};
+    expect_error(save, 1, "posbench: /nonexistent/dir/model.ckpt.tmp: cannot create: ");
     unlink(train_path);
+    unlink(other_path);
 }
 END_TEST
 
@@ -84,6 +126,7 @@ Suite *suite_cli_train(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_train_on_each_task, 0, n);
     tcase_add_test(tc, test_train_argument_errors);
+    tcase_add_test(tc, test_train_runtime_failures);
     suite_add_tcase(s, tc);
     return s;
 }

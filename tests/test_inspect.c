@@ -213,7 +213,7 @@ START_TEST(test_inspect_errors) {
     ck_assert_str_eq(out, msg);
     free(out);
     const char *missing[] = {"attn", "/nonexistent/run", NULL};
-    ck_assert_int_eq(run_captured(cmd_attn, missing, &out), 2);
+    ck_assert_int_eq(run_captured(cmd_attn, missing, &out), 1);
     ck_assert_str_eq(out, "posbench: /nonexistent/run: no such folder\n");
     free(out);
     const char *bad_count[] = {"freq", run, "--examples", "0", NULL};

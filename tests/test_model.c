@@ -2,6 +2,7 @@
 // under every registered encoding and both norms, determinism, and evaluation-path equality.
 #include <check.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,16 @@ START_TEST(test_model_refuses_what_memory_cannot_hold) {
 }
 END_TEST
 
+// A batch larger than the activations is a caller's bug, which stops the process (posbench_bug)
+// rather than writing past the buffers.
+START_TEST(test_model_batch_beyond_activations_is_a_bug) {
+    model_ctx c = make("rope", NORM_RMS);
+    batch *big = batch_create(B, T + 1);
+    ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));  // the "posbench: bug" line
+    model_forward(c.m, c.a, big, NULL, NULL);
+}
+END_TEST
+
 // Evaluation keeps one layer's activations and no attention cache (memory at
 // T = 4096 bounded): its bytes do not grow with depth, while training's grow by at least the
 // (H, T, T) probabilities of every added layer.
@@ -227,6 +238,7 @@ Suite *suite_model(void) {
     tcase_add_test(other, test_model_rejects_bad_shapes);
     tcase_add_test(other, test_model_refuses_what_memory_cannot_hold);
     tcase_add_test(other, test_model_eval_memory_independent_of_depth);
+    tcase_add_test_raise_signal(other, test_model_batch_beyond_activations_is_a_bug, SIGABRT);
     suite_add_tcase(s, other);
     return s;
 }

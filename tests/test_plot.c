@@ -310,7 +310,7 @@ START_TEST(test_missing_gnuplot) {
     snprintf(path, sizeof path, "%s/empty", tmpdir);
     setenv("PATH", path, 1);  // CK_FORK: only this test's process
     const char *args[] = {"plot", dir, NULL};
-    ck_assert_int_ne(run_captured(cmd_plot, args, &out), 0);
+    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 1);
     ck_assert_str_eq(out, "posbench: plot: gnuplot not found on PATH; install it with: "
                           "apt-get install gnuplot-nox\n");
     free(out);
@@ -321,18 +321,18 @@ START_TEST(test_bad_folders) {
     char dir[160], *out;
     const char *args[] = {"plot", dir, NULL};
     snprintf(dir, sizeof dir, "%s/nowhere", tmpdir);
-    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 2);
+    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 1);
     ck_assert_msg(strstr(out, "posbench: plot: ") && strstr(out, "/nowhere: No such file"),
                   "%s", out);
     free(out);
     put("file.txt", "x\n");
     snprintf(dir, sizeof dir, "%s/file.txt", tmpdir);
-    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 2);
+    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 1);
     ck_assert_msg(strstr(out, "file.txt: not a folder"), "%s", out);
     free(out);
     put("plain/notes.txt", "x\n");
     snprintf(dir, sizeof dir, "%s/plain", tmpdir);
-    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 2);
+    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 1);
     ck_assert_msg(strstr(out, "plain: not a results folder (no summary.csv and no runs/"),
                   "%s", out);
     free(out);
@@ -350,10 +350,10 @@ START_TEST(test_bad_folders) {
     // Nothing to draw.
     put("idle/runs/.keep", "");
     snprintf(dir, sizeof dir, "%s/idle", tmpdir);
-    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 2);
+    ck_assert_int_eq(run_captured(cmd_plot, args, &out), 1);
     ck_assert_msg(strstr(out, "idle: nothing to plot"), "%s", out);
     free(out);
-    // Usage errors and --help.
+    // Usage errors (exit 2) and --help; the failures above are of the folders (exit 1).
     const char *none[] = {"plot", NULL};
     ck_assert_int_eq(run_captured(cmd_plot, none, &out), 2);
     ck_assert_msg(strstr(out, "no results folder named"), "%s", out);
@@ -363,7 +363,7 @@ START_TEST(test_bad_folders) {
     ck_assert_msg(strstr(out, "usage: posbench plot"), "%s", out);
     free(out);
     const char *scripts[] = {"plot", "--scripts", "/nonexistent", dir, NULL};
-    ck_assert_int_eq(run_captured(cmd_plot, scripts, &out), 2);
+    ck_assert_int_eq(run_captured(cmd_plot, scripts, &out), 1);
     ck_assert_msg(strstr(out, "/nonexistent: no gnuplot scripts there"), "%s", out);
     free(out);
 }

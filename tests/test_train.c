@@ -29,7 +29,9 @@ static model *toy_model(const char *enc, uint64_t seed) {
 
 static train_config toy_config(int steps) {
     train_config tc = {.steps = steps, .batch_size = 32, .seq_len = 32, .clip = 1.0f,
-                       .opt = {3e-3f, 0.9f, 0.99f, 1e-8f, 0.01f}, .data_seed = 7,
+                       .opt = {.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-8f,
+                               .weight_decay = 0.01f},
+                       .data_seed = 7,
                        .log_every = 0, .n_threads = 1};
     tc.schedule = (lr_schedule){3e-3f, 3e-4f, 30, steps};
     return tc;
@@ -80,7 +82,7 @@ END_TEST
 START_TEST(test_train_diverges_cleanly) {
     model *m = toy_model("rope", 1);
     train_config tc = toy_config(50);
-    tc.opt.lr = tc.schedule.lr_max = 1e3f;
+    tc.schedule.lr_max = 1e3f;
     tc.schedule.warmup_steps = 0;
     tc.clip = 0;
     toy t = {16, 3};

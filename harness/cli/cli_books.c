@@ -198,7 +198,7 @@ static int cmd_build(int argc, char **argv) {
             books_corpus_free(&corp);
             fprintf(stderr, "posbench: %s: --split does not apply to %s, which has the PG-19 "
                             "layout\n", cmd, corpus);
-            return 2;
+            return 1;  // a fact of the corpus, not of the command line
         }
     } else {
         char *copy = strdup(files);
@@ -207,35 +207,36 @@ static int cmd_build(int argc, char **argv) {
             free(copy);
             free(list);
             fprintf(stderr, "posbench: %s: out of memory\n", cmd);
-            return 2;
+            return 1;
         }
         const int n = split_files(copy, list, MAX_FILES);
         if (n < 0) {
-            snprintf(err, sizeof err, "%s: --files has an empty name in '%s'", cmd, files);
-            rc = -1;
-        } else {
-            rc = books_corpus_from_files(&corp, (const char *const *)list, n, seed, pct[0],
-                                         pct[1], err, sizeof err);
+            fprintf(stderr, "posbench: %s: --files has an empty name in '%s'\n", cmd, files);
+            free(copy);
+            free(list);
+            return 2;
         }
+        rc = books_corpus_from_files(&corp, (const char *const *)list, n, seed, pct[0], pct[1],
+                                     err, sizeof err);
         free(copy);
         free(list);
     }
     if (rc) {
         fprintf(stderr, "posbench: %s\n", err);
-        return 2;
+        return 1;
     }
     books_report *rep = malloc(sizeof *rep);
     if (!rep) {
         books_corpus_free(&corp);
         fprintf(stderr, "posbench: %s: out of memory\n", cmd);
-        return 2;
+        return 1;
     }
     rc = books_build(&corp, (int)len, mult, n_mult, out, rep, err, sizeof err);
     if (rc) fprintf(stderr, "posbench: %s\n", err);
     else print_report(&corp, rep);
     free(rep);
     books_corpus_free(&corp);
-    return rc ? 2 : 0;
+    return rc ? 1 : 0;
 }
 
 static int cmd_synth(int argc, char **argv) {
@@ -271,7 +272,7 @@ static int cmd_synth(int argc, char **argv) {
     char err[1200];
     if (books_synth_corpus(out, (int)n, (size_t)bytes, seed, err, sizeof err)) {
         fprintf(stderr, "posbench: %s\n", err);
-        return 2;
+        return 1;
     }
     printf("wrote %llu synthetic books per split (train, validation, test) of about %llu bytes "
            "to %s, seed %llu\n",

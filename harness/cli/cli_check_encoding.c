@@ -20,7 +20,8 @@ static const char USAGE[] =
     "A FILE.so (any argument with a '/' or ending in .so) is loaded first: it must export\n"
     "`const pe_ops posbench_encoding` (encodings/encoding.h); build it with\n"
     "  cc -O2 -shared -fPIC -I/path/to/posbench my_pe.c -o my_pe.so\n"
-    "Exit status: 0 all checks pass, 1 a check fails, 2 bad usage or unusable encoding.\n"
+    "Exit status: 0 all checks pass, 1 a check fails (or memory runs out), 2 bad usage or\n"
+    "an encoding that cannot be loaded or configured.\n"
     "  --options S    the encoding's options, e.g. 'base=500'      (defaults)\n"
     "  --head-dim D   width of each head                           (8)\n";
 
@@ -70,8 +71,8 @@ int cmd_check_encoding(int argc, char **argv) {
     }
     pe_check_report *r = malloc(sizeof *r);
     if (!r) {
-        fprintf(stderr, "posbench: out of memory\n");
-        return 2;
+        fprintf(stderr, "posbench: check-encoding: out of memory\n");
+        return 1;
     }
     if (pe_check_run(r, name, options, head_dim, err, sizeof err) != 0) {
         fprintf(stderr, "posbench: %s\n", err);

@@ -106,10 +106,13 @@ int cmd_gen(int argc, char **argv) {
     char err[512];
     int live = isatty(fileno(stderr));
     task t;
-    if (task_configure(&t, argv[optind], options, err, sizeof err) != 0 ||
-        task_write_dataset(&t, seed, n, out, progress, &live, err, sizeof err) != 0) {
+    if (task_configure(&t, argv[optind], options, err, sizeof err) != 0) {
         fprintf(stderr, "posbench: %s\n", err);
         return 2;
+    }
+    if (task_write_dataset(&t, seed, n, out, progress, &live, err, sizeof err) != 0) {
+        fprintf(stderr, "posbench: %s\n", err);
+        return 1;
     }
     char canon[1024];
     task_format_options(&t, canon, sizeof canon);
@@ -179,7 +182,7 @@ int cmd_show(int argc, char **argv) {
     dataset *d = dataset_load(argv[optind], err, sizeof err);
     if (!d) {
         fprintf(stderr, "posbench: %s\n", err);
-        return 2;
+        return 1;
     }
     size_t scored = 0, min_len = SIZE_MAX, max_len = 0;
     for (size_t i = 0; i < d->n_tokens; i++) scored += d->mask[i];

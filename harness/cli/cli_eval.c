@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
 #include "harness/experiment/run.h"
 #include "harness/model/checkpoint.h"
 #include "harness/train/data_feed.h"
@@ -31,8 +32,8 @@ static int eval_dataset(model *m, const char *path) {
     if (!d) return fail(err);
     int rc = 0;
     if (d->vocab_size > m->cfg.vocab) {
-        snprintf(err, sizeof err, "%s: %d token kinds, more than the model's vocabulary of %d",
-                 path, d->vocab_size, m->cfg.vocab);
+        set_error(err, sizeof err, "%s: %d token kinds, more than the model's vocabulary of %d",
+                  path, d->vocab_size, m->cfg.vocab);
         rc = fail(err);
     } else {
         data_feed feed = {.data = d};

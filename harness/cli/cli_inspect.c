@@ -124,7 +124,7 @@ static int inspect_experiment(const char *dir, const inspect_args *a) {
     if (!d) {
         fprintf(stderr, "posbench: %s: not a run folder (no config.yaml) nor an experiment "
                         "folder (no runs/)\n", dir);
-        return 2;
+        return 1;
     }
     char *names[4096] = {0};
     int n = 0;
@@ -193,7 +193,7 @@ static int cmd_inspect(int argc, char **argv, inspect_args a, const char *usage)
     snprintf(config, sizeof config, "%s/config.yaml", dir);
     if (!is_dir(dir)) {
         fprintf(stderr, "posbench: %s: no such folder\n", dir);
-        return 2;
+        return 1;
     }
     if (path_exists(config)) return inspect_run(dir, &a, 0) != 0;
     return inspect_experiment(dir, &a);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness/base/dirs.h"
+#include "harness/base/errors.h"
 #include "harness/plot/plot_attention.h"
 #include "harness/plot/plot_exec.h"
 #include "harness/plot/plot_groups.h"
@@ -226,9 +227,11 @@ static void plot_run_files(context *c, const plot_runs *r) {
     }
 }
 
+// A failure after the command line was read: the results folder, gnuplot or its scripts, or
+// the disk (exit 1).
 static int fail(const char *msg) {
     fprintf(stderr, "posbench: plot: %s\n", msg);
-    return 2;
+    return 1;
 }
 
 int cmd_plot(int argc, char **argv) {
@@ -277,21 +280,21 @@ int cmd_plot(int argc, char **argv) {
 
     struct stat st;
     if (stat(c.dir, &st) != 0) {
-        snprintf(err, sizeof err, "%s: %s", c.dir, strerror(errno));
+        set_error(err, sizeof err, "%s: %s", c.dir, strerror(errno));
         return fail(err);
     }
     if (!S_ISDIR(st.st_mode)) {
-        snprintf(err, sizeof err, "%s: not a folder (expected results/<experiment>)", c.dir);
+        set_error(err, sizeof err, "%s: not a folder (expected results/<experiment>)", c.dir);
         return fail(err);
     }
     snprintf(path, sizeof path, "%s/summary.csv", c.dir);
     const int has_summary = access(path, F_OK) == 0;
     snprintf(path, sizeof path, "%s/runs", c.dir);
     if (!has_summary && access(path, F_OK) != 0) {
-        snprintf(err, sizeof err,
-                 "%s: not a results folder (no summary.csv and no runs/; posbench run writes "
-                 "them)",
-                 c.dir);
+        set_error(err, sizeof err,
+                  "%s: not a results folder (no summary.csv and no runs/; posbench run writes "
+                  "them)",
+                  c.dir);
         return fail(err);
     }
     if (plot_find_gnuplot(c.gnuplot, sizeof c.gnuplot))
@@ -326,11 +329,11 @@ int cmd_plot(int argc, char **argv) {
         return 1;
     }
     if (c.written == 0) {
-        snprintf(err, sizeof err,
-                 "%s: nothing to plot (no accuracy or len_N sets in summary.csv, no finished run "
-                 "with train.csv, eval.csv at two steps, positions.csv, groups.csv, "
-                 "attention.csv or frequency.csv)",
-                 c.dir);
+        set_error(err, sizeof err,
+                  "%s: nothing to plot (no accuracy or len_N sets in summary.csv, no finished run "
+                  "with train.csv, eval.csv at two steps, positions.csv, groups.csv, "
+                  "attention.csv or frequency.csv)",
+                  c.dir);
         return fail(err);
     }
     printf("%d plot%s in %s\n", c.written, c.written == 1 ? "" : "s", c.dir);

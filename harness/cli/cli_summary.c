@@ -121,9 +121,10 @@ static table *make_table(const summary *s, const char *metric) {
     return t;
 }
 
+// A failure after the command line was read: the results folder or the machine (exit 1).
 static int fail(const char *msg) {
     fprintf(stderr, "posbench: %s\n", msg);
-    return 2;
+    return 1;
 }
 
 int cmd_summary(int argc, char **argv) {
@@ -184,7 +185,7 @@ int cmd_summary(int argc, char **argv) {
         }
         fputs(")\n", stderr);
         summary_free(s);
-        return 2;
+        return 1;  // another experiment may have the metric: the data lacks it
     }
     table *t = s->n_keys + 11 <= MAX_COLS ? make_table(s, metric) : NULL;
     if (!t) {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
+#include "harness/experiment/run.h"
 #include "harness/model/checkpoint.h"
 #include "harness/model/model.h"
 #include "harness/train/data_feed.h"
@@ -44,7 +46,8 @@ static const char USAGE[] =
 typedef struct train_args {
     model_config mc;
     train_config tc;
-    const char *encoding, *enc_opts, *save, *data, *plugin;
+    const char *encoding, *enc_opts, *save, *data;
+    const pe_ops *plugin;  // the last --encoding-plugin, whose name --encoding defaults to
     const char *eval_files[MAX_EVAL];
     int n_eval_files;
     int offset, eval_lens[MAX_EVAL], n_eval_lens, seed, lr_min_set, toy_flags, eval_every;
@@ -58,6 +61,16 @@ static int bad_arg(const char *fmt, const char *what) {
     fprintf(stderr, fmt, what);
     fputc('\n', stderr);
     return 2;
+}
+
+// Loads an --encoding-plugin at once, so that its encoding is known to every later check.
+static int load_plugin(const char *path, train_args *a) {
+    char err[512];
+    if (!(a->plugin = pe_load_plugin(path, err, sizeof err))) {
+        fprintf(stderr, "posbench: %s\n", err);
+        return 1;
+    }
+    return 0;
 }
 
 // Strict number parsing: the whole argument must be a number within [lo, hi].
@@ -89,7 +102,9 @@ static int parse_float(const char *opt, const char *s, double lo, double hi, flo
 static int parse_args(int argc, char **argv, train_args *a) {
     *a = (train_args){.mc = {.vocab = 16, .d_model = 64, .n_layers = 2, .n_heads = 4},
                       .tc = {.steps = 500, .batch_size = 32, .seq_len = 32, .clip = 1.0f,
-                             .opt = {1e-3f, 0.9f, 0.99f, 1e-8f, 0.01f}, .log_every = 50,
+                             .opt = {.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-8f,
+                                     .weight_decay = 0.01f},
+                             .log_every = 50,
                              .n_threads = omp_get_max_threads()},
                       .encoding = "rope", .offset = 3, .seed = 1};
     a->tc.schedule = (lr_schedule){1e-3f, 1e-4f, 50, 500};
@@ -110,7 +125,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
     while (!bad && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'e': a->encoding = optarg, a->encoding_set = 1; break;
-        case 'P': a->plugin = optarg; break;
+        case 'P': bad = load_plugin(optarg, a); break;
         case 'o': a->enc_opts = optarg; break;
         case 'v': bad = parse_int("symbols", optarg, 2, 1 << 16, &a->mc.vocab), a->toy_flags++; break;
         case 'k': bad = parse_int("offset", optarg, 0, 1 << 20, &a->offset), a->toy_flags++; break;
@@ -133,7 +148,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
             else bad = bad_arg("--norm expects 'rms' or 'layer', got '%s'", optarg);
             break;
         case 's': bad = parse_int("steps", optarg, 1, 1 << 30, &a->tc.steps); break;
-        case 'l': bad = parse_float("lr", optarg, 0, 10, &a->tc.opt.lr); break;
+        case 'l': bad = parse_float("lr", optarg, 0, 10, &a->tc.schedule.lr_max); break;
         case 'm':
             bad = parse_float("lr-min", optarg, 0, 10, &a->tc.schedule.lr_min);
             a->lr_min_set = 1;
@@ -172,10 +187,10 @@ static int parse_args(int argc, char **argv, train_args *a) {
                 a->offset, a->tc.seq_len);
         return 2;
     }
-    if (!a->lr_min_set) a->tc.schedule.lr_min = a->tc.opt.lr / 10;
-    a->tc.schedule.lr_max = a->tc.opt.lr;
+    if (a->plugin && !a->encoding_set) a->encoding = a->plugin->name;  // --encoding wins
+    if (!a->lr_min_set) a->tc.schedule.lr_min = a->tc.schedule.lr_max / 10;
     a->tc.schedule.total_steps = a->tc.steps;
-    a->tc.data_seed = (uint64_t)a->seed * 2 + 1;
+    a->tc.data_seed = train_data_seed((uint64_t)a->seed);
     return 0;
 }
 
@@ -204,7 +219,8 @@ static int evaluate_all(model *m, const train_args *a, dataset *const *evals, ch
         for (int i = 0; i < n; i++) {
             const int T = a->n_eval_lens ? a->eval_lens[i] : a->tc.seq_len;
             eval_result er;
-            if (evaluate(m, 64, T, 8, toy_next, &toy, 0xe7a1, threads, &er, err, errlen) != 0)
+            if (evaluate(m, RUN_EVAL_BATCH, T, 8, toy_next, &toy, 0xe7a1, threads, &er, err,
+                         errlen) != 0)
                 return -1;
             char what[32];
             snprintf(what, sizeof what, "at length %4d", T);
@@ -215,8 +231,8 @@ static int evaluate_all(model *m, const train_args *a, dataset *const *evals, ch
     for (int i = 0; i < a->n_eval_files; i++) {
         data_feed feed = {.data = evals[i]};
         eval_result er;
-        if (evaluate(m, 64, data_feed_width(evals[i]), INT_MAX, data_feed_sequential, &feed, 0,
-                     threads, &er, err, errlen) != 0)
+        if (evaluate(m, RUN_EVAL_BATCH, data_feed_width(evals[i]), INT_MAX,
+                     data_feed_sequential, &feed, 0, threads, &er, err, errlen) != 0)
             return -1;
         print_eval(a->eval_files[i], &er);
     }
@@ -237,8 +253,8 @@ static int eval_during_training(void *ctx, int step, double loss, float lr, doub
     data_feed feed = {.data = p->data};
     eval_result er;
     char err[256];
-    if (evaluate(p->m, 64, data_feed_width(p->data), INT_MAX, data_feed_sequential, &feed, 0,
-                 p->threads, &er, err, sizeof err) == 0)
+    if (evaluate(p->m, RUN_EVAL_BATCH, data_feed_width(p->data), INT_MAX, data_feed_sequential,
+                 &feed, 0, p->threads, &er, err, sizeof err) == 0)
         printf("step %d: eval loss %.4f  accuracy %6.2f%%\n", step + 1, er.loss,
                100 * er.accuracy);
     return 0;
@@ -252,36 +268,75 @@ static int load_data(const train_args *a, dataset **train_set, dataset **evals, 
     for (int i = 0; i < a->n_eval_files; i++) {
         if (!(evals[i] = dataset_load(a->eval_files[i], err, errlen))) return -1;
         if (evals[i]->vocab_size != (*train_set)->vocab_size)
-            return snprintf(err, errlen, "%s: vocabulary of %d tokens, %s has %d",
-                            a->eval_files[i], evals[i]->vocab_size, a->data,
-                            (*train_set)->vocab_size), -1;
+            return set_error(err, errlen, "%s: vocabulary of %d tokens, %s has %d",
+                             a->eval_files[i], evals[i]->vocab_size, a->data,
+                             (*train_set)->vocab_size);
     }
     return 0;
 }
 
+// What the command line asks for, checked before any data is read or model built: the model
+// shape, the encoding with its options, and the toy task's lengths against the positions the
+// encoding serves. 0, or -1 with the message: a usage error.
+static int check_request(const train_args *a, char *err, size_t errlen) {
+    pe encoding;
+    if (model_check(&a->mc, a->encoding, a->enc_opts, &encoding, err, errlen) != 0) return -1;
+    if (a->data) return 0;  // a dataset file fixes the lengths
+    if (pe_check_length(&encoding, a->tc.seq_len, err, errlen) != 0) return -1;
+    for (int i = 0; i < a->n_eval_lens; i++)
+        if (pe_check_length(&encoding, a->eval_lens[i], err, errlen) != 0) return -1;
+    return 0;
+}
+
+// Trains m, evaluates it and saves it (--save): 0, 1 after a divergence (reported; the model
+// is still saved), or -1 with the message in err.
+static int train_and_report(model *m, const train_args *a, dataset *train_set,
+                            dataset *const *evals, char *err, size_t errlen) {
+    data_feed feed = {.data = train_set};
+    toy_ctx toy = {a->mc.vocab, a->offset};
+    periodic_eval periodic = {m, evals[0], a->eval_every, a->tc.n_threads};
+    step_fn on_step = a->eval_every ? eval_during_training : NULL;
+    train_result tr;
+    if ((train_set ? train(m, &a->tc, data_feed_random, &feed, on_step, &periodic, stdout, &tr,
+                           err, errlen)
+                   : train(m, &a->tc, toy_next, &toy, NULL, NULL, stdout, &tr, err, errlen)) != 0)
+        return -1;
+    int status = 0;
+    if (tr.diverged_at >= 0) {
+        fprintf(stderr, "posbench: train: diverged at step %d\n", tr.diverged_at);
+        status = 1;
+    } else {
+        printf("training: %.0f tokens/s\n", tr.tokens_per_s);
+        if (evaluate_all(m, a, evals, err, errlen) != 0) return -1;
+    }
+    if (a->save) {
+        if (checkpoint_save(m, a->save, err, errlen) != 0) return -1;
+        printf("saved %s\n", a->save);
+    }
+    return status;
+}
+
+// Exit status (harness/cli/main.c): 2 when the command line cannot work (parse_args,
+// check_request), 1 when the data, the machine or the training fail it.
 int cmd_train(int argc, char **argv) {
     train_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc == 1 ? 0 : rc;
-    omp_set_num_threads(a.tc.n_threads);
     char err[512];
+    if (check_request(&a, err, sizeof err) != 0) {
+        fprintf(stderr, "posbench: %s\n", err);
+        return 2;
+    }
+    omp_set_num_threads(a.tc.n_threads);
     dataset *train_set = NULL, *evals[MAX_EVAL] = {0};
-    data_feed feed = {0};
-    toy_ctx toy = {a.mc.vocab, a.offset};
     model *m = NULL;
     int status = -1;
     if (a.data) {
         if (load_data(&a, &train_set, evals, err, sizeof err) != 0) goto done;
         a.mc.vocab = train_set->vocab_size;
         a.tc.seq_len = data_feed_width(train_set);
-        feed.data = train_set;
         printf("data: %s, %zu sequences of task %s(%s), batch width %d\n", a.data,
                train_set->n_seqs, train_set->task, train_set->options, a.tc.seq_len);
-    }
-    if (a.plugin) {
-        const pe_ops *ops = pe_load_plugin(a.plugin, err, sizeof err);
-        if (!ops) goto done;
-        if (!a.encoding_set) a.encoding = ops->name;  // an explicit --encoding wins
     }
     if (!(m = model_create(&a.mc, a.encoding, a.enc_opts, err, sizeof err))) goto done;
     model_init(m, (uint64_t)a.seed, MODEL_INIT_STD);
@@ -289,33 +344,12 @@ int cmd_train(int argc, char **argv) {
     pe_format_options(&m->pe, canon, sizeof canon);
     printf("model: %s(%s), d_model %d, %d layers, %d heads, %zu parameters\n", m->pe.ops->name,
            canon, a.mc.d_model, a.mc.n_layers, a.mc.n_heads, m->n_params);
-    train_result tr;
-    periodic_eval periodic = {m, evals[0], a.eval_every, a.tc.n_threads};
-    step_fn on_step = a.eval_every ? eval_during_training : NULL;
-    if ((a.data ? train(m, &a.tc, data_feed_random, &feed, on_step, &periodic, stdout, &tr, err,
-                        sizeof err)
-                : train(m, &a.tc, toy_next, &toy, NULL, NULL, stdout, &tr, err, sizeof err)) != 0)
-        goto done;
-    if (tr.diverged_at >= 0) {
-        fprintf(stderr, "posbench: train: diverged at step %d\n", tr.diverged_at);
-        status = 1;
-    } else {
-        printf("training: %.0f tokens/s\n", tr.tokens_per_s);
-        if (evaluate_all(m, &a, evals, err, sizeof err) != 0) goto done;
-        status = 0;
-    }
-    if (a.save) {
-        if (checkpoint_save(m, a.save, err, sizeof err) != 0) {
-            status = -1;
-            goto done;
-        }
-        printf("saved %s\n", a.save);
-    }
+    status = train_and_report(m, &a, train_set, evals, err, sizeof err);
 done:
     model_free(m);
     dataset_free(train_set);
     for (int i = 0; i < MAX_EVAL; i++) dataset_free(evals[i]);
     if (status >= 0) return status;
     fprintf(stderr, "posbench: %s\n", err);
-    return 2;
+    return 1;
 }

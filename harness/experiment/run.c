@@ -155,15 +155,16 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
 
     train_config tc = {.steps = c->steps, .batch_size = c->batch,
                        .seq_len = s.data.train.width, .clip = (float)c->clip,
-                       .opt = {(float)c->lr, (float)c->beta1, (float)c->beta2, 1e-8f,
-                               (float)c->weight_decay},
-                       .data_seed = c->seed * 2 + 1, .log_every = 100, .n_threads = c->threads};
+                       .opt = {.beta1 = (float)c->beta1, .beta2 = (float)c->beta2,
+                               .eps = 1e-8f, .weight_decay = (float)c->weight_decay},
+                       .data_seed = train_data_seed(c->seed), .log_every = 100,
+                       .n_threads = c->threads};
     tc.schedule = (lr_schedule){(float)c->lr, (float)c->lr_min, c->warmup, c->steps};
     train_result tr;
     if (train(s.m, &tc, s.data.train.next, s.data.train.ctx, on_step, &s, progress, &tr, err, errlen) != 0)
         goto done;
     if (s.eval_failed) {
-        snprintf(err, errlen, "%s", s.eval_err);
+        set_error(err, errlen, "%s", s.eval_err);
         goto done;
     }
     const int diverged = tr.diverged_at >= 0, stopped = tr.stopped_at >= 0;
@@ -180,7 +181,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     // An early stop's last periodic evaluation is its final one (the config refuses early
     // stops for books, whose final evaluation also writes positions.csv).
     if (!diverged && !stopped && evaluate_sets(&s, c->steps, positions.f, NULL) != 0) {
-        snprintf(err, errlen, "%s", s.eval_err);
+        set_error(err, errlen, "%s", s.eval_err);
         atomic_file_abandon(&positions);
         goto done;
     }

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
 #include "harness/base/hash.h"
 
 static const char MAGIC[8] = {'P', 'B', 'C', 'K', 'P', 'T', '\r', '\n'};
-#define NAME_LEN 32
+#define NAME_LEN 64
+#define NAME_LEN_V1 32
 #define OPTIONS_LEN 256
 #define TENSOR_NAME_LEN 24
 
@@ -42,15 +44,10 @@ static int get_u32(hashed_file *hf, uint32_t *v) { return get(hf, v, 4); }
 
 int checkpoint_save(const model *m, const char *path, char *err, size_t errlen) {
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        snprintf(err, errlen, "%s: path too long", path);
-        return -1;
-    }
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return set_error(err, errlen, "%s: path too long", path);
     hashed_file hf = {fopen(tmp, "wb"), FNV1A_BASIS, 0};
-    if (!hf.f) {
-        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-        return -1;
-    }
+    if (!hf.f) return set_error(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
     char name[NAME_LEN] = {0}, options[OPTIONS_LEN] = {0};
     snprintf(name, sizeof name, "%s", m->pe.ops->name);
     pe_format_options(&m->pe, options, sizeof options);
@@ -75,7 +72,7 @@ int checkpoint_save(const model *m, const char *path, char *err, size_t errlen) 
     if (!hf.failed && fwrite(&sum, 8, 1, hf.f) != 1) hf.failed = 1;
     if (fclose(hf.f) != 0) hf.failed = 1;
     if (hf.failed || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        set_error(err, errlen, "%s: write failed: %s", path, strerror(errno));
         remove(tmp);
         return -1;
     }
@@ -85,28 +82,30 @@ int checkpoint_save(const model *m, const char *path, char *err, size_t errlen) 
 model *checkpoint_load(const char *path, char *err, size_t errlen) {
     hashed_file hf = {fopen(path, "rb"), FNV1A_BASIS, 0};
     if (!hf.f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     model *m = NULL;
     char magic[8], name[NAME_LEN + 1] = {0}, options[OPTIONS_LEN + 1] = {0};
     uint32_t version, shape[5], n_tensors;
     if (get(&hf, magic, 8) || memcmp(magic, MAGIC, 8)) {
-        snprintf(err, errlen, "%s: not a posbench checkpoint (bad magic)", path);
+        set_error(err, errlen, "%s: not a posbench checkpoint (bad magic)", path);
         goto fail;
     }
-    if (get_u32(&hf, &version) || version != CHECKPOINT_VERSION) {
-        snprintf(err, errlen, "%s: checkpoint version %u, this posbench reads version %d", path,
-                 version, CHECKPOINT_VERSION);
+    if (get_u32(&hf, &version)) goto truncated;
+    if (version < 1 || version > CHECKPOINT_VERSION) {
+        set_error(err, errlen, "%s: checkpoint version %u, this posbench reads versions 1 to %d",
+                  path, version, CHECKPOINT_VERSION);
         goto fail;
     }
     for (int i = 0; i < 5; i++)
         if (get_u32(&hf, &shape[i])) goto truncated;
-    if (get_u32(&hf, &n_tensors) || get(&hf, name, NAME_LEN) || get(&hf, options, OPTIONS_LEN))
+    const size_t name_len = version == 1 ? NAME_LEN_V1 : NAME_LEN;
+    if (get_u32(&hf, &n_tensors) || get(&hf, name, name_len) || get(&hf, options, OPTIONS_LEN))
         goto truncated;
     if (shape[4] > 1 || shape[0] > (1u << 24) || shape[1] > (1u << 16) || shape[2] > 4096 ||
         shape[3] > 4096) {
-        snprintf(err, errlen, "%s: implausible model shape in header (corrupt file?)", path);
+        set_error(err, errlen, "%s: implausible model shape in header (corrupt file?)", path);
         goto fail;
     }
     model_config cfg = {(int)shape[0], (int)shape[1], (int)shape[2], (int)shape[3],
@@ -114,12 +113,12 @@ model *checkpoint_load(const char *path, char *err, size_t errlen) {
     char merr[256];
     m = model_create(&cfg, name, options, merr, sizeof merr);
     if (!m) {
-        snprintf(err, errlen, "%s: %s", path, merr);
+        set_error(err, errlen, "%s: %s", path, merr);
         goto fail;
     }
     if ((int)n_tensors != m->n_tensors) {
-        snprintf(err, errlen, "%s: %u tensors, expected %d for this shape", path, n_tensors,
-                 m->n_tensors);
+        set_error(err, errlen, "%s: %u tensors, expected %d for this shape", path, n_tensors,
+                  m->n_tensors);
         goto fail;
     }
     for (int i = 0; i < m->n_tensors; i++) {
@@ -132,8 +131,8 @@ model *checkpoint_load(const char *path, char *err, size_t errlen) {
         int same = !strcmp(tname, t->name) && (int)ndim == t->ndim;
         for (int d = 0; d < t->ndim && same; d++) same = (int)dims[d] == t->dims[d];
         if (!same) {
-            snprintf(err, errlen, "%s: tensor %d is '%s', expected '%s' with its shape", path, i,
-                     tname, t->name);
+            set_error(err, errlen, "%s: tensor %d is '%s', expected '%s' with its shape", path, i,
+                      tname, t->name);
             goto fail;
         }
         if (get(&hf, m->params + t->offset, t->size * sizeof(float))) goto truncated;
@@ -141,17 +140,17 @@ model *checkpoint_load(const char *path, char *err, size_t errlen) {
     uint64_t expected = hf.hash, stored;
     if (fread(&stored, 8, 1, hf.f) != 1) goto truncated;
     if (stored != expected) {
-        snprintf(err, errlen, "%s: checksum mismatch (file is corrupt)", path);
+        set_error(err, errlen, "%s: checksum mismatch (file is corrupt)", path);
         goto fail;
     }
     if (fgetc(hf.f) != EOF) {
-        snprintf(err, errlen, "%s: trailing bytes after the checksum", path);
+        set_error(err, errlen, "%s: trailing bytes after the checksum", path);
         goto fail;
     }
     fclose(hf.f);
     return m;
 truncated:
-    snprintf(err, errlen, "%s: truncated checkpoint", path);
+    set_error(err, errlen, "%s: truncated checkpoint", path);
 fail:
     fclose(hf.f);
     model_free(m);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
 #include "harness/model/attention.h"
 #include "harness/model/layers.h"
 #include "harness/model/model.h"
@@ -29,28 +30,83 @@ struct acts {
     float *dres, *dln, *dqkv, *datty, *dfc1, *dgelu, *dlogits, *dgn, *dg;
 };
 
-// Floats of one activation allocation for (B, T): the layout acts_create carves.
-static size_t acts_floats(const model *m, size_t B, size_t T, int training) {
+// One buffer of the activation allocation: where its pointer goes and how many floats it has.
+typedef struct act_buffer {
+    float **field;
+    size_t floats;
+} act_buffer;
+
+enum { MAX_ACT_BUFFERS = 32 };  // acts_layout has 30 when training
+
+// The activation layout for (B, T), in carving order: the one place it is written, so that
+// what acts_bytes counts is exactly what acts_create carves. Fills table with pointers into
+// *a (any acts, when only the sizes are wanted) and returns the number of buffers.
+static int acts_layout(const model *m, size_t B, size_t T, int training, acts *a,
+                       act_buffer *table) {
     const model_config *c = &m->cfg;
     const size_t N = B * T, C = c->d_model, V = c->vocab, L = c->n_layers;
     const size_t NH = c->n_heads, W = pe_qk_width(&m->pe);
     const size_t Lk = training ? L : 1;
-    size_t att_floats = training ? Lk * (B * NH * T * T + 2 * B * NH * T * W) : 0;
-    size_t fwd = (training ? L + 1 : 1) * N * C + Lk * (N * C * 4 + N * 4 + N * 3 * C + N * 8 * C)
-                 + att_floats + N * C + 2 * N * C + 3 * N + N * V;
-    size_t bwd = training ? N * C * 4 + N * 3 * C + N * 8 * C + N * V : 0;
-    return fwd + bwd;
+    int n = 0;
+#define BUFFER(field, count) (table[n++] = (act_buffer){&a->field, (count)})
+    BUFFER(res, (training ? L + 1 : 1) * N * C);
+    BUFFER(ln1, Lk * N * C);
+    BUFFER(ln1_mean, Lk * N);
+    BUFFER(ln1_rstd, Lk * N);
+    BUFFER(qkv, Lk * N * 3 * C);
+    BUFFER(atty, Lk * N * C);
+    BUFFER(mid, Lk * N * C);
+    BUFFER(ln2, Lk * N * C);
+    BUFFER(ln2_mean, Lk * N);
+    BUFFER(ln2_rstd, Lk * N);
+    BUFFER(fc1, Lk * N * 4 * C);
+    BUFFER(gelu, Lk * N * 4 * C);
+    if (training) {
+        BUFFER(qt, Lk * B * NH * T * W);
+        BUFFER(kt, Lk * B * NH * T * W);
+        BUFFER(att, Lk * B * NH * T * T);
+    }
+    BUFFER(tmp, N * C);
+    BUFFER(g, N * C);
+    BUFFER(gn, N * C);
+    BUFFER(gn_mean, N);
+    BUFFER(gn_rstd, N);
+    BUFFER(row_loss, N);
+    BUFFER(probs, N * V);
+    if (training) {
+        BUFFER(dres, N * C);
+        BUFFER(dln, N * C);
+        BUFFER(datty, N * C);
+        BUFFER(dg, N * C);
+        BUFFER(dqkv, N * 3 * C);
+        BUFFER(dfc1, N * 4 * C);
+        BUFFER(dgelu, N * 4 * C);
+        BUFFER(dlogits, N * V);
+    }
+#undef BUFFER
+    return n;
 }
 
+static size_t layout_floats(const act_buffer *table, int n) {
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += table[i].floats;
+    return total;
+}
+
+// The scored rows' indices, targets and predictions: three int32 per position.
+static size_t row_ints(size_t B, size_t T) { return 3 * B * T; }
+
 size_t acts_bytes(const model *m, int B, int T, int training) {
-    return acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float) + 3 * (size_t)B * T * 4;
+    acts sizes_only;
+    act_buffer table[MAX_ACT_BUFFERS];
+    const int n = acts_layout(m, (size_t)B, (size_t)T, training, &sizes_only, table);
+    return layout_floats(table, n) * sizeof(float) +
+           row_ints((size_t)B, (size_t)T) * sizeof(int32_t);
 }
 
 acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
-    const model_config *c = &m->cfg;
-    const size_t N = (size_t)B * T, C = c->d_model, V = c->vocab, L = c->n_layers;
-    const size_t NH = c->n_heads, W = pe_qk_width(&m->pe);
-    const size_t Lk = training ? L : 1;
+    const size_t N = (size_t)B * T, C = m->cfg.d_model, NH = m->cfg.n_heads;
+    const size_t W = pe_qk_width(&m->pe);
     acts *a = calloc(1, sizeof *a);
     if (!a) return NULL;
     a->B = B, a->T = T, a->training = training;
@@ -58,8 +114,10 @@ acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
     a->layer_stride_n = training ? N : 0;
     a->layer_stride_att = training ? (size_t)B * NH * T * T : 0;
     a->layer_stride_qt = training ? (size_t)B * NH * T * W : 0;
-    a->mem = malloc(acts_floats(m, (size_t)B, (size_t)T, training) * sizeof(float));
-    a->rows = malloc(3 * N * sizeof(int32_t));
+    act_buffer table[MAX_ACT_BUFFERS];
+    const int n = acts_layout(m, (size_t)B, (size_t)T, training, a, table);
+    a->mem = malloc(layout_floats(table, n) * sizeof(float));
+    a->rows = malloc(row_ints((size_t)B, (size_t)T) * sizeof(int32_t));
     a->ws = attn_scratch_create(&m->pe, T, n_threads, training);
     if (!a->mem || !a->rows || !a->ws) {
         acts_free(a);
@@ -68,43 +126,12 @@ acts *acts_create(const model *m, int B, int T, int training, int n_threads) {
     a->row_targets = a->rows + N;
     a->row_preds = a->rows + 2 * N;
     float *p = a->mem;
-#define CARVE(field, count) (a->field = p, p += (count))
-    CARVE(res, (training ? L + 1 : 1) * N * C);
-    CARVE(ln1, Lk * N * C);
-    CARVE(ln1_mean, Lk * N);
-    CARVE(ln1_rstd, Lk * N);
-    CARVE(qkv, Lk * N * 3 * C);
-    CARVE(atty, Lk * N * C);
-    CARVE(mid, Lk * N * C);
-    CARVE(ln2, Lk * N * C);
-    CARVE(ln2_mean, Lk * N);
-    CARVE(ln2_rstd, Lk * N);
-    CARVE(fc1, Lk * N * 4 * C);
-    CARVE(gelu, Lk * N * 4 * C);
-    if (training) {
-        CARVE(qt, Lk * B * NH * T * W);
-        CARVE(kt, Lk * B * NH * T * W);
-        CARVE(att, Lk * B * NH * T * T);
+    for (int i = 0; i < n; i++) {
+        *table[i].field = p;
+        p += table[i].floats;
     }
-    CARVE(tmp, N * C);
-    CARVE(g, N * C);
-    CARVE(gn, N * C);
-    CARVE(gn_mean, N);
-    CARVE(gn_rstd, N);
-    CARVE(row_loss, N);
-    CARVE(probs, N * V);
-    if (training) {
-        CARVE(dres, N * C);
-        CARVE(dln, N * C);
-        CARVE(datty, N * C);
-        CARVE(dg, N * C);
-        CARVE(dqkv, N * 3 * C);
-        CARVE(dfc1, N * 4 * C);
-        CARVE(dgelu, N * 4 * C);
-        CARVE(dlogits, N * V);
-        a->dgn = a->dln;  // the head's norm gradient is dead before the first layer's is born
-    }
-#undef CARVE
+    // The head's norm gradient is dead before the first layer's is born.
+    if (training) a->dgn = a->dln;
     return a;
 }
 
@@ -160,8 +187,10 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
     const int B = bt->B, T = bt->T, N = B * T, C = m->cfg.d_model, V = m->cfg.vocab;
     const int L = m->cfg.n_layers, NH = m->cfg.n_heads;
     const float *P = m->params;
-    // Batches smaller than the allocation are fine; strides follow the allocated shape.
-    if (B > a->B || T > a->T) abort();
+    // Batches smaller than the allocation are fine; strides follow the allocated shape. A
+    // larger one is the caller's bug: every caller sizes the activations from its batches.
+    if (B > a->B || T > a->T)
+        posbench_bug("model_forward: batch %d x %d, activations for %d x %d", B, T, a->B, a->T);
     const size_t snc = a->layer_stride_nc, sn = a->layer_stride_n;
     const size_t satt = a->layer_stride_att, sqt = a->layer_stride_qt;
     const size_t res_stride = a->training ? (size_t)N * C : 0;

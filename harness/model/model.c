@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
 #include "harness/base/rng.h"
 #include "harness/model/attention.h"
 #include "harness/model/layers.h"
@@ -37,34 +38,35 @@ int memory_fits(size_t need, const char *what, char *err, size_t errlen) {
     const size_t have = machine_memory_bytes();
     if (have == 0 || need <= have) return 0;
     const double gib = 1024.0 * 1024.0 * 1024.0;
-    snprintf(err, errlen, "%s need %.1f GiB, more than this machine's %.1f GiB", what,
-             need / gib, have / gib);
-    return -1;
+    return set_error(err, errlen, "%s need %.1f GiB, more than this machine's %.1f GiB", what,
+                     need / gib, have / gib);
+}
+
+int model_check(const model_config *cfg, const char *pe_name, const char *pe_options,
+                pe *encoding, char *err, size_t errlen) {
+    const model_config c = *cfg;
+    if (c.vocab < 2 || c.d_model < 1 || c.n_layers < 1 || c.n_heads < 1)
+        return set_error(err, errlen,
+                         "model: vocab >= 2, d_model, n_layers and n_heads >= 1 required");
+    if (c.d_model % c.n_heads != 0)
+        return set_error(err, errlen, "model: d_model %d is not divisible by n_heads %d",
+                         c.d_model, c.n_heads);
+    pe_shape shape = {c.n_layers, c.n_heads, c.d_model / c.n_heads, c.d_model};
+    return pe_configure(encoding, pe_name, pe_options, &shape, err, errlen);
 }
 
 model *model_create(const model_config *cfg, const char *pe_name, const char *pe_options,
                     char *err, size_t errlen) {
     const model_config c = *cfg;
-    if (c.vocab < 2 || c.d_model < 1 || c.n_layers < 1 || c.n_heads < 1) {
-        snprintf(err, errlen, "model: vocab >= 2, d_model, n_layers and n_heads >= 1 required");
-        return NULL;
-    }
-    if (c.d_model % c.n_heads != 0) {
-        snprintf(err, errlen, "model: d_model %d is not divisible by n_heads %d", c.d_model,
-                 c.n_heads);
-        return NULL;
-    }
+    pe encoding;
+    if (model_check(&c, pe_name, pe_options, &encoding, err, errlen) != 0) return NULL;
     model *m = calloc(1, sizeof *m);
     if (!m) {
-        snprintf(err, errlen, "model: out of memory");
+        set_error(err, errlen, "model: out of memory");
         return NULL;
     }
     m->cfg = c;
-    pe_shape shape = {c.n_layers, c.n_heads, c.d_model / c.n_heads, c.d_model};
-    if (pe_configure(&m->pe, pe_name, pe_options, &shape, err, errlen) != 0) {
-        free(m);
-        return NULL;
-    }
+    m->pe = encoding;
     const int V = c.vocab, C = c.d_model, L = c.n_layers, ln = c.norm == NORM_LAYER;
     size_t at = 0;
     m->off_wte = add_tensor(m, &at, "wte", INIT_NORMAL, 2, V, C, 0);
@@ -90,7 +92,7 @@ model *model_create(const model_config *cfg, const char *pe_name, const char *pe
     }
     m->params = calloc(4 * at, sizeof(float));
     if (!m->params) {
-        snprintf(err, errlen, "model: cannot allocate %zu parameters", at);
+        set_error(err, errlen, "model: cannot allocate %zu parameters", at);
         free(m);
         return NULL;
     }

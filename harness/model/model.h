@@ -54,6 +54,10 @@ typedef struct model {
 // this shape and allocates; returns NULL with a one-line message in err. Free with model_free.
 model *model_create(const model_config *cfg, const char *pe_name, const char *pe_options,
                     char *err, size_t errlen);
+// What model_create checks before it allocates: cfg, and the encoding configured for its
+// shape (into *encoding). 0, or -1 with the message model_create would give.
+int model_check(const model_config *cfg, const char *pe_name, const char *pe_options,
+                pe *encoding, char *err, size_t errlen);
 void model_free(model *m);
 // Physical memory of this machine in bytes (0 when unknown). Linux overcommits, so an
 // allocation larger than this can succeed and the process be killed later, mid-run: sizes are
@@ -96,7 +100,7 @@ void acts_free(acts *a);
 
 // Forward pass; returns the mean cross-entropy over the masked positions (NaN if none) and
 // counts correct argmax predictions in *n_correct (may be NULL) and scored positions in
-// *n_scored (may be NULL).
+// *n_scored (may be NULL). The batch may not exceed the (B, T) the activations were made for.
 double model_forward(model *m, acts *a, const batch *b, long *n_correct, long *n_scored);
 // Backward of the last forward (training acts only): accumulates into m->grads.
 void model_backward(model *m, acts *a, const batch *b);

@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 
+// The learning rate is not here: it changes every step (lr_schedule, lr_at) and is passed to
+// each update.
 typedef struct adamw_config {
-    float lr, beta1, beta2, eps, weight_decay;
+    float beta1, beta2, eps, weight_decay;
 } adamw_config;
 
 typedef struct lr_schedule {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/errors.h"
 
 // Parses one line into tokens (grown as needed); returns the count or -1 on a bad token.
 static int parse_line(char *line, int32_t **tokens, int *cap, int vocab, int *bad_col) {
@@ -34,10 +35,7 @@ static int parse_line(char *line, int32_t **tokens, int *cap, int vocab, int *ba
 int token_file_loss(model *m, const char *path, int n_threads, double *mean_loss,
                     long *n_tokens, char *err, size_t errlen) {
     FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    if (!f) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     char *line = NULL;
     size_t line_cap = 0;
     int32_t *tokens = NULL;
@@ -49,27 +47,24 @@ int token_file_loss(model *m, const char *path, int n_threads, double *mean_loss
         int bad_col = 0;
         int n = parse_line(line, &tokens, &cap, m->cfg.vocab, &bad_col);
         if (n < 0) {
-            snprintf(err, errlen, "%s:%d:%d: expected a token id in [0, %d)", path, lineno,
-                     bad_col, m->cfg.vocab);
-            rc = -1;
+            rc = set_error(err, errlen, "%s:%d:%d: expected a token id in [0, %d)", path, lineno,
+                           bad_col, m->cfg.vocab);
             break;
         }
         if (n < 2) continue;
         const int T = n - 1;
         char why[256];
         if (pe_check_length(&m->pe, T, why, sizeof why) != 0) {
-            snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
-            rc = -1;
+            rc = set_error(err, errlen, "%s:%d: %s", path, lineno, why);
             break;
         }
         batch *b = batch_create(1, T);
         acts *a = acts_create(m, 1, T, 0, n_threads);
         if (!b || !a) {
-            snprintf(err, errlen, "%s:%d: out of memory for a sequence of %d tokens", path,
-                     lineno, n);
+            rc = set_error(err, errlen, "%s:%d: out of memory for a sequence of %d tokens", path,
+                           lineno, n);
             batch_free(b);
             acts_free(a);
-            rc = -1;
             break;
         }
         for (int t = 0; t < T; t++) {
@@ -88,8 +83,7 @@ int token_file_loss(model *m, const char *path, int n_threads, double *mean_loss
     free(tokens);
     fclose(f);
     if (rc == 0 && total == 0) {
-        snprintf(err, errlen, "%s: no sequence of two or more tokens", path);
-        rc = -1;
+        rc = set_error(err, errlen, "%s: no sequence of two or more tokens", path);
     }
     if (rc == 0) {
         *mean_loss = loss_sum / total;

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/base/errors.h"
+
 static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -30,6 +32,8 @@ double train_step(model *m, acts *a, const batch *b, const train_config *tc, int
     if (m->pe.ops->project) m->pe.ops->project(&m->pe, m->params + m->off_pe);
     return loss;
 }
+
+uint64_t train_data_seed(uint64_t model_seed) { return model_seed * 2 + 1; }
 
 // Every parallel region and BLAS call of this process uses n threads from here on: a run
 // asked to use one thread must not spin a second one that a parallel run needs.
@@ -65,7 +69,7 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 1, tc->n_threads);
     if (!b || !a) {
-        snprintf(err, errlen, "train: cannot allocate activations for batch %d x %d", B, T);
+        set_error(err, errlen, "train: cannot allocate activations for batch %d x %d", B, T);
         batch_free(b);
         acts_free(a);
         return -1;
@@ -130,7 +134,7 @@ int evaluate_by_position(model *m, int B, int T, int n_batches, batch_fn next, v
     batch *b = batch_create(B, T);
     acts *a = acts_create(m, B, T, 0, n_threads);
     if (!b || !a) {
-        snprintf(err, errlen, "evaluate: cannot allocate activations for batch %d x %d", B, T);
+        set_error(err, errlen, "evaluate: cannot allocate activations for batch %d x %d", B, T);
         batch_free(b);
         acts_free(a);
         return -1;

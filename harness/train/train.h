@@ -40,6 +40,11 @@ typedef int (*step_fn)(void *ctx, int step, double loss, float lr, double grad_n
 double train_step(model *m, acts *a, const batch *b, const train_config *tc, int step,
                   double *gnorm);
 
+// The seed of the training batches of a model initialised with model_seed: derived from it so
+// that one seed names a run, and different from it so that the data stream and the weights
+// draw different numbers.
+uint64_t train_data_seed(uint64_t model_seed);
+
 // Trains m for tc->steps steps. progress (may be NULL) gets a live line on a terminal and
 // periodic plain lines otherwise. Returns 0, or -1 if memory ran out (message in err).
 int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on_step,
