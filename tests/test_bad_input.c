@@ -24,6 +24,7 @@
 #include "harness/cli/cli_data.h"
 #include "harness/cli/cli_inspect.h"
 #include "harness/cli/cli_run.h"
+#include "harness/cli/cli_score.h"
 #include "suites.h"
 
 // How the expected text is compared with everything the command printed.
@@ -227,7 +228,9 @@ static const bad_case cases[] = {
      "(no runs/)"},
     // Where results go: a path below a regular file cannot be a folder (chmod would not stop
     // root), and a full disk.
-    {"results_below_a_file", NOPREP, {"run", "%D/ok.yaml", "--results", "%D/afile/sub", NULL}, 2, WHOLE,
+    {"score_missing_experiment", NOPREP, {"score", "%D/nothere.yaml", NULL}, 2, WHOLE,
+     "posbench: %D/nothere.yaml: cannot open: No such file or directory"},
+    {"results_below_a_file", NOPREP, {"run", "%D/ok.yaml", "--results", "%D/afile/sub", NULL}, 1, WHOLE,
      "posbench: run: %D/afile/sub/tiny: cannot create folder: Not a directory"},
     {"disk_full_gen", NOPREP, {"gen", "indirect_indexing", "--seed", "1", "-n", "50", "-o", "%D/full.pbds", NULL},
      1, WHOLE, "posbench: %D/full.pbds.tmp: write failed: File too large", 512,
@@ -305,7 +308,7 @@ static int (*command(const char *name))(int, char **) {
         int (*run)(int, char **);
     } table[] = {{"config", cmd_config}, {"run", cmd_run},   {"gen", cmd_gen},   {"show", cmd_show},
                  {"books", cmd_books},   {"attn", cmd_attn}, {"freq", cmd_freq},
-                 {"groups", cmd_groups}};
+                 {"groups", cmd_groups}, {"score", cmd_score}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcmp(name, table[i].name)) return table[i].run;
     ck_abort_msg("no command %s", name);

@@ -9,6 +9,7 @@
 #include "encodings/encoding.h"
 #include "harness/analysis/summary.h"
 #include "harness/base/dirs.h"
+#include "harness/base/errors.h"
 #include "harness/experiment/config.h"
 #include "harness/experiment/run.h"
 #include "harness/experiment/sweep.h"
@@ -66,7 +67,7 @@ static int parse(int argc, char **argv, run_args *a, int allow_jobs, const char 
         case 'p': {
             char err[512];
             if (a->n_plugins == MAX_PLUGINS || !pe_load_plugin(optarg, err, sizeof err)) {
-                if (a->n_plugins == MAX_PLUGINS) snprintf(err, sizeof err, "too many plugins");
+                if (a->n_plugins == MAX_PLUGINS) set_error(err, sizeof err, "too many plugins");
                 fprintf(stderr, "posbench: %s: %s\n", argv[0], err);
                 return 2;
             }
@@ -121,14 +122,15 @@ int cmd_run(int argc, char **argv) {
     size_t n;
     if (load(a.file, &e, &runs, &n) != 0) return 2;
     // Every run writes below results/<experiment>: when that folder cannot be made (a file in
-    // the way, a read-only mount), say so once with exit 2 rather than fail every run.
+    // the way, a read-only mount), say so once (an output that cannot be written: exit 1)
+    // rather than fail every run.
     char exp_dir[2048], dir_err[2200];
     snprintf(exp_dir, sizeof exp_dir, "%s/%s", a.results, e.base.experiment);
     if (make_dirs(exp_dir, dir_err, sizeof dir_err) != 0) {
         fprintf(stderr, "posbench: run: %s\n", dir_err);
         free(runs);
         experiment_free(&e);
-        return 2;
+        return 1;
     }
     int status = 0;
     if (a.only) {

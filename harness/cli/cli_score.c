@@ -117,12 +117,12 @@ int cmd_score(int argc, char **argv) {
     char err[1024];
     if (experiment_load(a.file, &e, err, sizeof err) != 0) {
         fprintf(stderr, "posbench: %s\n", err);
-        return 1;
+        return 2;
     }
     if (experiment_expand(&e, &runs, &n, err, sizeof err) != 0) {
         fprintf(stderr, "posbench: %s\n", err);
         experiment_free(&e);
-        return 1;
+        return 2;
     }
     int scored = 0, failed = 0, matched = 0;
     for (size_t i = 0; i < n; i++) {
