@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/cli/cli_args.h"
 #include "tasks/books.h"
 #include "tasks/dataset.h"
 
@@ -51,20 +52,6 @@ static const char SYNTH_USAGE[] =
     "  --seed S             generator seed, 0 to 2^64-1              (0)\n"
     "  -o, --output DIR     output directory, created if missing     (required)\n";
 
-static int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,
-                     uint64_t *out) {
-    char *end;
-    errno = 0;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (!isdigit((unsigned char)s[0]) || *end || errno == ERANGE || v < lo || v > hi) {
-        fprintf(stderr, "posbench: %s: %s expects an integer in [%llu, %llu], got '%s'\n", cmd,
-                opt, (unsigned long long)lo, (unsigned long long)hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 // "a,b,c" of integers in [lo, hi] into out (at most max); the count, or -1 with a message.
 static int parse_int_list(const char *cmd, const char *opt, const char *s, int lo, int hi,
                           int *out, int max) {
@@ -86,16 +73,6 @@ static int parse_int_list(const char *cmd, const char *opt, const char *s, int l
         if (!*end) return n;
         p = end + 1;
     }
-}
-
-static int bad_option(const char *cmd, const char *arg) {
-    fprintf(stderr, "posbench: %s: unknown or incomplete option '%s' (see --help)\n", cmd, arg);
-    return 2;
-}
-
-static int extra_argument(const char *cmd, const char *arg) {
-    fprintf(stderr, "posbench: %s: unexpected argument '%s' (see --help)\n", cmd, arg);
-    return 2;
 }
 
 // Splits a comma-separated list in place (s is modified); the count, or -1 on an empty item.
@@ -140,7 +117,8 @@ static int cmd_build(int argc, char **argv) {
         {"output", 1, 0, 'o'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *cmd = "books build", *corpus = NULL, *files = NULL, *out = NULL;
     uint64_t seed = 0, len = 0;
-    int mult[BOOKS_MAX_MULT] = {1, 2, 4, 8, 10}, n_mult = 5, pct[2] = {5, 5}, have_pct = 0, c;
+    int mult[BOOKS_MAX_MULT] = BOOKS_DEFAULT_MULT, n_mult = BOOKS_DEFAULT_N_MULT;
+    int pct[2] = {5, 5}, have_pct = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -148,7 +126,7 @@ static int cmd_build(int argc, char **argv) {
         case 'C': corpus = optarg; break;
         case 'F': files = optarg; break;
         case 'L':
-            if (parse_u64(cmd, "--seq-len", optarg, 1, DATASET_MAX_LEN - 1, &len)) return 2;
+            if (cli_parse_u64(cmd, "--seq-len", optarg, 1, DATASET_MAX_LEN - 1, &len)) return 2;
             break;
         case 'M':
             if ((n_mult = parse_int_list(cmd, "--eval-mult", optarg, 1, DATASET_MAX_LEN - 1, mult,
@@ -165,14 +143,14 @@ static int cmd_build(int argc, char **argv) {
             have_pct = 1;
             break;
         case 'S':
-            if (parse_u64(cmd, "--seed", optarg, 0, UINT64_MAX, &seed)) return 2;
+            if (cli_parse_u64(cmd, "--seed", optarg, 0, UINT64_MAX, &seed)) return 2;
             break;
         case 'o': out = optarg; break;
         case 'h': fputs(BUILD_USAGE, stdout); return 0;
-        default: return bad_option(cmd, argv[optind - 1]);
+        default: return cli_bad_option(cmd, argv[optind - 1]);
         }
     }
-    if (optind < argc) return extra_argument(cmd, argv[optind]);
+    if (optind < argc) return cli_extra_argument(cmd, argv[optind]);
     if (corpus && files) {
         fprintf(stderr, "posbench: %s: give --corpus DIR or --files F1,..., not both\n", cmd);
         return 2;
@@ -251,20 +229,20 @@ static int cmd_synth(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
         case 'N':
-            if (parse_u64(cmd, "--books-per-split", optarg, 1, 10000, &n)) return 2;
+            if (cli_parse_u64(cmd, "--books-per-split", optarg, 1, 10000, &n)) return 2;
             break;
         case 'B':
-            if (parse_u64(cmd, "--bytes", optarg, 1000, 1u << 30, &bytes)) return 2;
+            if (cli_parse_u64(cmd, "--bytes", optarg, 1000, 1u << 30, &bytes)) return 2;
             break;
         case 'S':
-            if (parse_u64(cmd, "--seed", optarg, 0, UINT64_MAX, &seed)) return 2;
+            if (cli_parse_u64(cmd, "--seed", optarg, 0, UINT64_MAX, &seed)) return 2;
             break;
         case 'o': out = optarg; break;
         case 'h': fputs(SYNTH_USAGE, stdout); return 0;
-        default: return bad_option(cmd, argv[optind - 1]);
+        default: return cli_bad_option(cmd, argv[optind - 1]);
         }
     }
-    if (optind < argc) return extra_argument(cmd, argv[optind]);
+    if (optind < argc) return cli_extra_argument(cmd, argv[optind]);
     if (!out) {
         fprintf(stderr, "posbench: %s: -o DIR is required (see --help)\n", cmd);
         return 2;

@@ -10,29 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/cli/cli_args.h"
 #include "harness/cli/cli_books.h"
 #include "tasks/dataset.h"
 #include "tasks/task.h"
-
-// Strict unsigned parsing: digits only, the whole argument, within [lo, hi].
-static int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,
-                     uint64_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!isdigit((unsigned char)s[0]) || *end || errno == ERANGE || v < lo || v > hi) {
-        fprintf(stderr, "posbench: %s: %s expects an integer in [%llu, %llu], got '%s'\n", cmd,
-                opt, (unsigned long long)lo, (unsigned long long)hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int bad_option(const char *cmd, const char *arg) {
-    fprintf(stderr, "posbench: %s: unknown or incomplete option '%s' (see --help)\n", cmd, arg);
-    return 2;
-}
 
 static const char GEN_USAGE[] =
     "usage: posbench gen TASK [--options K=V,...] --seed S -n N -o FILE\n"
@@ -78,26 +59,20 @@ int cmd_gen(int argc, char **argv) {
         switch (c) {
         case 'O': options = optarg; break;
         case 'S':
-            if (parse_u64("gen", "--seed", optarg, 0, UINT64_MAX, &seed)) return 2;
+            if (cli_parse_u64("gen", "--seed", optarg, 0, UINT64_MAX, &seed)) return 2;
             have_seed = 1;
             break;
         case 'n':
-            if (parse_u64("gen", "-n", optarg, 1, 1ull << 40, &n)) return 2;
+            if (cli_parse_u64("gen", "-n", optarg, 1, 1ull << 40, &n)) return 2;
             have_n = 1;
             break;
         case 'o': out = optarg; break;
         case 'h': fputs(GEN_USAGE, stdout); return 0;
-        default: return bad_option("gen", argv[optind - 1]);
+        default: return cli_bad_option("gen", argv[optind - 1]);
         }
     }
-    if (optind != argc - 1) {
-        if (optind < argc - 1)
-            fprintf(stderr, "posbench: gen: unexpected argument '%s' (see --help)\n",
-                    argv[optind + 1]);
-        else
-            fputs("posbench: gen: no task named (posbench list tasks)\n", stderr);
+    if (cli_one_argument("gen", argc, argv, optind, "no task named (posbench list tasks)"))
         return 2;
-    }
     const char *missing = !have_seed ? "--seed S" : !have_n ? "-n N" : !out ? "-o FILE" : NULL;
     if (missing) {
         fprintf(stderr, "posbench: gen: %s is required (see --help)\n", missing);
@@ -164,20 +139,14 @@ int cmd_show(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
-            if (parse_u64("show", "-n", optarg, 0, 1ull << 40, &k)) return 2;
+            if (cli_parse_u64("show", "-n", optarg, 0, 1ull << 40, &k)) return 2;
             break;
         case 'h': fputs(SHOW_USAGE, stdout); return 0;
-        default: return bad_option("show", argv[optind - 1]);
+        default: return cli_bad_option("show", argv[optind - 1]);
         }
     }
-    if (optind != argc - 1) {
-        if (optind < argc - 1)
-            fprintf(stderr, "posbench: show: unexpected argument '%s' (see --help)\n",
-                    argv[optind + 1]);
-        else
-            fputs("posbench: show: no dataset file named (see --help)\n", stderr);
+    if (cli_one_argument("show", argc, argv, optind, "no dataset file named (see --help)"))
         return 2;
-    }
     char err[512];
     dataset *d = dataset_load(argv[optind], err, sizeof err);
     if (!d) {

@@ -12,6 +12,7 @@
 #include "harness/analysis/inspect.h"
 #include "harness/base/atomic_file.h"
 #include "harness/base/dirs.h"
+#include "harness/cli/cli_args.h"
 
 static const char ATTN_USAGE[] =
     "usage: posbench attn RUN|EXPERIMENT [--example K] [--set NAME]\n"
@@ -176,9 +177,7 @@ static int cmd_inspect(int argc, char **argv, inspect_args a, const char *usage)
         case 's': a.set = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default:
-            fprintf(stderr, "posbench: %s: unknown or incomplete option '%s' (see --help)\n",
-                    argv[0], argv[optind - 1]);
-            return 2;
+            return cli_bad_option(argv[0], argv[optind - 1]);
         }
     }
     if (optind != argc - 1) {

@@ -14,6 +14,7 @@
 
 #include "harness/base/dirs.h"
 #include "harness/base/errors.h"
+#include "harness/cli/cli_args.h"
 #include "harness/plot/plot_attention.h"
 #include "harness/plot/plot_exec.h"
 #include "harness/plot/plot_groups.h"
@@ -256,19 +257,11 @@ int cmd_plot(int argc, char **argv) {
             break;
         case 'h': fputs(USAGE, stdout); return 0;
         default:
-            fprintf(stderr, "posbench: plot: unknown or incomplete option '%s' (see --help)\n",
-                    argv[optind - 1]);
-            return 2;
+            return cli_bad_option("plot", argv[optind - 1]);
         }
     }
-    if (optind != argc - 1) {
-        if (optind < argc - 1)
-            fprintf(stderr, "posbench: plot: unexpected argument '%s' (see --help)\n",
-                    argv[optind + 1]);
-        else
-            fputs("posbench: plot: no results folder named (see --help)\n", stderr);
+    if (cli_one_argument("plot", argc, argv, optind, "no results folder named (see --help)"))
         return 2;
-    }
     static context c;  // static: its paths are large for a stack frame
     memset(&c, 0, sizeof c);
     char err[ERR_LEN], path[PATH_LEN + 64];

@@ -10,6 +10,7 @@
 #include "harness/analysis/summary.h"
 #include "harness/base/dirs.h"
 #include "harness/base/errors.h"
+#include "harness/cli/cli_args.h"
 #include "harness/experiment/config.h"
 #include "harness/experiment/run.h"
 #include "harness/experiment/sweep.h"
@@ -77,9 +78,7 @@ static int parse(int argc, char **argv, run_args *a, int allow_jobs, const char 
         case 'h': fputs(usage, stdout); return 1;
         default:
         bad:
-            fprintf(stderr, "posbench: %s: unknown or incomplete option '%s' (see --help)\n",
-                    argv[0], argv[optind - 1]);
-            return 2;
+            return cli_bad_option(argv[0], argv[optind - 1]);
         }
     }
     if (optind != argc - 1) {

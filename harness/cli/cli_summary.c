@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "harness/analysis/summary.h"
+#include "harness/cli/cli_args.h"
 
 static const char USAGE[] =
     "usage: posbench summary [--metric NAME] [--success-at A] results/<experiment>\n"
@@ -150,19 +151,11 @@ int cmd_summary(int argc, char **argv) {
         }
         case 'h': fputs(USAGE, stdout); return 0;
         default:
-            fprintf(stderr, "posbench: summary: unknown or incomplete option '%s' (see --help)\n",
-                    argv[optind - 1]);
-            return 2;
+            return cli_bad_option("summary", argv[optind - 1]);
         }
     }
-    if (optind != argc - 1) {
-        if (optind < argc - 1)
-            fprintf(stderr, "posbench: summary: unexpected argument '%s' (see --help)\n",
-                    argv[optind + 1]);
-        else
-            fputs("posbench: summary: no experiment folder named (see --help)\n", stderr);
+    if (cli_one_argument("summary", argc, argv, optind, "no experiment folder named (see --help)"))
         return 2;
-    }
     char dir[4096], path[4200], err[1024];
     snprintf(dir, sizeof dir, "%s", argv[optind]);
     for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--) dir[n - 1] = '\0';
