@@ -1,14 +1,14 @@
 // The generic encoding checks (pe_check.h). Logits are composed as the attention core
 // composes the hooks (encoding.h): q/k transform, then the score hook or q'.k'/sqrt(D), then
 // the bias; the checked loss is sum_{j <= i} w_ij s_ij with fixed random weights w.
-#include "pe_check.h"
+#include "encodings/pe_check.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "encoding.h"
+#include "encodings/encoding.h"
 #include "harness/base/errors.h"
 #include "harness/base/rng.h"
 
@@ -24,8 +24,7 @@
 static const float near_pos[8] = {3, 4, 7, 8, 12, 13, 20, 21};
 static const float far_pos[8] = {0, 1, 4096, 10000, 20000, 30000, 40959, 40960};
 
-// Uniform values in [-1, 1] from a fixed LCG: the checks are repeatable.
-static void fill(float *x, size_t n, unsigned seed) {
+void pe_check_fill(float *x, size_t n, unsigned seed) {
     unsigned s = seed * 2654435761u + 12345u;
     for (size_t i = 0; i < n; i++) {
         s = s * 1664525u + 1013904223u;
@@ -33,23 +32,13 @@ static void fill(float *x, size_t n, unsigned seed) {
     }
 }
 
-// One head of one sequence with everything the attention-level hooks need.
-typedef struct head {
-    const pe *e;
-    int T, D, W, layer, head;
-    int no_bias;  // leave the bias hook out of the logits (see check_attention_gradients)
-    size_t np;
-    float *params;  // not owned
-    float *mem, *pos, *q, *k, *w, *qo, *ko, *s, *ds, *dqo, *dko, *scratch;
-} head;
-
-static int head_create(head *h, const pe *e, float *params, int T, int layer, int hd,
-                       unsigned seed) {
+int pe_check_head_create(pe_check_head *h, const pe *e, float *params, int T, int layer,
+                         int head, unsigned seed) {
     const int D = e->shape.head_dim, W = pe_qk_width(e);
     const size_t TT = (size_t)T * T, TD = (size_t)T * D, TW = (size_t)T * W;
     const size_t sc = pe_scratch_floats(e, T);
-    *h = (head){.e = e, .T = T, .D = D, .W = W, .layer = layer, .head = hd,
-                .np = pe_n_params(e), .params = params};
+    *h = (pe_check_head){.e = e, .T = T, .D = D, .W = W, .layer = layer, .head = head,
+                         .np = pe_n_params(e), .params = params};
     h->mem = calloc(T + 2 * TD + 3 * TT + 4 * TW + sc + 1, sizeof(float));
     if (!h->mem) return -1;
     float *p = h->mem;
@@ -64,14 +53,19 @@ static int head_create(head *h, const pe *e, float *params, int T, int layer, in
     h->dqo = p, p += TW;
     h->dko = p, p += TW;
     h->scratch = p;
-    fill(h->q, TD, seed);
-    fill(h->k, TD, seed + 100);
-    fill(h->w, TT, seed + 200);
+    pe_check_fill(h->q, TD, seed);
+    pe_check_fill(h->k, TD, seed + 100);
+    pe_check_fill(h->w, TT, seed + 200);
     for (int t = 0; t < T; t++) h->pos[t] = T <= 8 ? near_pos[t] : (float)t;
     return 0;
 }
 
-static void logits(head *h) {
+void pe_check_head_free(pe_check_head *h) {
+    free(h->mem);
+    h->mem = NULL;
+}
+
+void pe_check_logits(pe_check_head *h) {
     const pe_ops *o = h->e->ops;
     const int T = h->T, D = h->D, W = h->W;
     if (o->qk_forward) {
@@ -98,19 +92,18 @@ static void logits(head *h) {
 }
 
 static double head_loss(void *ctx) {
-    head *h = ctx;
-    logits(h);
+    pe_check_head *h = ctx;
+    pe_check_logits(h);
     double l = 0.0;
     for (int i = 0; i < h->T; i++)
         for (int j = 0; j <= i; j++) l += (double)h->w[(size_t)i * h->T + j] * h->s[(size_t)i * h->T + j];
     return l;
 }
 
-// Analytic gradient of head_loss, accumulated into dq, dk (T, D) and dp (np).
-static void head_grads(head *h, float *dq, float *dk, float *dp) {
+void pe_check_backward(pe_check_head *h, float *dq, float *dk, float *dp) {
     const pe_ops *o = h->e->ops;
     const int T = h->T, D = h->D, W = h->W;
-    logits(h);
+    pe_check_logits(h);
     memset(h->ds, 0, sizeof(float) * T * T);
     memset(h->dqo, 0, sizeof(float) * T * W);
     memset(h->dko, 0, sizeof(float) * T * W);
@@ -203,8 +196,7 @@ static int all_finite(const float *x, size_t n) {
     return 1;
 }
 
-// Parameters of the encoding, initialised by its init with a fixed seed.
-static float *make_params(const pe *e, unsigned seed) {
+float *pe_check_params(const pe *e, unsigned seed) {
     const size_t np = pe_n_params(e);
     float *p = calloc(np + 1, sizeof(float));
     if (p && e->ops->init) {
@@ -254,16 +246,16 @@ static int check_attention_gradients(pe_check_report *r, const pe *e, float *par
     char where[3][32] = {"", "", ""};
     const int slices[2][2] = {{0, 0}, {N_LAYERS - 1, N_HEADS - 1}};
     for (int s = 0; s < 2; s++) {
-        head h;
-        if (head_create(&h, e, params, NEAR_T, slices[s][0], slices[s][1], 7 + 4 * s) != 0)
+        pe_check_head h;
+        if (pe_check_head_create(&h, e, params, NEAR_T, slices[s][0], slices[s][1], 7 + 4 * s) != 0)
             return -1;
         const size_t TD = (size_t)h.T * h.D;
         float *g = calloc(2 * TD + h.np + 1, sizeof(float));
         if (!g) {
-            free(h.mem);
+            pe_check_head_free(&h);
             return -1;
         }
-        head_grads(&h, g, g + TD, g + 2 * TD);
+        pe_check_backward(&h, g, g + TD, g + 2 * TD);
         // The bias hook sees neither q nor k (encoding.h), so it is left out of their finite
         // differences: a bias of ~10 would otherwise add float rounding of ~1e-6 per logit,
         // which the difference quotient turns into errors near the tolerance.
@@ -278,7 +270,7 @@ static int check_attention_gradients(pe_check_report *r, const pe *e, float *par
                 snprintf(where[a], sizeof where[a], "L%d H%d", slices[s][0], slices[s][1]);
             }
         free(g);
-        free(h.mem);
+        pe_check_head_free(&h);
     }
     add_fd(r, "gradient dq", worst[0], where[0]);
     add_fd(r, "gradient dk", worst[1], where[1]);
@@ -316,7 +308,7 @@ static int check_embed(pe_check_report *r, const pe *e, float *params) {
     embed_ctx c = {e, params, mem, mem + B * T, mem + B * T + n, B, T};
     float *g1 = c.w + n, *g2 = g1 + np + 1;
     for (int t = 0; t < T; t++) c.pos[t] = near_pos[t], c.pos[T + t] = 100.0f + t;
-    fill(c.w, n, 9);
+    pe_check_fill(c.w, n, 9);
     e->ops->embed_backward(e, params, g1, c.pos, B, T, c.w);
     if (np) add_fd(r, "gradient dparams (embed)", fd_compare(embed_loss, &c, params, g1, np), "B2 T8");
     else add(r, "gradient dparams (embed)", PE_CHECK_SKIP, 0, 0, "no parameters");
@@ -334,36 +326,36 @@ static int check_embed(pe_check_report *r, const pe *e, float *params) {
 
 static int check_accumulates(pe_check_report *r, const pe *e, float *params) {
     if (!has_attention_hooks(e->ops)) return 0;
-    head h;
-    if (head_create(&h, e, params, NEAR_T, N_LAYERS - 1, N_HEADS - 1, 3) != 0) return -1;
+    pe_check_head h;
+    if (pe_check_head_create(&h, e, params, NEAR_T, N_LAYERS - 1, N_HEADS - 1, 3) != 0) return -1;
     const size_t TD = (size_t)h.T * h.D, n = 2 * TD + h.np;
     float *g1 = calloc(2 * n + 1, sizeof(float)), *g2 = g1 ? g1 + n : NULL;
     if (!g1) {
-        free(h.mem);
+        pe_check_head_free(&h);
         return -1;
     }
-    head_grads(&h, g1, g1 + TD, g1 + 2 * TD);
-    head_grads(&h, g2, g2 + TD, g2 + 2 * TD);
-    head_grads(&h, g2, g2 + TD, g2 + 2 * TD);
+    pe_check_backward(&h, g1, g1 + TD, g1 + 2 * TD);
+    pe_check_backward(&h, g2, g2 + TD, g2 + 2 * TD);
+    pe_check_backward(&h, g2, g2 + TD, g2 + 2 * TD);
     double worst = 0;
     for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs(g2[i] - 2 * g1[i]) / (1 + fabs(g1[i])));
     add(r, "backward accumulates", worst < 1e-6 ? PE_CHECK_PASS : PE_CHECK_FAIL, worst, 1e-6,
         "dq, dk, dparams: 2 calls vs 2x one call");
     free(g1);
-    free(h.mem);
+    pe_check_head_free(&h);
     return 0;
 }
 
 // Largest |difference| of the causal logits of two runs, relative to the largest logit.
-static double logit_change(head *h, void (*move)(float *pos, int T)) {
+static double logit_change(pe_check_head *h, void (*move)(float *pos, int T)) {
     const size_t TT = (size_t)h->T * h->T;
     float *s0 = malloc(TT * sizeof(float));
     if (!s0) return INFINITY;
-    logits(h);
+    pe_check_logits(h);
     memcpy(s0, h->s, TT * sizeof(float));
     double scale = 1e-3, diff = 0;
     move(h->pos, h->T);
-    logits(h);
+    pe_check_logits(h);
     for (int i = 0; i < h->T; i++)
         for (int j = 0; j <= i; j++) {
             const size_t o = (size_t)i * h->T + j;
@@ -398,12 +390,12 @@ static int check_invariances(pe_check_report *r, const pe *e, float *params) {
                                    : "not declared");
             continue;
         }
-        head h;
-        if (head_create(&h, e, params, NEAR_T, N_LAYERS - 1, N_HEADS - 1, 31) != 0) return -1;
+        pe_check_head h;
+        if (pe_check_head_create(&h, e, params, NEAR_T, N_LAYERS - 1, N_HEADS - 1, 31) != 0) return -1;
         const double d = logit_change(&h, list[k].move);
         add(r, list[k].name, d < SHIFT_TOL ? PE_CHECK_PASS : PE_CHECK_FAIL, d, SHIFT_TOL,
             "logits with %s, relative to the largest", list[k].what);
-        free(h.mem);
+        pe_check_head_free(&h);
     }
     return 0;
 }
@@ -422,23 +414,23 @@ static int check_long(pe_check_report *r, const pe *e, float *params) {
     int finite = 1;
     char what[128] = "";
     for (int pass = 0; pass < 2 && has_attention_hooks(e->ops); pass++) {
-        head h;
-        if (head_create(&h, e, params, pass ? 8 : LONG_T, N_LAYERS - 1, 0, 21) != 0) return -1;
+        pe_check_head h;
+        if (pe_check_head_create(&h, e, params, pass ? 8 : LONG_T, N_LAYERS - 1, 0, 21) != 0) return -1;
         if (pass) memcpy(h.pos, far_pos, sizeof far_pos);
         const size_t TD = (size_t)h.T * h.D;
         float *g = calloc(2 * TD + h.np + 1, sizeof(float));
         if (!g) {
-            free(h.mem);
+            pe_check_head_free(&h);
             return -1;
         }
-        head_grads(&h, g, g + TD, g + 2 * TD);
+        pe_check_backward(&h, g, g + TD, g + 2 * TD);
         int ok = all_finite(g, 2 * TD + h.np);
         for (int i = 0; ok && i < h.T; i++) ok = all_finite(h.s + (size_t)i * h.T, i + 1);
         if (!ok && finite) snprintf(what, sizeof what, "non-finite logits or gradients at %s",
                                     pass ? "positions up to 40960" : "640 positions");
         finite &= ok;
         free(g);
-        free(h.mem);
+        pe_check_head_free(&h);
     }
     if (e->ops->embed_forward) {
         const int T = LONG_T;
@@ -447,7 +439,7 @@ static int check_long(pe_check_report *r, const pe *e, float *params) {
         if (!mem) return -1;
         float *pos = mem, *x = mem + T, *w = x + n, *g = w + n;
         for (int t = 0; t < T; t++) pos[t] = t < 8 ? far_pos[t] : (float)t;
-        fill(w, n, 5);
+        pe_check_fill(w, n, 5);
         e->ops->embed_forward(e, params, pos, 1, T, x);
         e->ops->embed_backward(e, params, g, pos, 1, T, w);
         if (!all_finite(x, n) || !all_finite(g, pe_n_params(e))) {
@@ -469,7 +461,7 @@ int pe_check_run(pe_check_report *out, const char *name, const char *options, in
     if (pe_configure(&e, name, options, &shape, err, errlen) != 0) return -1;
     snprintf(out->encoding, sizeof out->encoding, "%s", name);
     pe_format_options(&e, out->options, sizeof out->options);
-    float *params = make_params(&e, 1);
+    float *params = pe_check_params(&e, 1);
     if (!params) return set_error(err, errlen, "check-encoding: out of memory");
     check_contract(out, &e);
     check_options(out, &e);
@@ -481,6 +473,12 @@ int pe_check_run(pe_check_report *out, const char *name, const char *options, in
     free(params);
     if (rc) return set_error(err, errlen, "check-encoding: out of memory");
     return 0;
+}
+
+const pe_check_item *pe_check_find(const pe_check_report *r, const char *name) {
+    for (int i = 0; i < r->n; i++)
+        if (!strcmp(r->items[i].name, name)) return &r->items[i];
+    return NULL;
 }
 
 void pe_check_print(FILE *f, const pe_check_report *r) {
