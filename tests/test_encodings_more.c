@@ -469,7 +469,7 @@ START_TEST(test_cli_check_encoding) {
     ck_assert_int_eq(run_captured(cmd_check_encoding, good, &out), 0);
     ck_assert_ptr_nonnull(strstr(out, "encoding example_logdecay(scale=1)"));
     ck_assert_ptr_nonnull(strstr(out, "gradient dparams (attention)   pass"));
-    ck_assert_ptr_nonnull(strstr(out, "all 10 checks passed"));
+    ck_assert_ptr_nonnull(strstr(out, "all 11 checks passed"));
     free(out);
     const char *broken[] = {"check-encoding", BROKEN_SO, NULL};
     ck_assert_int_eq(run_captured(cmd_check_encoding, broken, &out), 1);
