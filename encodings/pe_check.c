@@ -19,6 +19,7 @@
 #define FD_H 1e-2
 #define FD_FLOOR 3e-2
 #define SHIFT_TOL 1e-4  // relative to the largest logit: float angles of shifted positions
+#define SUM_TOL 1e-6    // a float sum's rounding, relative to its terms, with margin
 
 static const float near_pos[8] = {3, 4, 7, 8, 12, 13, 20, 21};
 static const float far_pos[8] = {0, 1, 4096, 10000, 20000, 30000, 40959, 40960};
@@ -342,8 +343,9 @@ static int head_fd(const pe *e, float *params, int layer, int head, unsigned see
     }
     pe_check_backward(&h, g, g + TD, g + 2 * TD);
     // The bias hook sees neither q nor k (encoding.h), so it is left out of their finite
-    // differences: a bias of ~10 would otherwise add float rounding of ~1e-6 per logit, which
-    // the difference quotient turns into errors near the tolerance.
+    // differences (check_bias_adds covers it): a bias of ~10 would otherwise add float
+    // rounding of ~1e-6 per logit, which the difference quotient turns into errors near the
+    // tolerance.
     h.no_bias = 1;
     f[0] = fd_compare(head_loss, &h, h.q, g, TD, cost);
     f[1] = fd_compare(head_loss, &h, h.k, g + TD, TD, cost);
@@ -377,6 +379,32 @@ static int check_attention_gradients(pe_check_report *r, const pe *e, float *par
     add_fd(r, "gradient dq", worst[0], where[0]);
     add_fd(r, "gradient dk", worst[1], where[1]);
     if (pe_n_params(e)) add_fd(r, "gradient dparams (attention)", worst[2], where[2]);
+    return 0;
+}
+
+// The bias hook must add to the logits it is given: bias(s) = s + bias(0) up to the rounding
+// of one float sum. The q/k finite differences leave the bias out, so a hook that overwrote
+// or scaled the logits would pass there.
+static int check_bias_adds(pe_check_report *r, const pe *e, float *params) {
+    if (!e->ops->bias_forward) return 0;
+    pe_check_head h;
+    if (pe_check_head_create(&h, e, params, NEAR_T, N_LAYERS - 1, 0, 17) != 0) return -1;
+    const int T = h.T;
+    memcpy(h.s, h.w, sizeof(float) * T * T);  // random logits
+    memset(h.ds, 0, sizeof(float) * T * T);
+    e->ops->bias_forward(e, params, h.layer, h.head, h.pos, T, h.s, h.scratch);
+    e->ops->bias_forward(e, params, h.layer, h.head, h.pos, T, h.ds, h.scratch);  // bias alone
+    double worst = 0;
+    for (int i = 0; i < T; i++)
+        for (int j = 0; j <= i; j++) {
+            const size_t o = (size_t)i * T + j;
+            const double terms = fabs(h.w[o]) + fabs(h.ds[o]);
+            const double err = fabs(h.s[o] - ((double)h.w[o] + h.ds[o])) / fmax(terms, 1e-30);
+            if (!(err <= worst)) worst = err;  // also catches NaN
+        }
+    add(r, "bias adds to logits", worst < SUM_TOL ? PE_CHECK_PASS : PE_CHECK_FAIL, worst,
+        SUM_TOL, "L%d H%d: bias(s) - s against bias(0), relative", h.layer, h.head);
+    pe_check_head_free(&h);
     return 0;
 }
 
@@ -601,6 +629,7 @@ int pe_check_run(pe_check_report *out, const char *name, const char *options, in
     check_contract(out, &e);
     check_options(out, &e);
     int rc = check_attention_gradients(out, &e, params);
+    if (!rc) rc = check_bias_adds(out, &e, params);
     if (!rc) rc = check_embed(out, &e, params);
     if (!rc) rc = check_accumulates(out, &e, params);
     if (!rc) rc = check_invariances(out, &e, params);

@@ -1,9 +1,10 @@
 // The generic checks every encoding must pass, shared by the test suite and
 // `posbench check-encoding`: the structural contract, the option round trip (configured and
 // non-default values), finite-difference gradients of every hook (q, k and the encoding's own
-// parameters, at three (layer, head) slices), backward hooks accumulating, the invariances
-// the encoding declares (encoding.h: PE_SHIFT_INVARIANT, PE_POSITION_FREE), and evaluation at
-// 10x a training length of 64 and at positions up to 40960 with finite logits and gradients.
+// parameters, at three (layer, head) slices), a bias hook adding to the logits, backward hooks
+// accumulating, the invariances the encoding declares (encoding.h: PE_SHIFT_INVARIANT,
+// PE_POSITION_FREE), and evaluation at 10x a training length of 64 and at positions up to
+// 40960 with finite logits and gradients.
 //
 // The tests also use the fixture the checks are built on (pe_check_head): one head whose
 // logits are composed as the attention core composes the hooks.

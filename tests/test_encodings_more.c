@@ -469,12 +469,12 @@ START_TEST(test_cli_check_encoding) {
     ck_assert_int_eq(run_captured(cmd_check_encoding, good, &out), 0);
     ck_assert_ptr_nonnull(strstr(out, "encoding example_logdecay(scale=1)"));
     ck_assert_ptr_nonnull(strstr(out, "gradient dparams (attention)   pass"));
-    ck_assert_ptr_nonnull(strstr(out, "all 11 checks passed"));
+    ck_assert_ptr_nonnull(strstr(out, "all 12 checks passed"));
     free(out);
     const char *broken[] = {"check-encoding", BROKEN_SO, NULL};
     ck_assert_int_eq(run_captured(cmd_check_encoding, broken, &out), 1);
     ck_assert_ptr_nonnull(strstr(out, "gradient dparams (attention)   FAIL"));
-    ck_assert_ptr_nonnull(strstr(out, "2 of 10 checks failed"));
+    ck_assert_ptr_nonnull(strstr(out, "2 of 11 checks failed"));
     free(out);
     const char *unknown[] = {"check-encoding", "ropey", NULL};
     ck_assert_int_eq(run_captured(cmd_check_encoding, unknown, &out), 2);
