@@ -330,18 +330,37 @@ static void check_options(pe_check_report *r, const pe *e) {
 
 // ---- Gradients -----------------------------------------------------------------------------
 
+// Floats of one gradient buffer of h, laid out dq | dk | dparams.
+static size_t grad_floats(const pe_check_head *h) { return 2 * (size_t)h->T * h->D + h->np; }
+
+// A head and `copies` zeroed gradient buffers for it: 0, or -1 when memory runs out.
+static int head_with_grads(pe_check_head *h, const pe *e, float *params, int T, int layer,
+                           int head, unsigned seed, int copies, float **g) {
+    if (pe_check_head_create(h, e, params, T, layer, head, seed) != 0) return -1;
+    *g = calloc(copies * grad_floats(h) + 1, sizeof(float));
+    if (*g) return 0;
+    pe_check_head_free(h);
+    return -1;
+}
+
+static void head_with_grads_free(pe_check_head *h, float *g) {
+    free(g);
+    pe_check_head_free(h);
+}
+
+static void backward_into(pe_check_head *h, float *g) {
+    const size_t TD = (size_t)h->T * h->D;
+    pe_check_backward(h, g, g + TD, g + 2 * TD);
+}
+
 // The finite differences of one head against its analytic gradients: dq, dk, dparams.
 static int head_fd(const pe *e, float *params, int layer, int head, unsigned seed,
                    fd_result f[3]) {
     pe_check_head h;
-    if (pe_check_head_create(&h, e, params, NEAR_T, layer, head, seed) != 0) return -1;
+    float *g;
+    if (head_with_grads(&h, e, params, NEAR_T, layer, head, seed, 1, &g) != 0) return -1;
     const size_t TD = (size_t)h.T * h.D, cost = (size_t)h.T * (h.T + 4) * h.W;
-    float *g = calloc(2 * TD + h.np + 1, sizeof(float));
-    if (!g) {
-        pe_check_head_free(&h);
-        return -1;
-    }
-    pe_check_backward(&h, g, g + TD, g + 2 * TD);
+    backward_into(&h, g);
     // The bias hook sees neither q nor k (encoding.h), so it is left out of their finite
     // differences (check_bias_adds covers it): a bias of ~10 would otherwise add float
     // rounding of ~1e-6 per logit, which the difference quotient turns into errors near the
@@ -351,8 +370,7 @@ static int head_fd(const pe *e, float *params, int layer, int head, unsigned see
     f[1] = fd_compare(head_loss, &h, h.k, g + TD, TD, cost);
     h.no_bias = 0;
     f[2] = fd_compare(head_loss, &h, params, g + 2 * TD, h.np, cost);
-    free(g);
-    pe_check_head_free(&h);
+    head_with_grads_free(&h, g);
     return 0;
 }
 
@@ -457,22 +475,18 @@ static int check_embed(pe_check_report *r, const pe *e, float *params) {
 static int check_accumulates(pe_check_report *r, const pe *e, float *params) {
     if (!has_attention_hooks(e->ops)) return 0;
     pe_check_head h;
-    if (pe_check_head_create(&h, e, params, NEAR_T, N_LAYERS - 1, N_HEADS - 1, 3) != 0)
+    float *g1;
+    if (head_with_grads(&h, e, params, NEAR_T, N_LAYERS - 1, N_HEADS - 1, 3, 2, &g1) != 0)
         return -1;
-    const size_t TD = (size_t)h.T * h.D, n = 2 * TD + h.np;
-    float *g1 = calloc(2 * n + 1, sizeof(float)), *g2 = g1 ? g1 + n : NULL;
-    if (!g1) {
-        pe_check_head_free(&h);
-        return -1;
-    }
-    pe_check_backward(&h, g1, g1 + TD, g1 + 2 * TD);
-    pe_check_backward(&h, g2, g2 + TD, g2 + 2 * TD);
-    pe_check_backward(&h, g2, g2 + TD, g2 + 2 * TD);
+    const size_t n = grad_floats(&h);
+    float *g2 = g1 + n;
+    backward_into(&h, g1);
+    backward_into(&h, g2);
+    backward_into(&h, g2);
     const double worst = twice_error(g2, g1, n);
     add(r, "backward accumulates", worst < 1e-6 ? PE_CHECK_PASS : PE_CHECK_FAIL, worst, 1e-6,
         "dq, dk, dparams: 2 calls vs 2x one call");
-    free(g1);
-    pe_check_head_free(&h);
+    head_with_grads_free(&h, g1);
     return 0;
 }
 
@@ -548,20 +562,14 @@ static int check_invariances(pe_check_report *r, const pe *e, float *params) {
 // 1 when all finite, 0 when not, -1 when memory runs out.
 static int head_finite(const pe *e, float *params, int pass) {
     pe_check_head h;
-    if (pe_check_head_create(&h, e, params, pass ? 8 : LONG_T, N_LAYERS - 1, 0, 21) != 0)
+    float *g;
+    if (head_with_grads(&h, e, params, pass ? 8 : LONG_T, N_LAYERS - 1, 0, 21, 1, &g) != 0)
         return -1;
     if (pass) memcpy(h.pos, far_pos, sizeof far_pos);
-    const size_t TD = (size_t)h.T * h.D;
-    float *g = calloc(2 * TD + h.np + 1, sizeof(float));
-    if (!g) {
-        pe_check_head_free(&h);
-        return -1;
-    }
-    pe_check_backward(&h, g, g + TD, g + 2 * TD);
-    int ok = all_finite(g, 2 * TD + h.np);
+    backward_into(&h, g);
+    int ok = all_finite(g, grad_floats(&h));
     for (int i = 0; ok && i < h.T; i++) ok = all_finite(h.s + (size_t)i * h.T, i + 1);
-    free(g);
-    pe_check_head_free(&h);
+    head_with_grads_free(&h, g);
     return ok;
 }
 
