@@ -307,8 +307,8 @@ START_TEST(test_rope_yarn_formula) {
 }
 END_TEST
 
-// The options added to rope stay out of its canonical form at their defaults (run ids and
-// configs of earlier runs are unchanged) and appear once set.
+// RoPE's scaling options are quiet: at their defaults they stay out of the canonical form (run
+// ids and configs written without them keep their text), and they appear once set.
 START_TEST(test_rope_quiet_options) {
     pe e;
     char buf[256];
