@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (d->tokens[i] >= d->vocab_size) abort();
             touched += d->mask[i];
         }
+    (void)touched;
     dataset_free(d);
     return 0;
 }
