@@ -84,12 +84,17 @@ static void remove_fixture(void) { remove_tree(root); }
 
 // Without the plugin a run that uses it cannot be opened, and the message says which
 // encoding is missing.
+// Runs a command line, expects its exit status and a piece of its output.
+static void expect(const char *const *args, int status, const char *needle) {
+    char *out;
+    ck_assert_int_eq(posbench(args, &out), status);
+    ck_assert_msg(strstr(out, needle), "%s", out);
+    free(out);
+}
+
 START_TEST(test_without_the_plugin) {
     const char *args[] = {"posbench", "attn", run_dir, NULL};
-    char *out;
-    ck_assert_int_eq(posbench(args, &out), 1);
-    ck_assert_msg(strstr(out, "unknown encoding '" PLUGIN_NAME "'"), "%s", out);
-    free(out);
+    expect(args, 1, "unknown encoding '" PLUGIN_NAME "'");
 }
 END_TEST
 
@@ -107,10 +112,7 @@ END_TEST
 // After the command, as run and train have always taken it.
 START_TEST(test_groups_with_the_plugin_after) {
     const char *args[] = {"posbench", "groups", run_dir, "--encoding-plugin", PLUGIN, NULL};
-    char *out;
-    ck_assert_int_eq(posbench(args, &out), 0);
-    ck_assert_msg(strstr(out, "groups.csv (" PLUGIN_NAME ", every set)"), "%s", out);
-    free(out);
+    expect(args, 0, "groups.csv (" PLUGIN_NAME ", every set)");
 }
 END_TEST
 
@@ -132,29 +134,18 @@ END_TEST
 START_TEST(test_results_commands_with_the_plugin) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s/plug", results);
-    char *out;
     // First, while this process has not loaded the plugin.
     const char *plot_without[] = {"posbench", "plot", dir, NULL};
-    ck_assert_int_eq(posbench(plot_without, &out), 1);
-    ck_assert_msg(strstr(out, "unknown encoding '" PLUGIN_NAME "'"), "%s", out);
-    free(out);
+    expect(plot_without, 1, "unknown encoding '" PLUGIN_NAME "'");
     const char *config[] = {"posbench", "--encoding-plugin", PLUGIN, "config", yaml, NULL};
-    ck_assert_int_eq(posbench(config, &out), 0);
-    ck_assert_msg(strstr(out, "encoding: " PLUGIN_NAME "\n"), "%s", out);
-    free(out);
+    expect(config, 0, "encoding: " PLUGIN_NAME "\n");
     const char *summary[] = {"posbench", "--encoding-plugin", PLUGIN, "summary", dir, NULL};
-    ck_assert_int_eq(posbench(summary, &out), 0);
-    ck_assert_msg(strstr(out, "1 finished run (0 diverged)"), "%s", out);
-    free(out);
+    expect(summary, 0, "1 finished run (0 diverged)");
     const char *plot[] = {"posbench", "--encoding-plugin", PLUGIN, "plot", dir, NULL};
-    ck_assert_int_eq(posbench(plot, &out), 0);
-    ck_assert_msg(strstr(out, "/plug/training.png"), "%s", out);
-    free(out);
+    expect(plot, 0, "/plug/training.png");
     const char *score[] = {"posbench", "--encoding-plugin", PLUGIN, "score", yaml, "--results",
                            results, "--set", "longer:len_min=10,len_max=12", NULL};
-    ck_assert_int_eq(posbench(score, &out), 0);
-    ck_assert_msg(strstr(out, "  longer: accuracy "), "%s", out);
-    free(out);
+    expect(score, 0, "  longer: accuracy ");
 }
 END_TEST
 
@@ -163,10 +154,7 @@ START_TEST(test_train_names_the_global_plugin) {
     const char *args[] = {"posbench", "--encoding-plugin", PLUGIN, "train", "--steps", "1",
                           "--d-model", "16", "--heads", "2", "--layers", "1", "--batch", "2",
                           "--threads", "1", NULL};
-    char *out;
-    ck_assert_int_eq(posbench(args, &out), 0);
-    ck_assert_msg(strstr(out, "model: " PLUGIN_NAME "(), d_model 16"), "%s", out);
-    free(out);
+    expect(args, 0, "model: " PLUGIN_NAME "(), d_model 16");
 }
 END_TEST
 
@@ -176,10 +164,7 @@ START_TEST(test_jobs_repeats_the_global_plugin) {
     snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", root);
     const char *args[] = {"posbench", "--encoding-plugin", PLUGIN, "jobs", yaml, "--results",
                           elsewhere, NULL};
-    char *out;
-    ck_assert_int_eq(posbench(args, &out), 0);
-    ck_assert_msg(strstr(out, " --encoding-plugin " PLUGIN "\n"), "%s", out);
-    free(out);
+    expect(args, 0, " --encoding-plugin " PLUGIN "\n");
 }
 END_TEST
 

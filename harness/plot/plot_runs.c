@@ -18,7 +18,6 @@
 #include "harness/plot/plot_io.h"
 #include "harness/plot/plot_summary.h"
 
-enum { MAX_KEYS = 64 };
 
 void plot_run_path(const plot_runs *r, int i, const char *file, char *buf, size_t len) {
     snprintf(buf, len, "%s/%s/%s", r->dir, r->runs[i].id, file);
@@ -64,10 +63,6 @@ static int read_run(plot_runs *r, const char *id, char *err, size_t errlen) {
     run_point p;
     int rc = -1, enc = -1, seed = -1;
     if (run_read_point(path, &p, err, errlen) != 0) goto done;
-    if (p.n > MAX_KEYS) {
-        set_error(err, errlen, "%s: more than %d keys", path, MAX_KEYS);
-        goto done;
-    }
     for (int k = 0; k < p.n; k++) {
         if (!strcmp(p.keys[k], "model.encoding")) enc = k;
         if (!strcmp(p.keys[k], "seed")) seed = k;
