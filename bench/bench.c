@@ -88,10 +88,13 @@ static double measure_peak_gflops(void) {
 
 // Model FLOPs per trained token (PaLM, appendix B): 6 per matmul weight (forward 2, backward
 // 4) plus 12 L T C for attention scores and weighted values; embeddings and norms excluded.
-// The head's weights count for the scored fraction of the tokens only: it runs on no other.
+// Counted as computed: the head's weights, and the last layer's past its attention
+// (projection and MLP, 9 C^2), for the scored fraction of the tokens only, the rows they
+// run on (model_forward).
 static double flops_per_token(const shape *s) {
-    double C = s->d_model, L = s->n_layers;
-    double matmul_weights = L * 12 * C * C + (double)s->vocab * C * scored_per_row(s) / s->T;
+    double C = s->d_model, L = s->n_layers, scored = (double)scored_per_row(s) / s->T;
+    double matmul_weights = (L - 1) * 12 * C * C + 3 * C * C + 9 * C * C * scored +
+                            (double)s->vocab * C * scored;
     return 6 * matmul_weights + 12 * L * s->T * C;
 }
 
@@ -185,7 +188,8 @@ static double matmul_only_tokens_per_s(const shape *s) {
         for (int l = 0; l < s->n_layers; l++)
             for (int k = 0; k <= per_layer; k++) {
                 if (k == per_layer && l != s->n_layers - 1) continue;  // the head, once
-                const int n = k == per_layer ? N_head : N;
+                // The last layer past qkv runs on the scored rows only, as the head does.
+                const int n = k > 0 && l == s->n_layers - 1 ? N_head : N;
                 matmul_forward(y, x, w, n, in[k], out[k]);
                 matmul_backward(x, dw, y, x, w, n, in[k], out[k]);
             }

@@ -26,7 +26,11 @@ static double model_loss(void *p) {
     return model_forward(c->m, c->a, c->b, NULL, NULL);
 }
 
-static model_ctx make(const char *encoding, norm_kind norm) {
+// Which positions the batch scores: some (the last layer then runs packed past its attention,
+// see model_forward) or all of them (it runs on every row).
+typedef enum { SCORE_SOME, SCORE_ALL } scored_rows;
+
+static model_ctx make_scoring(const char *encoding, norm_kind norm, scored_rows scored) {
     model_config cfg = {.vocab = 11, .d_model = 16, .n_layers = 2, .n_heads = 2, .norm = norm};
     char err[256];
     model_ctx c;
@@ -49,9 +53,13 @@ static model_ctx make(const char *encoding, norm_kind norm) {
     for (int i = 0; i < B * T; i++) {
         c.b->tokens[i] = (i * 7 + 3) % 11;
         c.b->targets[i] = (i * 5 + 1) % 11;
-        c.b->mask[i] = i % 3 != 0;  // some positions unscored
+        c.b->mask[i] = scored == SCORE_ALL || i % 3 != 0;
     }
     return c;
+}
+
+static model_ctx make(const char *encoding, norm_kind norm) {
+    return make_scoring(encoding, norm, SCORE_SOME);
 }
 
 static void destroy(model_ctx *c) {
@@ -60,8 +68,8 @@ static void destroy(model_ctx *c) {
     model_free(c->m);
 }
 
-static void check_model_grads(const char *encoding, norm_kind norm) {
-    model_ctx c = make(encoding, norm);
+static void check_model_grads(const char *encoding, norm_kind norm, scored_rows scored) {
+    model_ctx c = make_scoring(encoding, norm, scored);
     model_zero_grad(c.m);
     model_forward(c.m, c.a, c.b, NULL, NULL);
     model_backward(c.m, c.a, c.b);
@@ -78,8 +86,8 @@ static void check_model_grads(const char *encoding, norm_kind norm) {
             if (r.worst >= worst.worst) worst = r;
         }
         char label[64];
-        snprintf(label, sizeof label, "model[%s,%s] %s", encoding,
-                 norm == NORM_RMS ? "rms" : "ln", t->name);
+        snprintf(label, sizeof label, "model[%s,%s%s] %s", encoding,
+                 norm == NORM_RMS ? "rms" : "ln", scored == SCORE_ALL ? ",all" : "", t->name);
         gc_report(label, worst);
         ck_assert_msg(worst.worst < 1e-2, "%s: directional derivative %g, analytic %g", label,
                       worst.numeric, worst.analytic);
@@ -88,11 +96,46 @@ static void check_model_grads(const char *encoding, norm_kind norm) {
     destroy(&c);
 }
 
-START_TEST(test_model_gradients_rms) { check_model_grads(pe_registry[_i]->name, NORM_RMS); }
+START_TEST(test_model_gradients_rms) {
+    check_model_grads(pe_registry[_i]->name, NORM_RMS, SCORE_SOME);
+}
 END_TEST
 
 START_TEST(test_model_gradients_layernorm) {
-    check_model_grads(pe_registry[_i]->name, NORM_LAYER);
+    check_model_grads(pe_registry[_i]->name, NORM_LAYER, SCORE_SOME);
+}
+END_TEST
+
+START_TEST(test_model_gradients_every_row_scored) {
+    check_model_grads(pe_registry[_i]->name, NORM_RMS, SCORE_ALL);
+}
+END_TEST
+
+// The packed last layer computes the scored rows as the full one does: each scored row's
+// loss is the same whether the other rows are scored (every row computed) or not (packed),
+// in training and in evaluation activations.
+START_TEST(test_model_packed_last_layer_matches_full) {
+    model_ctx some = make_scoring(pe_registry[_i]->name, NORM_RMS, SCORE_SOME);
+    model_ctx all = make_scoring(pe_registry[_i]->name, NORM_RMS, SCORE_ALL);
+    acts *ev = acts_create(some.m, B, T, 0, 1);
+    model_forward(all.m, all.a, all.b, NULL, NULL);
+    const int32_t *rows_all, *rows_some;
+    int n_all, n_some;
+    const float *loss_all = acts_row_losses(all.a, &rows_all, &n_all);
+    ck_assert_int_eq(n_all, B * T);
+    for (int pass = 0; pass < 2; pass++) {
+        acts *a = pass == 0 ? some.a : ev;
+        model_forward(some.m, a, some.b, NULL, NULL);
+        const float *loss_some = acts_row_losses(a, &rows_some, &n_some);
+        ck_assert_int_eq(n_some, 8);
+        for (int r = 0; r < n_some; r++) {
+            const float want = loss_all[rows_some[r]];
+            ck_assert_float_eq_tol(loss_some[r], want, 1e-5f * (1.0f + fabsf(want)));
+        }
+    }
+    acts_free(ev);
+    destroy(&some);
+    destroy(&all);
 }
 END_TEST
 
@@ -230,9 +273,11 @@ Suite *suite_model(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_model_gradients_rms, 0, n);
     tcase_add_loop_test(tc, test_model_gradients_layernorm, 0, n);
+    tcase_add_loop_test(tc, test_model_gradients_every_row_scored, 0, n);
     suite_add_tcase(s, tc);
     TCase *other = tcase_create("behaviour");
     tcase_add_loop_test(other, test_model_eval_path, 0, n);
+    tcase_add_loop_test(other, test_model_packed_last_layer_matches_full, 0, n);
     tcase_add_test(other, test_model_init_deterministic);
     tcase_add_test(other, test_model_init_scale);
     tcase_add_test(other, test_model_rejects_bad_shapes);

@@ -183,6 +183,41 @@ static void norm_backward(model *m, float *dinp, const float *dout, const float 
         rmsnorm_backward(dinp, m->grads + w_off, dout, inp, m->params + w_off, rstd, N, C);
 }
 
+// The scored rows of the batch, in order, into a->rows and a->row_targets; returns how many.
+static int collect_scored_rows(acts *a, const batch *bt, int N) {
+    int M = 0;
+    for (int i = 0; i < N; i++)
+        if (bt->mask[i]) {
+            a->rows[M] = i;
+            a->row_targets[M] = bt->targets[i];
+            M++;
+        }
+    return M;
+}
+
+// dst row r = src row rows[r], M rows of C floats. Where dst is src, rows[r] >= r makes the
+// in-order copy safe: no row is overwritten before it is read.
+static void gather_rows(float *dst, const float *src, const int32_t *rows, int M, int C) {
+    for (int r = 0; r < M; r++)
+        if (dst != src || rows[r] != r)
+            memmove(dst + (size_t)r * C, src + (size_t)rows[r] * C, C * sizeof(float));
+}
+
+// The inverse for gradients: dst (N rows) zero but for row rows[r] = src row r.
+static void scatter_rows(float *dst, const float *src, const int32_t *rows, int M, int N, int C) {
+    memset(dst, 0, (size_t)N * C * sizeof(float));
+    for (int r = 0; r < M; r++)
+        memcpy(dst + (size_t)rows[r] * C, src + (size_t)r * C, C * sizeof(float));
+}
+
+// Whether the last layer runs past its attention on the scored rows only. Only the head reads
+// the last layer's output, and only at scored rows; everything after attention (projection,
+// residual, norm, MLP) is row by row, so the other rows' values are never used. Attention
+// itself keeps every row: the scored rows attend to all earlier keys. Answer-only tasks (8 of
+// ~65 rows scored) skip most of the last layer's linear work this way; language modelling
+// (every row scored) runs as before.
+static int last_layer_compact(int M, int N) { return M > 0 && M < N; }
+
 double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *n_scored) {
     const int B = bt->B, T = bt->T, N = B * T, C = m->cfg.d_model, V = m->cfg.vocab;
     const int L = m->cfg.n_layers, NH = m->cfg.n_heads;
@@ -194,6 +229,7 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
     const size_t snc = a->layer_stride_nc, sn = a->layer_stride_n;
     const size_t satt = a->layer_stride_att, sqt = a->layer_stride_qt;
     const size_t res_stride = a->training ? (size_t)N * C : 0;
+    const int M = collect_scored_rows(a, bt, N), compact = last_layer_compact(M, N);
 
     embedding_forward(a->res, bt->tokens, P + m->off_wte, N, C);
     if (m->pe.ops->embed_forward)
@@ -210,29 +246,32 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
                           a->training ? a->kt + l * sqt : NULL,
                           a->training ? a->att + l * satt : NULL, qkv, bt->pos, &m->pe,
                           P + m->off_pe, l, B, T, C, NH, a->ws);
-        matmul_forward(a->tmp, atty, P + m->off_proj + (size_t)l * C * C, N, C, C);
-        residual_forward(mid, res, a->tmp, (long)N * C);
+        // Past attention, n rows: all of them, or the scored ones packed at the front of each
+        // buffer (last_layer_compact).
+        const int packed = compact && l == L - 1, n = packed ? M : N;
+        if (packed) {
+            gather_rows(atty, atty, a->rows, M, C);
+            gather_rows(mid, res, a->rows, M, C);
+        }
+        matmul_forward(a->tmp, atty, P + m->off_proj + (size_t)l * C * C, n, C, C);
+        residual_forward(mid, packed ? mid : res, a->tmp, (long)n * C);
         norm_forward(m, ln2, a->ln2_mean + l * sn, a->ln2_rstd + l * sn, mid,
-                     m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, N);
-        matmul_forward(fc1, ln2, P + m->off_fc1 + (size_t)l * 4 * C * C, N, C, 4 * C);
+                     m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, n);
+        matmul_forward(fc1, ln2, P + m->off_fc1 + (size_t)l * 4 * C * C, n, C, 4 * C);
         // Training keeps gelu'(fc1) in fc1's place: backward needs the derivative, not fc1.
         if (a->training)
-            gelu_forward_grad(gelu, fc1, fc1, (long)N * 4 * C);
+            gelu_forward_grad(gelu, fc1, fc1, (long)n * 4 * C);
         else
-            gelu_forward(gelu, fc1, (long)N * 4 * C);
-        matmul_forward(a->tmp, gelu, P + m->off_fc2 + (size_t)l * 4 * C * C, N, 4 * C, C);
-        residual_forward(res_next, mid, a->tmp, (long)N * C);
+            gelu_forward(gelu, fc1, (long)n * 4 * C);
+        matmul_forward(a->tmp, gelu, P + m->off_fc2 + (size_t)l * 4 * C * C, n, 4 * C, C);
+        residual_forward(res_next, mid, a->tmp, (long)n * C);
     }
     // The head only runs where a target is scored: answer-only tasks pay for B rows, not B*T.
     const float *final = a->res + L * res_stride;
-    int M = 0;
-    for (int i = 0; i < N; i++)
-        if (bt->mask[i]) {
-            a->rows[M] = i;
-            a->row_targets[M] = bt->targets[i];
-            memcpy(a->g + (size_t)M * C, final + (size_t)i * C, C * sizeof(float));
-            M++;
-        }
+    if (compact)
+        memcpy(a->g, final, (size_t)M * C * sizeof(float));
+    else
+        gather_rows(a->g, final, a->rows, M, C);
     a->M = M;
     if (n_scored) *n_scored = M;
     if (n_correct) *n_correct = 0;
@@ -253,31 +292,39 @@ void model_backward(model *m, acts *a, const batch *bt) {
     const size_t snc = a->layer_stride_nc, sn = a->layer_stride_n;
     const size_t satt = a->layer_stride_att, sqt = a->layer_stride_qt;
     const size_t res_stride = (size_t)N * C;
+    const int compact = last_layer_compact(M, N);
 
     crossentropy_backward(a->dlogits, a->probs, a->row_targets, M, V, 1.0f / M);
     matmul_backward_write(a->dgn, G + m->off_head, a->dlogits, a->gn, P + m->off_head, M, C, V);
     memset(a->dg, 0, (size_t)M * C * sizeof(float));
     norm_backward(m, a->dg, a->dgn, a->g, a->gn_mean, a->gn_rstd, m->off_lnfw, m->off_lnfb, M);
-    memset(a->dres, 0, (size_t)N * C * sizeof(float));
-    for (int r = 0; r < M; r++)
-        memcpy(a->dres + (size_t)a->rows[r] * C, a->dg + (size_t)r * C, C * sizeof(float));
+    // A packed last layer takes its output's gradient packed, as the head left it.
+    if (!compact) scatter_rows(a->dres, a->dg, a->rows, M, N, C);
 
     for (int l = L - 1; l >= 0; l--) {
         const float *res = a->res + l * res_stride;
         const float *ln1 = a->ln1 + l * snc, *mid = a->mid + l * snc, *ln2 = a->ln2 + l * snc;
         const float *qkv = a->qkv + l * 3 * snc, *atty = a->atty + l * snc;
         const float *fc1 = a->fc1 + l * 4 * snc, *gelu = a->gelu + l * 4 * snc;
+        const int packed = compact && l == L - 1, n = packed ? M : N;
+        float *dres = packed ? a->dg : a->dres;
         // MLP branch: res_next = mid + fc2(gelu(fc1(norm2(mid)))); dres holds d(res_next).
-        matmul_backward_write(a->dgelu, G + m->off_fc2 + (size_t)l * 4 * C * C, a->dres, gelu,
-                        P + m->off_fc2 + (size_t)l * 4 * C * C, N, 4 * C, C);
-        gelu_backward_cached(a->dfc1, fc1, a->dgelu, (long)N * 4 * C);  // fc1 holds gelu'
+        matmul_backward_write(a->dgelu, G + m->off_fc2 + (size_t)l * 4 * C * C, dres, gelu,
+                        P + m->off_fc2 + (size_t)l * 4 * C * C, n, 4 * C, C);
+        gelu_backward_cached(a->dfc1, fc1, a->dgelu, (long)n * 4 * C);  // fc1 holds gelu'
         matmul_backward_write(a->dln, G + m->off_fc1 + (size_t)l * 4 * C * C, a->dfc1, ln2,
-                        P + m->off_fc1 + (size_t)l * 4 * C * C, N, C, 4 * C);
-        norm_backward(m, a->dres, a->dln, mid, a->ln2_mean + l * sn, a->ln2_rstd + l * sn,
-                      m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, N);
+                        P + m->off_fc1 + (size_t)l * 4 * C * C, n, C, 4 * C);
+        norm_backward(m, dres, a->dln, mid, a->ln2_mean + l * sn, a->ln2_rstd + l * sn,
+                      m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, n);
         // Attention branch: mid = res + proj(attention(qkv(norm1(res)))); dres is d(mid).
-        matmul_backward_write(a->datty, G + m->off_proj + (size_t)l * C * C, a->dres, atty,
-                        P + m->off_proj + (size_t)l * C * C, N, C, C);
+        // Packed, the projection's input gradient lands in dln and both it and d(mid) are
+        // spread back over all N rows, zero where nothing was scored.
+        matmul_backward_write(packed ? a->dln : a->datty, G + m->off_proj + (size_t)l * C * C,
+                              dres, atty, P + m->off_proj + (size_t)l * C * C, n, C, C);
+        if (packed) {
+            scatter_rows(a->datty, a->dln, a->rows, M, N, C);
+            scatter_rows(a->dres, a->dg, a->rows, M, N, C);
+        }
         attention_backward(a->dqkv, G + m->off_pe, a->datty, qkv, a->qt + l * sqt,
                            a->kt + l * sqt, a->att + l * satt, bt->pos, &m->pe,
                            P + m->off_pe, l, B, T, C, NH, a->ws);
