@@ -20,6 +20,55 @@ static inline int block_rows(int T, int i0) {
     return T - i0 < QUERY_BLOCK ? T - i0 : QUERY_BLOCK;
 }
 
+// The products of a query block, one libxsmm kernel each. Their shapes depend only on the
+// block and on T, so each call looks its kernels up once (block_kernels_prepare) instead of
+// once per head: at the main job's shape the lookups cost as much as some of the products.
+enum {
+    K_SCORES,  // forward: block logits from k~ and q~
+    K_VALUES,  // forward: block outputs from v and the probabilities
+    K_DATT,    // backward: gradient of the probabilities
+    K_DV,      // backward: gradient of v (written by the last block, added by the others)
+    K_DQT,     // backward: gradient of q~
+    K_DKT,     // backward: gradient of k~ (as dv)
+    N_KERNEL_KINDS
+};
+
+static int n_query_blocks(int T) { return (T + QUERY_BLOCK - 1) / QUERY_BLOCK; }
+
+// The block's kernel of that kind, as prepared for this call; its f is NULL when libxsmm has
+// none (the caller then uses cblas_sgemm).
+static inline const smm_kernel *block_kernel(const attn_scratch *ws, int i0, int kind) {
+    return &ws->kernels[(size_t)(i0 / QUERY_BLOCK) * N_KERNEL_KINDS + kind];
+}
+
+static inline int run_block_kernel(const attn_scratch *ws, int i0, int kind, const float *a,
+                                   const float *b, float *c) {
+    const smm_kernel *k = block_kernel(ws, i0, kind);
+    if (!k->f) return -1;
+    smm_run(k, a, b, c);
+    return 0;
+}
+
+// Looks up every block's kernels for the forward (backward: 0) or the backward (1) at this T.
+static void block_kernels_prepare(attn_scratch *ws, int T, int C, int backward) {
+    const int D = ws->head_dim, W = ws->qk_width, C3 = 3 * C, last = (T - 1) / QUERY_BLOCK;
+    for (int blk = 0; blk < n_query_blocks(T); blk++) {
+        const int i0 = blk * QUERY_BLOCK, rows = block_rows(T, i0), cols = i0 + rows;
+        const float beta = blk == last ? 0.0f : 1.0f;
+        smm_kernel *k = ws->kernels + (size_t)blk * N_KERNEL_KINDS;
+        // smm_get leaves f NULL when it fails; its return value says the same.
+        if (!backward) {
+            (void)smm_get(&k[K_SCORES], cols, rows, W, T, W, T, 0.0f, 0);
+            (void)smm_get(&k[K_VALUES], D, rows, cols, C3, T, C, 0.0f, 0);
+        } else {
+            (void)smm_get(&k[K_DATT], cols, rows, D, T, C, T, 0.0f, 0);
+            (void)smm_get(&k[K_DV], D, cols, rows, C, T, C3, beta, 1);
+            (void)smm_get(&k[K_DQT], W, rows, cols, W, T, W, 0.0f, 0);
+            (void)smm_get(&k[K_DKT], W, cols, rows, W, T, W, beta, 1);
+        }
+    }
+}
+
 // Scratch of one thread, carved from ws->mem: what evaluation needs (training keeps q~, k~
 // and the probabilities in its caches) or what training needs, never both.
 typedef struct head_scratch {
@@ -55,8 +104,9 @@ attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads, int t
     ws->per_thread = scratch_floats(max_T, ws->head_dim, ws->qk_width, ws->n_pe_params,
                                     ws->n_plugin_scratch, training);
     ws->mem = malloc(ws->per_thread * n_threads * sizeof(float));
-    if (!ws->mem) {
-        free(ws);
+    ws->kernels = calloc((size_t)n_query_blocks(max_T) * N_KERNEL_KINDS, sizeof(smm_kernel));
+    if (!ws->mem || !ws->kernels) {
+        attn_scratch_free(ws);
         return NULL;
     }
     return ws;
@@ -64,6 +114,7 @@ attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads, int t
 
 void attn_scratch_free(attn_scratch *ws) {
     if (!ws) return;
+    free(ws->kernels);
     free(ws->mem);
     free(ws);
 }
@@ -187,13 +238,13 @@ static void transpose_scaled(float *restrict dst, const float *restrict a, int n
 // In smm's column-major terms the block's att^T (keys x rows) = (scale k~) (keys x W) . q~^T
 // (W x rows): libxsmm has no kernel reading its first operand transposed, so scale k~^T is
 // written out once per head (a power-of-two scale, as at D = 4^n, changes no bit).
-static void causal_scores(float *att, const float *qt, const float *kt, float *ktT, int T, int W,
-                          float scale, int zero_rest) {
+static void causal_scores(const attn_scratch *ws, float *att, const float *qt, const float *kt,
+                          float *ktT, int T, int W, float scale, int zero_rest) {
     transpose_scaled(ktT, kt, T, W, W, scale);
     for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
         int rows = block_rows(T, i0), cols = i0 + rows;
-        if (smm(cols, rows, W, ktT, T, qt + (size_t)i0 * W, W, att + (size_t)i0 * T, T, 0.0f,
-                0) != 0)
+        if (run_block_kernel(ws, i0, K_SCORES, ktT, qt + (size_t)i0 * W, att + (size_t)i0 * T) !=
+            0)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, W, scale,
                         qt + (size_t)i0 * W, W, kt, W, 0.0f, att + (size_t)i0 * T, T);
         for (int i = i0; i < cols && cols < T && zero_rest; i++)
@@ -207,6 +258,7 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
     const int D = C / NH, W = ws->qk_width, C3 = 3 * C;
     const float scale = 1.0f / sqrtf((float)D);
     const pe_ops *ops = enc->ops;
+    block_kernels_prepare(ws, T, C, 0);
 #pragma omp parallel for schedule(static) num_threads(ws->n_threads)
     for (int bh = 0; bh < B * NH; bh++) {
         int b = bh / NH, h = bh % NH;
@@ -229,15 +281,14 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         if (ops->score_forward)
             ops->score_forward(enc, pe_params, layer, h, p, T, W, qt, kt, att, s.pe_scratch);
         else
-            causal_scores(att, qt, kt, s.ktT, T, W, scale, ops->bias_forward != NULL);
+            causal_scores(ws, att, qt, kt, s.ktT, T, W, scale, ops->bias_forward != NULL);
         if (ops->bias_forward) ops->bias_forward(enc, pe_params, layer, h, p, T, att, s.pe_scratch);
         causal_softmax(att, T);
         float *o = out + (size_t)b * T * C + h * D;
         // o^T (D x rows) = v^T (D x keys) . att^T (keys x rows) in smm's column-major terms.
         for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
             int rows = block_rows(T, i0);
-            if (smm(D, rows, i0 + rows, v, C3, att + (size_t)i0 * T, T, o + (size_t)i0 * C, C,
-                    0.0f, 0) != 0)
+            if (run_block_kernel(ws, i0, K_VALUES, v, att + (size_t)i0 * T, o + (size_t)i0 * C) != 0)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, i0 + rows, 1.0f,
                             att + (size_t)i0 * T, T, v, C3, 0.0f, o + (size_t)i0 * C, C);
         }
@@ -253,6 +304,7 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
     const pe_ops *ops = enc->ops;
     const size_t n_pe = ws->n_pe_params;
     int n_threads = ws->n_threads;
+    block_kernels_prepare(ws, T, C, 1);
 #pragma omp parallel num_threads(n_threads)
     {
         head_scratch s = thread_scratch(ws, omp_get_thread_num(), T);
@@ -281,13 +333,13 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
             for (int i0 = last; i0 >= 0; i0 -= QUERY_BLOCK) {
                 int rows = block_rows(T, i0), cols = i0 + rows;
                 const float beta = i0 == last ? 0.0f : 1.0f;
-                if (smm(cols, rows, D, s.vT, T, dO + (size_t)i0 * C, C, s.datt + (size_t)i0 * T,
-                        T, 0.0f, 0) != 0)
+                if (run_block_kernel(ws, i0, K_DATT, s.vT, dO + (size_t)i0 * C,
+                                     s.datt + (size_t)i0 * T) != 0)
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, D, 1.0f,
                                 dO + (size_t)i0 * C, C, v, C3, 0.0f, s.datt + (size_t)i0 * T, T);
                 // dv^T (D x keys) (+)= dO^T (D x rows) . att (rows x keys), column-major.
-                if (smm(D, cols, rows, dO + (size_t)i0 * C, C, att + (size_t)i0 * T, T, dv, C3,
-                        beta, 1) != 0)
+                if (run_block_kernel(ws, i0, K_DV, dO + (size_t)i0 * C, att + (size_t)i0 * T, dv) !=
+                    0)
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, D, rows, 1.0f,
                                 att + (size_t)i0 * T, T, dO + (size_t)i0 * C, C, beta, dv, C3);
             }
@@ -325,11 +377,11 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
                     const float *g = s.datt + (size_t)i0 * T;
                     const float beta = i0 == last ? 0.0f : 1.0f;
                     // dqt^T (W x rows) = kt^T (W x keys) . g^T (keys x rows), column-major.
-                    if (smm(W, rows, cols, kt, W, g, T, dqt + (size_t)i0 * W, W, 0.0f, 0) != 0)
+                    if (run_block_kernel(ws, i0, K_DQT, kt, g, dqt + (size_t)i0 * W) != 0)
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, W, cols,
                                     1.0f, g, T, kt, W, 0.0f, dqt + (size_t)i0 * W, W);
                     // dkt^T (W x keys) (+)= qt^T (W x rows) . g (rows x keys), column-major.
-                    if (smm(W, cols, rows, qt + (size_t)i0 * W, W, g, T, dkt, W, beta, 1) != 0)
+                    if (run_block_kernel(ws, i0, K_DKT, qt + (size_t)i0 * W, g, dkt) != 0)
                         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, W, rows, 1.0f,
                                     g, T, qt + (size_t)i0 * W, W, beta, dkt, W);
                 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "encodings/encoding.h"
+#include "harness/base/smm.h"
 
 // Per-thread scratch, sized for sequences up to max_T, for training (forward with caches and
 // backward) or for evaluation (forward without caches) only.
@@ -14,6 +15,7 @@ typedef struct attn_scratch {
     int max_T, head_dim, qk_width, n_threads, training;
     size_t n_pe_params, n_plugin_scratch, per_thread;  // floats per thread
     float *mem;
+    smm_kernel *kernels;  // per query block, the products' kernels for the current call
 } attn_scratch;
 
 attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads, int training);
