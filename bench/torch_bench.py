@@ -3,8 +3,8 @@
 
 The same model as posbench (harness/model/model.h) in plain PyTorch, trained the way bench/bench.c
 trains it: forward, cross-entropy over the scored positions (every position, or S per
-sequence spread as bench.c spreads them, the head running on those rows only), backward, gradient clipping at 1.0,
-AdamW. fp32, no autocast, no torch.compile, 2 threads unless --threads says otherwise.
+sequence spread as bench.c spreads them, the head and the last layer past its attention
+running on those rows only), backward, gradient clipping at 1.0, AdamW. fp32, no autocast, no torch.compile, 2 threads unless --threads says otherwise.
 
 Each (shape, encoding) runs in its own child process, like bench.c, so that its peak
 resident memory is its own and one configuration's allocator state cannot slow the next.
@@ -103,10 +103,15 @@ def build_model(torch, C, L, H, T, V, enc, S=0):
                 s = q @ k.transpose(-1, -2) / math.sqrt(D)  # PoPE too: 1/sqrt(D), not 2D
             s = s.masked_fill(~causal, float("-inf"))
             y = torch.softmax(s, dim=-1) @ v
-            return self.proj(y.transpose(1, 2).reshape(B, T, C))
+            return y.transpose(1, 2).reshape(B, T, C)
 
-        def forward(self, x, delta):
-            x = x + self.attention(self.ln1(x), delta)
+        def forward(self, x, delta, rows=None):
+            # rows: the last block keeps only the scored rows past its attention, as posbench
+            # does (nothing else reads the other rows' output).
+            y = self.attention(self.ln1(x), delta)
+            if rows is not None:
+                x, y = x[:, rows], y[:, rows]
+            x = x + self.proj(y)
             return x + self.fc2(F.gelu(self.fc1(self.ln2(x)), approximate="tanh"))
 
     class Model(nn.Module):
@@ -122,10 +127,10 @@ def build_model(torch, C, L, H, T, V, enc, S=0):
 
         def forward(self, tokens, targets):
             x = self.wte(tokens)
-            for b in self.blocks:
-                x = b(x, self.delta)
+            for i, b in enumerate(self.blocks):
+                x = b(x, self.delta, scored if i == L - 1 else None)
             if scored is not None:  # the head on the scored rows only, as posbench does
-                x, targets = x[:, scored], targets[:, scored]
+                targets = targets[:, scored]
             logits = self.head(self.lnf(x))
             return F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1))
 
@@ -140,8 +145,9 @@ def build_model(torch, C, L, H, T, V, enc, S=0):
 
 def flops_per_token(C, L, T, V, S=0):
     """bench.c's count: 6 per matmul weight plus 12 L T C for attention; the head's weights
-    for the scored fraction of the tokens."""
-    return 6 * (L * 12 * C * C + V * C * (S if S > 0 else T) / T) + 12 * L * T * C
+    and the last layer's past its attention (9 C^2) for the scored fraction of the tokens."""
+    f = (S if S > 0 else T) / T
+    return 6 * ((L - 1) * 12 * C * C + 3 * C * C + 9 * C * C * f + V * C * f) + 12 * L * T * C
 
 
 def run_one(args, shape, enc):
