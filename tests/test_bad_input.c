@@ -121,6 +121,16 @@ static const bad_case cases[] = {
                           "  model.layers: [1,2,3,4,5,6,7,8,9,10,11]\n"),
      CONFIG("%D/sweep.yaml"), 2, WHOLE,
      "posbench: %D/sweep.yaml:4:3: sweep: 14641 runs (the product of its value counts), more than 10000"},
+    {"sweep_repeated_seed",
+     TXT("%D/seeds.yaml", EXP TASK "sweep:\n  model.encoding: [rope, pope]\n  seed: [1, 2, 1]\n"),
+     CONFIG("%D/seeds.yaml"), 2, WHOLE,
+     "posbench: %D/seeds.yaml:5:16: sweep: seed: value '1' gives the same runs as '1' (a value "
+     "listed twice)"},
+    {"sweep_same_value_written_twice",
+     TXT("%D/lrs.yaml", EXP TASK "sweep:\n  training.lr: [1.0e-3, 0.001]\n"),
+     CONFIG("%D/lrs.yaml"), 2, WHOLE,
+     "posbench: %D/lrs.yaml:4:25: sweep: training.lr: value '0.001' gives the same runs as "
+     "'1.0e-3' (a value listed twice)"},
     {"lr_min_above_lr", TXT("%D/lr.yaml", EXP TASK "training: {lr: 1.0e-3, lr_min: 1.0e-2}\n"),
      CONFIG("%D/lr.yaml"), 2, WHOLE,
      "posbench: %D/lr.yaml:3:32: training.lr_min: 0.01 is greater than training.lr = 0.001"},

@@ -445,6 +445,49 @@ done:
 
 // ---- expansion ------------------------------------------------------------------------------
 
+// The value index of sweep key k in point i (the first key varies slowest).
+static int value_index(const experiment *e, size_t i, int k) {
+    for (int j = e->n_sweep - 1; j > k; j--) i /= (size_t)e->sweep[j].n_values;
+    return (int)(i % (size_t)e->sweep[k].n_values);
+}
+
+typedef struct {
+    char id[17];
+    size_t point;
+} point_id;
+
+static int by_run_id(const void *a, const void *b) {
+    const point_id *x = a, *y = b;
+    const int c = strcmp(x->id, y->id);
+    return c ? c : (x->point > y->point) - (x->point < y->point);
+}
+
+// Two points of the sweep that are the same run (a seed listed twice, or 1e-3 and 0.001 for
+// one key) would train one run and count it twice: an error at the second value.
+static int check_distinct_runs(const experiment *e, const run_config *runs, size_t n, char *err,
+                               size_t errlen) {
+    point_id *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!ids) return set_error(err, errlen, "%s: out of memory", e->file);
+    for (size_t i = 0; i < n; i++) run_config_id(&runs[i], ids[i].id), ids[i].point = i;
+    qsort(ids, n, sizeof *ids, by_run_id);
+    int rc = 0;
+    for (size_t i = 1; i < n && rc == 0; i++) {
+        if (strcmp(ids[i - 1].id, ids[i].id)) continue;
+        for (int k = 0; k < e->n_sweep; k++) {
+            const int a = value_index(e, ids[i - 1].point, k), b = value_index(e, ids[i].point, k);
+            if (a == b) continue;
+            const sweep_key *s = &e->sweep[k];
+            const int first = a < b ? a : b, second = a < b ? b : a;
+            rc = config_fail_at(e->file, s->value_pos[second], err, errlen,
+                                "sweep: %s: value '%s' gives the same runs as '%s' (a value "
+                                "listed twice)", s->path, s->values[second], s->values[first]);
+            break;
+        }
+    }
+    free(ids);
+    return rc;
+}
+
 int experiment_expand(const experiment *e, run_config **runs, size_t *n, char *err,
                       size_t errlen) {
     *runs = NULL;
@@ -479,6 +522,10 @@ int experiment_expand(const experiment *e, run_config **runs, size_t *n, char *e
             snprintf(r->swept[k].key, sizeof r->swept[k].key, "%s", ov[k].path);
             snprintf(r->swept[k].value, sizeof r->swept[k].value, "%s", ov[k].text);
         }
+    }
+    if (check_distinct_runs(e, out, total, err, errlen) != 0) {
+        free(out);
+        return -1;
     }
     *runs = out;
     *n = total;
