@@ -53,6 +53,8 @@ FIXTURE_SO := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
 # The tests find the plugins they load under the build folder of their own flavour. (Set
 # for every object: a target-specific value would also reach $(BUILD)/flags and rewrite it.)
 PB_CFLAGS += -DPB_FIXTURE_DIR='"$(BUILD)/fixtures"'
+# The generated build_info.inc (the version and these flags) lives in the build folder.
+PB_CFLAGS += -I$(BUILD)
 
 .PHONY: all test layers asan bench bench-torch deps clean help plots examples cppcheck valgrind check-all fuzz
 
@@ -81,6 +83,18 @@ $(BUILD)/flags: FORCE
 	@echo '$(CC) $(CFLAGS) $(PB_CFLAGS) $(LDFLAGS) $(PB_LDLIBS)' | cmp -s - $@ || \
 	  echo '$(CC) $(CFLAGS) $(PB_CFLAGS) $(LDFLAGS) $(PB_LDLIBS)' > $@
 FORCE:
+
+# The version (git describe; "unknown" outside a checkout), rewritten only when it changes,
+# and with the flags the header harness/base/build_info.c includes.
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@v=$$(git describe --always --dirty --tags 2>/dev/null || echo unknown); \
+	  echo "$$v" | cmp -s - $@ || echo "$$v" > $@
+$(BUILD)/build_info.inc: $(BUILD)/version $(BUILD)/flags
+	@{ printf '#define POSBENCH_VERSION "%s"\n' "$$(cat $(BUILD)/version)"; \
+	   printf '#define POSBENCH_BUILD_FLAGS "%s"\n' "$$(sed 's/\\/\\\\/g; s/"/\\"/g' $(BUILD)/flags)"; \
+	 } > $@
+$(BUILD)/harness/base/build_info.o: $(BUILD)/build_info.inc
 
 $(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)

@@ -267,12 +267,13 @@ START_TEST(test_cli_plot) {
     free(out);
     // The data files gnuplot read are kept beside the plots, for a reader to check.
     assert_file_min(tmpdir, "exp/plots/attention_a1.dat", "# layer", 1);
-    // Encodings by name, a cluster per set (x = cluster * 3 + encoding), percent, and no
-    // interval for pope at len_64 (summary.csv's empty CI fields): lo = hi = mean.
+    // Encodings in summary.csv's order (the experiment file's), a cluster per set (x =
+    // cluster * 3 + encoding), percent, and no interval for pope at len_64 (summary.csv's
+    // empty CI fields): lo = hi = mean.
     char *acc = slurp_file(tmpdir, "exp/plots/accuracy.dat");
     char *ticks = slurp_file(tmpdir, "exp/plots/accuracy_ticks.dat");
-    ck_assert_str_eq(acc, "\"pope\"  # x mean lo hi n (percent)\n0 32 22 42 2\n3 33 33 33 2\n"
-                          "\n\n\"rope\"  # x mean lo hi n (percent)\n1 30 20 40 2\n4 20 10 30 2\n");
+    ck_assert_str_eq(acc, "\"rope\"  # x mean lo hi n (percent)\n0 30 20 40 2\n3 20 10 30 2\n"
+                          "\n\n\"pope\"  # x mean lo hi n (percent)\n1 32 22 42 2\n4 33 33 33 2\n");
     ck_assert_str_eq(ticks, "0.5 \"len_32\"  # \n3.5 \"len_64\"  # \n");
     free(acc);
     free(ticks);

@@ -100,15 +100,15 @@ START_TEST(test_means_and_intervals) {
                           "0 90 90 90 2\n"
                           "1 42 16.5876 67.4124 2\n"
                           "\n\n\"rope\"  # group mean lo hi n\n"
-                          "-1 11 -1.7062 23.7062 2\n"
-                          "0 82 56.5876 107.412 2\n"
+                          "-1 11 0 23.7062 2\n"
+                          "0 82 56.5876 100 2\n"
                           "1 5 5 5 2\n"
                           "\n\n\"\"  # group mean lo hi n\n"
                           "0 71 58.2938 83.7062 2\n"
                           "1 30 30 30 2\n"
                           "\n\n\"\"  # group mean lo hi n\n"
                           "0 61 48.2938 73.7062 2\n"
-                          "1 3 -9.7062 15.7062 2\n");
+                          "1 3 0 15.7062 2\n");
     free(dat);
     // Every run has the same no_lookup per group: one baseline line per panel.
     ck_assert_int_eq(last_baseline, 1);

@@ -66,7 +66,7 @@ static int count_lines(const char *text) {
 }
 
 // Every run folder under DIR/tiny/runs, in name order, into names (at most 16).
-static int run_folders(const char *results, char names[][256]) {
+static int list_run_folders(const char *results, char names[][256]) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s/tiny/runs", results);
     DIR *d = opendir(dir);
@@ -102,9 +102,10 @@ START_TEST(test_run_end_to_end) {
     ck_assert_msg(strstr(out, "6 runs, 0 done, 6 to run, 2 at a time") != NULL, "%s", out);
     free(out);
     char names[16][256];
-    ck_assert_int_eq(run_folders(results, names), 6);
+    ck_assert_int_eq(list_run_folders(results, names), 6);
     for (int i = 0; i < 6; i++) {
-        const char *files[] = {"config.yaml", "point.csv", "final.ckpt", "log.txt", "done"};
+        const char *files[] = {"config.yaml", "point.csv", "build.txt", "final.ckpt", "log.txt",
+                               "done"};
         for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
             snprintf(path, sizeof path, "%s/tiny/runs/%s/%s", results, names[i], files[k]);
             ck_assert_msg(access(path, F_OK) == 0, "missing %s", path);
@@ -132,10 +133,32 @@ START_TEST(test_run_end_to_end) {
     ck_assert_ptr_nonnull(strstr(summary, "\nrope,short,loss,3,0,"));
     ck_assert_ptr_nonnull(strstr(summary, "\npope,long,accuracy,3,0,"));
     ck_assert_int_eq(count_lines(summary), 1 + 2 * 2 * 2);
+    // What produced each run's numbers.
+    snprintf(path, sizeof path, "%s/tiny/runs/%s/build.txt", results, names[0]);
+    char *build = slurp(path);
+    ck_assert_msg(!strncmp(build, "version: ", 9) && strstr(build, "\nflags: ") &&
+                      strstr(build, "-ffp-contract=fast") && strstr(build, "\ncpu: "),
+                  "%s", build);
+    // The manifest: the file's six runs in its order (rope seeds 1-3, then pope).
+    snprintf(path, sizeof path, "%s/tiny/runs.csv", results);
+    char *manifest = slurp(path);
+    ck_assert_int_eq(count_lines(manifest), 1 + 6);
+    ck_assert(!strncmp(manifest, "id\n", 3));
     // Again: nothing left to run, the same summary.
     ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
     ck_assert_msg(strstr(out, "6 runs, 6 done, 0 to run") != NULL, "%s", out);
     free(out);
+    // The file edited (8 -> 12 steps) and run again: six new runs, and a summary of those
+    // alone (n = 3 per group, not 6), which says that it left the six old ones out.
+    write_experiment(yaml, 12, "3.0e-3", "1.0");
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    ck_assert_msg(strstr(out, "6 runs, 0 done, 6 to run") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "6 stale runs left out") != NULL, "%s", out);
+    free(out);
+    snprintf(path, sizeof path, "%s/tiny/summary.csv", results);
+    summary = slurp(path);
+    ck_assert_msg(strstr(summary, "\nrope,short,loss,3,0,") != NULL, "%s", summary);
+    ck_assert_int_eq(count_lines(summary), 1 + 2 * 2 * 2);
     remove_dir(dir);
 }
 END_TEST
@@ -194,8 +217,8 @@ START_TEST(test_run_resume_after_kill) {
     ck_assert_int_eq(run_captured(cmd_run, run_clean, &out), 0);
     free(out);
     char names[16][256], names2[16][256];
-    ck_assert_int_eq(run_folders(killed, names), 6);
-    ck_assert_int_eq(run_folders(clean, names2), 6);
+    ck_assert_int_eq(list_run_folders(killed, names), 6);
+    ck_assert_int_eq(list_run_folders(clean, names2), 6);
     for (int i = 0; i < 6; i++) {
         ck_assert_str_eq(names[i], names2[i]);  // the same run ids
         snprintf(a, sizeof a, "%s/tiny/runs/%s/eval.csv", killed, names[i]);
@@ -298,7 +321,7 @@ static void run_one(const char *base, const char *results, const char *accuracy,
     fclose(f);
     run_ok(yaml, results);
     char names[16][256];
-    ck_assert_int_eq(run_folders(results, names), 1);
+    ck_assert_int_eq(list_run_folders(results, names), 1);
     snprintf(dir, len, "%s/tiny/runs/%s", results, names[0]);
 }
 
@@ -391,7 +414,7 @@ START_TEST(test_run_divergence_recorded) {
     ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
     free(out);
     char names[16][256];
-    ck_assert_int_eq(run_folders(results, names), 6);
+    ck_assert_int_eq(list_run_folders(results, names), 6);
     for (int i = 0; i < 6; i++) {
         snprintf(path, sizeof path, "%s/tiny/runs/%s/status", results, names[i]);
         ck_assert_msg(strncmp(slurp(path), "diverged\nat step ", 17) == 0, "%s", slurp(path));
@@ -480,7 +503,7 @@ START_TEST(test_run_books) {
     fclose(f);
     run_ok(yaml, results);
     char names[16][256];
-    ck_assert_int_eq(run_folders(results, names), 2);
+    ck_assert_int_eq(list_run_folders(results, names), 2);
     snprintf(path, sizeof path, "%s/tiny/runs/%s/eval.csv", results, names[0]);
     char *eval = strdup(slurp(path));  // slurp reuses its buffer: positions.csv comes next
     ck_assert_ptr_nonnull(strstr(eval, "\n3,len_16,loss,"));

@@ -208,6 +208,28 @@ static const run_files FIXTURE[] = {
      1},
 };
 
+static int by_text(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+// rel's config.yaml from a point.csv text: its keys as `key: value` lines in key order, so
+// that runs of one group (the same values but for the seed) have the same config but for
+// the seed line, as run folders written by posbench run have.
+static void put_config_of_point(const char *rel, const char *point) {
+    char copy[1024], *lines[16], text[1024] = "";
+    int n = 0;
+    snprintf(copy, sizeof copy, "%s", point);
+    for (char *l = strtok(copy, "\r\n"); l && n < 16; l = strtok(NULL, "\r\n"))
+        if (strcmp(l, "key,value")) lines[n++] = l;
+    qsort(lines, (size_t)n, sizeof *lines, by_text);
+    for (int i = 0; i < n; i++) {
+        char *comma = strchr(lines[i], ',');
+        *comma = '\0';
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%s: %s\n", lines[i], comma + 1);
+    }
+    put(rel, text);
+}
+
 // A fresh tmpdir holding the fixture, plus a stray file and a dot-folder that are not runs.
 static void make_fixture(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
@@ -217,6 +239,8 @@ static void make_fixture(void) {
         char rel[256];
         snprintf(rel, sizeof rel, "runs/%s/point.csv", r->id);
         put(rel, r->point);
+        snprintf(rel, sizeof rel, "runs/%s/config.yaml", r->id);
+        put_config_of_point(rel, r->point);
         snprintf(rel, sizeof rel, "runs/%s/status", r->id);
         if (r->status) put(rel, r->status);
         snprintf(rel, sizeof rel, "runs/%s/eval.csv", r->id);
@@ -228,7 +252,8 @@ static void make_fixture(void) {
     put("runs/.staging/point.csv", "garbage\n");
 }
 
-// Hand computations (t_{0.975,2} = 4.302653, t_{0.975,1} = 12.706205; half = t sd / sqrt(n)):
+// Hand computations (t_{0.975,2} = 4.302653, t_{0.975,1} = 12.706205; half = t sd / sqrt(n);
+// intervals then cut to [0, 1] for accuracies and to [0, inf) for losses, in summary.csv):
 // rope train_length accuracy: mean 2.82/3 = 0.94; deviations -0.04, 0, 0.04; SS 0.0032,
 //   var 0.0016, sd 0.04; half 4.302653 * 0.04 / 1.732051 = 0.0993655 -> [0.840634, 1.03937]
 // rope train_length loss: mean 0.6; deviations -0.1, 0.1, 0; sd 0.1; half 0.248414
@@ -250,17 +275,17 @@ static void make_fixture(void) {
 static const char EXPECTED_CSV[] =
     "model.encoding,training.lr,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,"
     "n_success,success_low,success_high,solved_at_min,solved_at_median,solved_at_max\n"
-    "rope,0.001,train_length,accuracy,3,1,0.94,0.04,0.840634,1.03937,0.9,0.98,3,0.19412,0.993691,"
+    "rope,0.001,train_length,accuracy,3,1,0.94,0.04,0.840634,1,0.9,0.98,3,0.19412,0.993691,"
     "1500,2000,2000\n"
     "rope,0.001,train_length,loss,3,1,0.6,0.1,0.351586,0.848414,0.5,0.7,,,,,,\n"
-    "rope,0.001,long,accuracy,3,1,0.2,0.1,-0.0484138,0.448414,0.1,0.3,0,0,0.602365,,,\n"
+    "rope,0.001,long,accuracy,3,1,0.2,0.1,0,0.448414,0.1,0.3,0,0,0.602365,,,\n"
     "rope,0.001,long,loss,3,1,2.66667,0.763763,0.769375,4.56396,2,3.5,,,,,,\n"
-    "pope,0.001,train_length,accuracy,3,0,0.986667,0.0152753,0.948721,1.02461,0.97,1,3,0.292402,1,"
+    "pope,0.001,train_length,accuracy,3,0,0.986667,0.0152753,0.948721,1,0.97,1,3,0.292402,1,"
     "1200,2000,2000\n"
-    "pope,0.001,train_length,loss,3,0,0.2,0.1,-0.0484138,0.448414,0.1,0.3,,,,,,\n"
+    "pope,0.001,train_length,loss,3,0,0.2,0.1,0,0.448414,0.1,0.3,,,,,,\n"
     "pope,0.001,long,accuracy,3,0,0.85,0.05,0.725793,0.974207,0.8,0.9,1,0.00840376,0.905701,2000,"
     "2000,2000\n"
-    "pope,0.001,long,loss,2,0,0.5,0.141421,-0.77062,1.77062,0.4,0.6,,,,,,\n"
+    "pope,0.001,long,loss,2,0,0.5,0.141421,0,1.77062,0.4,0.6,,,,,,\n"
     "pope,0.001,long,perplexity,1,0,1.5,0,,,1.5,1.5,,,,,,\n"
     "nope,0.001,train_length,accuracy,0,1,,,,,,,0,0,0.975,,,\n"
     "nope,0.001,train_length,loss,0,1,,,,,,,,,,,,\n"
@@ -408,6 +433,8 @@ START_TEST(test_summary_perplexity_log_scale) {
         snprintf(rel, sizeof rel, "runs/r%d/point.csv", i);
         snprintf(text, sizeof text, "key,value\nseed,%d\n", i + 1);
         put(rel, text);
+        snprintf(rel, sizeof rel, "runs/r%d/config.yaml", i);
+        put_config_of_point(rel, text);
         snprintf(rel, sizeof rel, "runs/r%d/eval.csv", i);
         snprintf(text, sizeof text, "step,set,metric,value\n9,len_64,loss,%.17g\n"
                  "9,len_64,perplexity,%.17g\n", loss[i], exp(loss[i]));
@@ -424,9 +451,14 @@ START_TEST(test_summary_perplexity_log_scale) {
     const summary_row *l = &s->rows[0], *p = &s->rows[1];
     ck_assert_str_eq(p->metric, "perplexity");
     ck_assert_double_eq_tol(p->mean, exp(l->mean), 1e-9 * exp(l->mean));
-    ck_assert_double_eq_tol(p->ci_low, exp(l->ci_low), 1e-9 * exp(l->ci_low));
+    // The loss's t-interval, 23/3 -+ 26.562, is cut at 0; the perplexity's is exp of the
+    // uncut one, which stays above 0 by itself.
+    const double half = l->ci_high - l->mean;
+    ck_assert_double_eq_tol(half, 4.302653 * 10.692677 / sqrt(3.0), 1e-5);
+    ck_assert_double_eq(l->ci_low, 0.0);
+    ck_assert_double_eq_tol(p->ci_low, exp(l->mean - half), 1e-9 * exp(l->mean - half));
     ck_assert_double_eq_tol(p->ci_high, exp(l->ci_high), 1e-9 * exp(l->ci_high));
-    ck_assert(p->ci_low > 0 && l->ci_low < 0);  // the loss interval reaches below 0; exp of it cannot
+    ck_assert(p->ci_low > 0);
     ck_assert_double_eq_tol(p->min, exp(1), 1e-12);
     ck_assert_double_eq_tol(p->max, exp(20), 1e-12 * exp(20));
     summary_free(s);
@@ -475,6 +507,8 @@ static const bad_case BAD[] = {
     {"runs/2c0f/point.csv", "key;value\nseed;2\n",
      "%s/runs/2c0f/point.csv:1: expected header 'key,value', got 'key;value'"},
     {"runs/17aa/status", "ok\n", "%s/runs/17aa/status:1: expected 'done' or 'diverged', got 'ok'"},
+    {"runs/4d12/config.yaml", NULL, "%s/runs/4d12/config.yaml: cannot open: No such file or directory"},
+    {"runs.csv", "ids\n17aa\n", "%s/runs.csv:1: expected header 'id', got 'ids'"},
     {"runs/17aa/status", NULL, "%s/runs/17aa/status: cannot open: No such file or directory"},
     {"runs/a0c9/status", "", "%s/runs/a0c9/status: empty file (expected 'done' or 'diverged')"},
 };
@@ -511,39 +545,147 @@ END_TEST
 
 // ---- posbench summary ---------------------------------------------------------------------
 
-// Accuracies in percent (mean 94.00%, half-width 9.94%: 0.0993655 above); other metrics to 4
-// significant digits; "-" where n < 2 leaves no interval or n = 0 leaves no value.
+// Accuracies in percent (mean 94.00%, interval 84.06..100.00%: [0.840634, 1] above); other
+// metrics to 4 significant digits; "-" where n < 2 leaves no interval or n = 0 leaves no value.
 static const char EXPECTED_TABLE[] =
-    "model.encoding  training.lr  set           metric      n  diverged    "
-    "mean    ±ci95     min      max  solved  solved_ci95         solved_at\n"
-    "rope            0.001        train_length  accuracy    3         1  94"
-    ".00%   ±9.94%  90.00%   98.00%     3/4       19-99%  2000 (1500-2000)\n"
-    "rope            0.001        train_length  loss        3         1    "
-    " 0.6  ±0.2484     0.5      0.7       -            -                 -\n"
-    "rope            0.001        long          accuracy    3         1  20"
-    ".00%  ±24.84%  10.00%   30.00%     0/4        0-60%                 -\n"
-    "rope            0.001        long          loss        3         1   2"
-    ".667   ±1.897       2      3.5       -            -                 -\n"
-    "pope            0.001        train_length  accuracy    3         0  98"
-    ".67%   ±3.79%  97.00%  100.00%     3/3      29-100%  2000 (1200-2000)\n"
-    "pope            0.001        train_length  loss        3         0    "
-    " 0.2  ±0.2484     0.1      0.3       -            -                 -\n"
-    "pope            0.001        long          accuracy    3         0  85"
-    ".00%  ±12.42%  80.00%   90.00%     1/3        1-91%              2000\n"
-    "pope            0.001        long          loss        2         0    "
-    " 0.5   ±1.271     0.4      0.6       -            -                 -\n"
-    "pope            0.001        long          perplexity  1         0    "
-    " 1.5        -     1.5      1.5       -            -                 -\n"
-    "nope            0.001        train_length  accuracy    0         1    "
-    "   -        -       -        -     0/1        0-97%                 -\n"
-    "nope            0.001        train_length  loss        0         1    "
-    "   -        -       -        -       -            -                 -\n"
-    "nope            0.001        long          accuracy    0         1    "
-    "   -        -       -        -     0/1        0-97%                 -\n"
-    "nope            0.001        long          loss        0         1    "
-    "   -        -       -        -       -            -                 -\n"
-    "nope            0.001        long          perplexity  0         1    "
-    "   -        -       -        -       -            -                 -\n";
+    "model.encoding  training.lr  set           metric      n  diverged    me"
+    "an            ci95     min      max  solved  solved_ci95         solved_at\n"
+    "rope            0.001        train_length  accuracy    3         1  94.0"
+    "0%  84.06..100.00%  90.00%   98.00%     3/4       19-99%  2000 (1500-2000)\n"
+    "rope            0.001        train_length  loss        3         1     0"
+    ".6  0.3516..0.8484     0.5      0.7       -            -                 -\n"
+    "rope            0.001        long          accuracy    3         1  20.0"
+    "0%    0.00..44.84%  10.00%   30.00%     0/4        0-60%                 -\n"
+    "rope            0.001        long          loss        3         1   2.6"
+    "67   0.7694..4.564       2      3.5       -            -                 -\n"
+    "pope            0.001        train_length  accuracy    3         0  98.6"
+    "7%  94.87..100.00%  97.00%  100.00%     3/3      29-100%  2000 (1200-2000)\n"
+    "pope            0.001        train_length  loss        3         0     0"
+    ".2       0..0.4484     0.1      0.3       -            -                 -\n"
+    "pope            0.001        long          accuracy    3         0  85.0"
+    "0%   72.58..97.42%  80.00%   90.00%     1/3        1-91%              2000\n"
+    "pope            0.001        long          loss        2         0     0"
+    ".5        0..1.771     0.4      0.6       -            -                 -\n"
+    "pope            0.001        long          perplexity  1         0     1"
+    ".5               -     1.5      1.5       -            -                 -\n"
+    "nope            0.001        train_length  accuracy    0         1      "
+    " -               -       -        -     0/1        0-97%                 -\n"
+    "nope            0.001        train_length  loss        0         1      "
+    " -               -       -        -       -            -                 -\n"
+    "nope            0.001        long          accuracy    0         1      "
+    " -               -       -        -     0/1        0-97%                 -\n"
+    "nope            0.001        long          loss        0         1      "
+    " -               -       -        -       -            -                 -\n"
+    "nope            0.001        long          perplexity  0         1      "
+    " -               -       -        -       -            -                 -\n";
+
+// One run of the two-version fixture below: pope at seed, training.steps steps, accuracy acc.
+static void put_versioned_run(const char *id, const char *encoding, int seed, int steps,
+                              double acc) {
+    char rel[128], text[512];
+    snprintf(rel, sizeof rel, "runs/%s/point.csv", id);
+    snprintf(text, sizeof text, "key,value\nmodel.encoding,%s\nseed,%d\n", encoding, seed);
+    put(rel, text);
+    snprintf(rel, sizeof rel, "runs/%s/config.yaml", id);
+    snprintf(text, sizeof text, "experiment: e\nmodel:\n  encoding: %s\nseed: %d\ntraining:\n"
+             "  steps: %d\n", encoding, seed, steps);
+    put(rel, text);
+    snprintf(rel, sizeof rel, "runs/%s/eval.csv", id);
+    snprintf(text, sizeof text, "step,set,metric,value\n%d,test,accuracy,%g\n", steps, acc);
+    put(rel, text);
+    snprintf(rel, sizeof rel, "runs/%s/status", id);
+    put(rel, "done\n");
+    snprintf(rel, sizeof rel, "runs/%s/done", id);
+    put(rel, "");
+}
+
+// An experiment file edited from 30 to 60 steps and run again: the folder holds both
+// versions' runs (a*: 30 steps, b*: 60). They are never pooled: without a manifest the
+// summary refuses, naming the line where the configs differ; with one (posbench run writes
+// runs.csv) only the current runs count and the others are reported as stale.
+START_TEST(test_summary_never_pools_versions) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    put_versioned_run("a1", "pope", 1, 30, 0.5);
+    put_versioned_run("a2", "pope", 2, 30, 0.7);
+    put_versioned_run("b1", "pope", 1, 60, 0.9);
+    put_versioned_run("b2", "pope", 2, 60, 1.0);
+    char err[1024];
+    ck_assert_ptr_null(summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err));
+    char want[1024];
+    snprintf(want, sizeof want,
+             "runs a1 and b1 have the same swept values but different configs ('  steps: 30' "
+             "vs '  steps: 60'): %s mixes versions of the experiment; run the experiment file "
+             "again (it lists its current runs in runs.csv) or move the stale runs away",
+             tmpdir);
+    ck_assert_str_eq(err, want);
+
+    put("runs.csv", "id\nb1\nb2\n");
+    summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    ck_assert_int_eq(s->n_groups, 1);
+    ck_assert_int_eq(s->n_stale, 2);
+    ck_assert_str_eq(s->first_stale, "a1");
+    ck_assert_int_eq(s->rows[0].n, 2);
+    ck_assert_double_eq_tol(s->rows[0].mean, 0.95, 1e-12);
+    summary_free(s);
+    char *out;
+    const char *args[] = {"summary", tmpdir, NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, args, &out), 0);
+    ck_assert_msg(strstr(out, "; 2 stale runs left out (not in the experiment file's current "
+                              "runs, "),
+                  "%s", out);
+    free(out);
+    remove_tree(tmpdir);
+}
+END_TEST
+
+// Groups come in the order of the manifest (the experiment file's), not of the run ids: the
+// file lists pope before rope, whose ids sort first.
+START_TEST(test_summary_groups_in_file_order) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    put_versioned_run("r1", "rope", 1, 30, 0.2);
+    put_versioned_run("z1", "pope", 1, 30, 0.9);
+    char err[512];
+    summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    ck_assert_str_eq(s->group_values[0][0], "rope");  // no manifest: by id
+    summary_free(s);
+    put("runs.csv", "id\nz1\nr1\nq9\n");  // q9: a run not started yet, no folder
+    s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    ck_assert_str_eq(s->group_values[0][0], "pope");
+    ck_assert_str_eq(s->group_values[1][0], "rope");
+    ck_assert_int_eq(s->n_stale, 0);
+    summary_free(s);
+    put("runs.csv", "identifier\nz1\n");
+    ck_assert_ptr_null(summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err));
+    ck_assert_msg(strstr(err, "runs.csv"), "%s", err);
+    remove_tree(tmpdir);
+}
+END_TEST
+
+// Intervals stay where the metric can be: three accuracies 0, 0, 0.3 give a t-interval of
+// 0.1 -+ 4.302653 * 0.173205 / sqrt(3) = 0.1 -+ 0.430265, which is cut to [0, 0.530265]; a
+// loss's is cut at 0 only; an unbounded metric's is not cut.
+START_TEST(test_summary_intervals_in_range) {
+    double acc[] = {0, 0, 0.3}, high[] = {1, 1, 0.7}, loss[] = {0, 0, 0.3}, other[] = {0, 0, 0.3};
+    summary_row r;
+    summary_describe_metric("accuracy", acc, 3, &r);
+    ck_assert_double_eq(r.ci_low, 0.0);
+    ck_assert_double_eq_tol(r.ci_high, 0.530265, 1e-6);
+    ck_assert_double_eq_tol(r.mean, 0.1, 1e-12);
+    summary_describe_metric("accuracy", high, 3, &r);
+    ck_assert_double_eq_tol(r.ci_low, 0.469735, 1e-6);
+    ck_assert_double_eq(r.ci_high, 1.0);
+    summary_describe_metric("loss", loss, 3, &r);
+    ck_assert_double_eq(r.ci_low, 0.0);
+    ck_assert_double_eq_tol(r.ci_high, 0.530265, 1e-6);
+    summary_describe_metric("gain", other, 3, &r);
+    ck_assert_double_eq_tol(r.ci_low, -0.330265, 1e-6);
+}
+END_TEST
 
 START_TEST(test_cli_summary_table) {
     make_fixture();
@@ -573,9 +715,9 @@ START_TEST(test_cli_summary_metric_and_errors) {
     const char *a1[] = {"summary", "--metric", "perplexity", tmpdir, NULL};
     ck_assert_int_eq(run_captured(cmd_summary, a1, &out), 0);
     const char *lines[] = {
-        "model.encoding  training.lr  set   metric      n  diverged  mean  ±ci95  min  max\n",
-        "pope            0.001        long  perplexity  1         0   1.5      -  1.5  1.5\n",
-        "nope            0.001        long  perplexity  0         1     -      -    -    -\n"};
+        "model.encoding  training.lr  set   metric      n  diverged  mean  ci95  min  max\n",
+        "pope            0.001        long  perplexity  1         0   1.5     -  1.5  1.5\n",
+        "nope            0.001        long  perplexity  0         1     -     -    -    -\n"};
     snprintf(want, sizeof want, "%s%s%s8 finished runs", lines[0], lines[1], lines[2]);
     ck_assert_msg(!strncmp(out, want, strlen(want)), "got:\n%s", out);
     free(out);
@@ -652,6 +794,9 @@ Suite *suite_summary(void) {
     tcase_add_test(t, test_summary_perplexity_log_scale);
     tcase_add_test(t, test_plot_reads_scored_variants);
     tcase_add_test(t, test_summary_nothing_to_read);
+    tcase_add_test(t, test_summary_never_pools_versions);
+    tcase_add_test(t, test_summary_groups_in_file_order);
+    tcase_add_test(t, test_summary_intervals_in_range);
     suite_add_tcase(s, t);
     t = tcase_create("malformed");
     tcase_add_loop_test(t, test_summary_malformed, 0, (int)(sizeof BAD / sizeof BAD[0]));

@@ -13,6 +13,7 @@
 #include "harness/base/csv.h"
 #include "harness/base/dirs.h"
 #include "harness/base/errors.h"
+#include "harness/base/read_file.h"
 #include "harness/experiment/run.h"
 
 // ---- reading run folders -------------------------------------------------------------------
@@ -29,6 +30,7 @@ typedef struct {
 typedef struct {
     char *id;
     int diverged;
+    char *config;   // config.yaml without its seed line: what the run's group must share
     char **values;  // aligned with the first finished run's point keys (seed included)
     int n_evals;
     eval_value *evals;  // in order of first appearance in eval.csv
@@ -145,8 +147,39 @@ static int read_eval(const char *path, run *r, double success_at, char *err, siz
     return rc;
 }
 
+// The run's config.yaml without its top-level seed line into r->config: two runs belong to
+// one group only if this text is the same, not merely their swept values (an edited
+// experiment file must not pool its old runs with its new ones).
+static int read_config(const char *path, run *r, char *err, size_t errlen) {
+    size_t len;
+    char *text = read_file(path, &len, err, errlen);
+    if (!text) return -1;
+    char *seed = !strncmp(text, "seed:", 5) ? text : strstr(text, "\nseed:");
+    if (seed) {
+        if (*seed == '\n') seed++;
+        const char *next = strchr(seed, '\n');
+        memmove(seed, next ? next + 1 : seed + strlen(seed), strlen(next ? next + 1 : "") + 1);
+    }
+    r->config = text;
+    return 0;
+}
+
+// The first line where two configs differ, as "LINE_A vs LINE_B" (either may be empty).
+static void first_difference(const char *a, const char *b, char *buf, size_t len) {
+    while (*a && *b) {
+        const size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+        if (la != lb || strncmp(a, b, la)) {
+            snprintf(buf, len, "'%.*s' vs '%.*s'", (int)la, a, (int)lb, b);
+            return;
+        }
+        a += la + (a[la] != 0), b += lb + (b[lb] != 0);
+    }
+    snprintf(buf, len, "'%.*s' vs '%.*s'", (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+}
+
 static void free_run(run *r, int n_keys) {
     free(r->id);
+    free(r->config);
     if (r->values)
         for (int k = 0; k < n_keys; k++) free(r->values[k]);
     free(r->values);
@@ -192,6 +225,22 @@ static void describe_log_scale(double *v, int n, summary_row *r) {
     r->ci_high = exp(r->ci_high);
     r->min = lo;
     r->max = hi;
+}
+
+void summary_describe_metric(const char *metric, double *v, int n, summary_row *r) {
+    if (!strncmp(metric, "perplexity", 10)) {
+        describe_log_scale(v, n, r);
+        return;
+    }
+    summary_describe(v, n, r);
+    // Accuracies lie in [0, 1] and losses (bits per byte too) in [0, inf), and so do their
+    // means: the part of a t-interval outside holds no possible mean, and cutting it off keeps
+    // the coverage (P(mean in I) = P(mean in I and the range)). Uncut, a few seeds of a task
+    // that some of them solve gave accuracy intervals reaching below 0%.
+    const int proportion = strstr(metric, "accuracy") != NULL;
+    if (n >= 2 && (proportion || strstr(metric, "loss") || strstr(metric, "bits_per_byte")))
+        r->ci_low = fmax(r->ci_low, 0.0);
+    if (n >= 2 && proportion) r->ci_high = fmin(r->ci_high, 1.0);
 }
 
 static int by_value(const void *a, const void *b) {
@@ -257,16 +306,15 @@ static int add_rows(summary *s, int *cap, int g, const run *runs, const int *gro
         *r = (summary_row){.group = g, .set = strdup(pairs[p].set),
                            .metric = strdup(pairs[p].metric), .n_diverged = n_div};
         if (!r->set || !r->metric) return -1;
-        if (!strncmp(r->metric, "perplexity", 10)) describe_log_scale(scratch, n, r);
-        else summary_describe(scratch, n, r);
+        summary_describe_metric(r->metric, scratch, n, r);
         count_successes(scratch, first_at, n, n_div, s->success_at, r, steps);
     }
     return 0;
 }
 
 // Groups the runs (group keys: every point key but seed) and computes every row.
-static int build(summary *s, run *runs, int n_runs, char **keys, int n_keys, char *err,
-                 size_t errlen) {
+static int build(summary *s, const char *dir, run *runs, int n_runs, char **keys, int n_keys,
+                 char *err, size_t errlen) {
     int *group_of = calloc((size_t)n_runs, sizeof *group_of);
     int *first = calloc((size_t)n_runs, sizeof *first);  // a run of each group
     double *scratch = calloc(3 * (size_t)n_runs, sizeof *scratch);  // add_rows' three arrays
@@ -282,10 +330,23 @@ static int build(summary *s, run *runs, int n_runs, char **keys, int n_keys, cha
     for (int i = 0; i < n_runs; i++) {
         int g = 0;
         for (; g < s->n_groups; g++) {
+            const run *f = &runs[first[g]];
             int same = 1;
             for (int j = 0; same && j < s->n_keys; j++)
-                same = !strcmp(runs[i].values[group_key[j]], runs[first[g]].values[group_key[j]]);
-            if (same) break;
+                same = !strcmp(runs[i].values[group_key[j]], f->values[group_key[j]]);
+            if (!same) continue;
+            if (!strcmp(runs[i].config, f->config)) break;
+            // The same swept values under another configuration: two versions of the
+            // experiment in one folder, which the table could not tell apart.
+            char diff[512];
+            first_difference(f->config, runs[i].config, diff, sizeof diff);
+            set_error(err, errlen,
+                      "runs %s and %s have the same swept values but different configs (%s): "
+                      "%s mixes versions of the experiment; run the experiment file again (it "
+                      "lists its current runs in " RUN_MANIFEST ") or move the stale runs away",
+                      f->id, runs[i].id, diff, dir);
+            rc = -2;
+            goto out;
         }
         if (g == s->n_groups) first[s->n_groups++] = i;
         group_of[i] = g;
@@ -310,14 +371,15 @@ static int build(summary *s, run *runs, int n_runs, char **keys, int n_keys, cha
     }
     rc = 0;
 out:
-    if (rc) set_error(err, errlen, "out of memory");
+    if (rc == -1) set_error(err, errlen, "out of memory");
     free(group_of), free(first), free(scratch), free(group_key), free(all), free(mine);
-    return rc;
+    return rc ? -1 : 0;
 }
 
 summary *summary_compute(const char *dir, double success_at, char *err, size_t errlen) {
-    char **names = NULL, **keys = NULL, path[4096], first[4096] = "";
-    int n_names = 0, n_keys = -1, n_runs = 0, rc;
+    char **keys = NULL, path[4096], first[4096] = "";
+    int n_keys = -1, n_runs = 0, rc;
+    run_folders folders;
     run *runs = NULL;
     summary *s = calloc(1, sizeof *s);
     if (!s) {
@@ -325,18 +387,21 @@ summary *summary_compute(const char *dir, double success_at, char *err, size_t e
         return NULL;
     }
     s->success_at = success_at;
-    rc = run_list_folders(dir, &names, &n_names, err, errlen);
-    if (rc == 0 && !(runs = calloc((size_t)n_names + 1, sizeof *runs)))
+    rc = run_list_folders(dir, &folders, err, errlen);
+    s->n_stale = folders.n_stale;
+    if (rc == 0 && folders.n_stale && !(s->first_stale = strdup(folders.stale[0])))
         rc = set_error(err, errlen, "out of memory");
-    for (int i = 0; rc == 0 && i < n_names; i++) {
-        if ((rc = run_path(path, sizeof path, dir, names[i], "done", err, errlen))) break;
+    if (rc == 0 && !(runs = calloc((size_t)folders.n + 1, sizeof *runs)))
+        rc = set_error(err, errlen, "out of memory");
+    for (int i = 0; rc == 0 && i < folders.n; i++) {
+        if ((rc = run_path(path, sizeof path, dir, folders.ids[i], "done", err, errlen))) break;
         if (!path_exists(path)) {
             s->n_unfinished++;
             continue;
         }
         run *r = &runs[n_runs++];
-        r->id = names[i];
-        names[i] = NULL;
+        r->id = folders.ids[i];
+        folders.ids[i] = NULL;
         if ((rc = run_path(path, sizeof path, dir, r->id, "status", err, errlen)) ||
             (rc = run_read_status(path, err, errlen)) < 0)
             break;
@@ -345,6 +410,9 @@ summary *summary_compute(const char *dir, double success_at, char *err, size_t e
             (rc = read_point(path, first, r, &keys, &n_keys, err, errlen)))
             break;
         if (!first[0]) memcpy(first, path, sizeof first);
+        if ((rc = run_path(path, sizeof path, dir, r->id, "config.yaml", err, errlen)) ||
+            (rc = read_config(path, r, err, errlen)))
+            break;
         // A diverged run's eval.csv, if any, is partial and not counted, so it is not read.
         if (!r->diverged &&
             ((rc = run_path(path, sizeof path, dir, r->id, "eval.csv", err, errlen)) ||
@@ -353,12 +421,14 @@ summary *summary_compute(const char *dir, double success_at, char *err, size_t e
         s->n_finished++;
         s->n_diverged += r->diverged;
     }
-    if (rc == 0 && n_runs == 0)
+    if (rc == 0 && n_runs == 0 && s->n_stale)
+        rc = set_error(err, errlen, "%s/runs: no finished run (%d unfinished, %d stale)", dir,
+                       s->n_unfinished, s->n_stale);
+    else if (rc == 0 && n_runs == 0)
         rc = set_error(err, errlen, "%s/runs: no finished run (%d unfinished)", dir,
                        s->n_unfinished);
-    if (rc == 0) rc = build(s, runs, n_runs, keys, n_keys, err, errlen);
-    for (int i = 0; i < n_names; i++) free(names[i]);
-    free(names);
+    if (rc == 0) rc = build(s, dir, runs, n_runs, keys, n_keys, err, errlen);
+    run_folders_free(&folders);
     for (int i = 0; i < n_runs; i++) free_run(&runs[i], n_keys);
     free(runs);
     for (int k = 0; k < n_keys; k++) free(keys[k]);
@@ -372,6 +442,7 @@ summary *summary_compute(const char *dir, double success_at, char *err, size_t e
 
 void summary_free(summary *s) {
     if (!s) return;
+    free(s->first_stale);
     for (int g = 0; s->group_values && g < s->n_groups; g++) {
         for (int j = 0; s->group_values[g] && j < s->n_keys; j++) free(s->group_values[g][j]);
         free(s->group_values[g]);

@@ -1,20 +1,27 @@
-// The summary of an experiment: its finished runs grouped by every swept key except the seed,
+// The summary of an experiment: its finished runs grouped by configuration minus the seed,
 // with n, mean, standard deviation, Student-t 95% confidence interval, min and max of each
 // evaluation metric, and for accuracies the success rate (runs that solved the task, with its
 // exact interval), written to results/<experiment>/summary.csv.
 //
-// Run layout read (written by the run executor):
+// Run layout read (written by the run executor, harness/experiment/run.h):
+//   DIR/runs.csv             the experiment's current runs, in its file's order (optional)
+//   DIR/runs/<id>/config.yaml  the run's resolved configuration
 //   DIR/runs/<id>/point.csv  `key,value` header, one row per swept key (e.g. `seed,2`)
 //   DIR/runs/<id>/eval.csv   `step,set,metric,value` header, tidy rows, several steps allowed
 //   DIR/runs/<id>/status     first line `done` or `diverged` (what follows is not read)
 //   DIR/runs/<id>/done       marker written last; a run without it is unfinished and skipped
 //
-// Rules: run folders are read in strcmp order of their names (dot-names and non-folders are
-// ignored); group keys are the first finished run's point.csv keys minus `seed`, in its order,
-// and every finished run must have exactly those keys; groups appear in order of their first
-// run, and (set, metric) pairs in order of first appearance within the group. Each run
-// contributes, per (set, metric), the value at the largest step in its eval.csv (numeric, not
-// row order; two rows at that step are an error). Only `done` runs contribute values (a
+// Rules: the runs are those of DIR/runs.csv, in its order; folders it does not list are stale
+// (an earlier version of the experiment file) and left out, counted in n_stale. Without
+// runs.csv every folder counts, in strcmp order of the names (dot-names and non-folders are
+// ignored). Runs are in one group when their config.yaml files are the same but for the seed
+// line; the group's columns are the first finished run's point.csv keys minus `seed`, in its
+// order, and every finished run must have exactly those keys. Two groups with the same swept
+// values (which only a folder mixing versions of an experiment can hold) are an error naming
+// the first line where their configs differ. Groups appear in order of their first run (the
+// file's order), and (set, metric) pairs in order of first appearance within the group. Each
+// run contributes, per (set, metric), the value at the largest step in its eval.csv (numeric,
+// not row order; two rows at that step are an error). Only `done` runs contribute values (a
 // non-finite one makes the mean NaN); `diverged` runs are counted in n_diverged and their
 // eval.csv is not read. A group whose runs all diverged before any evaluation still gets a
 // row (n = 0) for each (set, metric) of the experiment, so its failure shows. Blank lines and
@@ -30,7 +37,9 @@ typedef struct {
     int n;                 // done runs with a value
     int n_diverged;        // diverged runs in the group
     double mean, sd;       // sd with n - 1 (0 for n = 1); NaN for n = 0
-    double ci_low, ci_high;  // mean -+ t(0.975, n-1) sd / sqrt(n); NaN for n < 2
+    double ci_low, ci_high;  // mean -+ t(0.975, n-1) sd / sqrt(n); NaN for n < 2. Cut to
+    // where every possible mean lies (the coverage is the same): accuracies to [0, 1], losses
+    // and bits per byte to [0, inf).
     // Metrics named perplexity*: mean, sd and interval are those of log(value), mapped back
     // with exp (the geometric mean, an interval that stays positive; sd stays on the log
     // scale); min and max are the values'.
@@ -55,6 +64,8 @@ typedef struct {
     int n_finished;        // runs with a done marker (done or diverged)
     int n_diverged;
     int n_unfinished;      // runs without a done marker, skipped
+    int n_stale;           // run folders the experiment's manifest no longer lists, skipped
+    char *first_stale;     // the first of them by id (NULL: none), for messages
     double success_at;     // the accuracy that counts a run as solved (NaN: none)
 } summary;
 
@@ -72,6 +83,10 @@ void summary_free(summary *s);
 // (as documented on summary_row); r's group, set and metric are left alone. The learning
 // curves (harness/plot/plot_learning.h) use it so their last point matches summary.csv.
 void summary_describe(const double *v, int n, summary_row *r);
+// summary_describe as a row of this metric gets it: perplexities on the log scale, the
+// intervals of accuracies and losses cut to their range (as documented on summary_row). v may
+// be overwritten.
+void summary_describe_metric(const char *metric, double *v, int n, summary_row *r);
 
 // Writes s as CSV to path atomically (path.tmp.<pid>, then rename): the group keys as column
 // names, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,

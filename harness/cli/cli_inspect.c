@@ -3,7 +3,6 @@
 // folder.
 #include "harness/cli/cli_inspect.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "harness/base/atomic_file.h"
 #include "harness/base/dirs.h"
 #include "harness/cli/cli_args.h"
+#include "harness/experiment/run.h"
 
 static const char ATTN_USAGE[] =
     "usage: posbench attn RUN|EXPERIMENT [--example K] [--set NAME]\n"
@@ -112,39 +112,31 @@ static int inspect_run(const char *dir, const inspect_args *a, int skip_unfit) {
     return rc;
 }
 
-static int by_name(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-// Every finished run under dir/runs, in id order. Runs the command does not apply to are
-// skipped with a note; any other failure makes the exit status 1.
+// Every finished current run of the experiment folder dir, in the file's order (stale runs,
+// which the file no longer has, are left out as in the summary). Runs the command does not
+// apply to are skipped with a note; any other failure makes the exit status 1.
 static int inspect_experiment(const char *dir, const inspect_args *a) {
-    char runs[4200];
+    char runs[4200], err[4400];
     snprintf(runs, sizeof runs, "%s/runs", dir);
-    DIR *d = opendir(runs);
-    if (!d) {
+    if (!is_dir(runs)) {
         fprintf(stderr, "posbench: %s: not a run folder (no config.yaml) nor an experiment "
                         "folder (no runs/)\n", dir);
         return 1;
     }
-    char *names[4096] = {0};
-    int n = 0;
-    for (struct dirent *e; n < 4096 && (e = readdir(d));) {
-        char done[8400];
-        snprintf(done, sizeof done, "%s/%s/done", runs, e->d_name);
-        if (e->d_name[0] == '.' || !path_exists(done)) continue;
-        if (!(names[n] = strdup(e->d_name))) break;
+    run_folders folders;
+    if (run_list_folders(dir, &folders, err, sizeof err) != 0) {
+        fprintf(stderr, "posbench: %s\n", err);
+        return 1;
+    }
+    int failed = 0, n = 0;
+    for (int i = 0; i < folders.n; i++) {
+        if (!run_folder_is_done(dir, folders.ids[i])) continue;
+        char run[8400];
+        snprintf(run, sizeof run, "%s/%s", runs, folders.ids[i]);
+        failed |= inspect_run(run, a, 1) != 0;
         n++;
     }
-    closedir(d);
-    qsort(names, (size_t)n, sizeof *names, by_name);
-    int failed = 0;
-    for (int i = 0; i < n; i++) {
-        char run[8400];
-        snprintf(run, sizeof run, "%s/%s", runs, names[i]);
-        failed |= inspect_run(run, a, 1) != 0;
-        free(names[i]);
-    }
+    run_folders_free(&folders);
     if (n == 0) fprintf(stderr, "posbench: %s: no finished runs\n", dir);
     return failed || n == 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "encodings/encoding.h"
+#include "harness/base/build_info.h"
 #include "harness/cli/cli_books.h"
 #include "harness/cli/cli_check_encoding.h"
 #include "harness/cli/cli_config.h"
@@ -74,7 +75,8 @@ static const struct command {
 
 static void usage(FILE *out) {
     fputs("usage: posbench [--encoding-plugin F.so]... COMMAND [options]\n"
-          "       posbench COMMAND --help   (a command's options)\n",
+          "       posbench COMMAND --help   (a command's options)\n"
+          "       posbench --version        (the version and the build's flags)\n",
           out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
@@ -148,6 +150,10 @@ int cli_main(int argc, char **argv) {
     for (; at < argc && argv[at][0] == '-'; at++) {
         if (!strcmp(argv[at], "--help") || !strcmp(argv[at], "-h")) {
             usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[at], "--version")) {
+            printf("posbench %s\nbuilt with: %s\n", posbench_version(), posbench_build_flags());
             return 0;
         }
         const char *path = plugin_option(argc, argv, &at);

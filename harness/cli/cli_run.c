@@ -107,7 +107,11 @@ void cli_write_summary(const char *results, const char *name) {
     if (!s || summary_write_csv(s, path, err, sizeof err) != 0) {
         fprintf(stderr, "posbench: summary: %s\n", err);
     } else {
-        printf("wrote %s (posbench summary %s prints it as a table)\n", path, dir);
+        printf("wrote %s (posbench summary %s prints it as a table)", path, dir);
+        if (s->n_stale)
+            printf("; %d stale run%s left out (folders of runs the experiment file no longer "
+                   "has)", s->n_stale, s->n_stale == 1 ? "" : "s");
+        putchar('\n');
     }
     summary_free(s);
 }
@@ -127,6 +131,15 @@ int cmd_run(int argc, char **argv) {
     snprintf(exp_dir, sizeof exp_dir, "%s/%s", a.results, e.base.experiment);
     if (make_dirs(exp_dir, dir_err, sizeof dir_err) != 0) {
         fprintf(stderr, "posbench: run: %s\n", dir_err);
+        free(runs);
+        experiment_free(&e);
+        return 1;
+    }
+    // The experiment's current runs, so that folders of runs an edited file no longer has
+    // are told apart from its own (the summary leaves them out).
+    char manifest_err[2300];
+    if (run_write_manifest(runs, n, a.results, manifest_err, sizeof manifest_err) != 0) {
+        fprintf(stderr, "posbench: run: %s\n", manifest_err);
         free(runs);
         experiment_free(&e);
         return 1;

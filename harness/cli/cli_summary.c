@@ -14,10 +14,13 @@
 static const char USAGE[] =
     "usage: posbench summary [--metric NAME] [--success-at A] results/<experiment>\n"
     "Reads every finished run under results/<experiment>/runs, writes summary.csv there and\n"
-    "prints it: per group of runs (every swept key except seed), set and metric, the number of\n"
-    "done runs n, their mean, the half-width of the 95% confidence interval of the mean\n"
-    "(Student t; '-' for n = 1), min and max. Each run counts with the value at its last\n"
-    "evaluation step. Accuracies are shown in percent. Unfinished runs are skipped.\n"
+    "prints it: per group of runs (the same configuration but for the seed), set and metric,\n"
+    "the number of done runs n, their mean, the 95% confidence interval of the mean (Student\n"
+    "t, cut to the range the metric can take: [0, 100%] for accuracies, from 0 for losses; for\n"
+    "perplexities on the log scale; '-' for n = 1), min and max. Each run counts with the value\n"
+    "at its last evaluation step. Accuracies are shown in percent. Unfinished runs are skipped,\n"
+    "and so are stale ones: folders of runs the experiment file no longer has since it was\n"
+    "edited (results/<experiment>/runs.csv, written by posbench run, lists the current ones).\n"
     "For accuracies also the success rate: runs at or above A (diverged runs count as not\n"
     "solved), with its exact 95% interval (Clopper-Pearson): a run either learns a task or\n"
     "does not, and that rate says what a mean over a few seeds cannot. solved_at: the first\n"
@@ -65,6 +68,14 @@ static void number(char *cell, double x, int percent, const char *prefix) {
     else snprintf(cell, CELL, "%s%.4g", prefix, x);
 }
 
+// The 95% interval as "LOW..HIGH" (not mean +- half: cut to the metric's range, or on the
+// log scale for perplexities, it is not symmetric), "-" when there is none.
+static void interval(char *cell, double lo, double hi, int percent) {
+    if (isnan(lo) || isnan(hi)) snprintf(cell, CELL, "-");
+    else if (percent) snprintf(cell, CELL, "%.2f..%.2f%%", 100.0 * lo, 100.0 * hi);
+    else snprintf(cell, CELL, "%.4g..%.4g", lo, hi);
+}
+
 static void fill_row(char (*line)[CELL], const summary *s, const summary_row *r,
                      int diverged_col, int success_cols) {
     int c = 0;
@@ -76,7 +87,7 @@ static void fill_row(char (*line)[CELL], const summary *s, const summary_row *r,
     if (diverged_col) snprintf(line[c++], CELL, "%d", r->n_diverged);
     const int pct = strstr(r->metric, "accuracy") != NULL;
     number(line[c++], r->mean, pct, "");
-    number(line[c++], 0.5 * (r->ci_high - r->ci_low), pct, "±");
+    interval(line[c++], r->ci_low, r->ci_high, pct);
     number(line[c++], r->min, pct, "");
     number(line[c++], r->max, pct, "");
     if (!success_cols) return;
@@ -106,7 +117,7 @@ static table *make_table(const summary *s, const char *metric) {
         free(t);
         return NULL;
     }
-    static const char *const tail[] = {"set",   "metric", "n",   "diverged", "mean",       "±ci95",
+    static const char *const tail[] = {"set",   "metric", "n",   "diverged", "mean",       "ci95",
                                        "min",   "max",    "solved", "solved_ci95", "solved_at"};
     int c = 0;
     for (int j = 0; j < s->n_keys; j++) snprintf(t->cells[0][c++], CELL, "%s", s->keys[j]);
@@ -193,6 +204,10 @@ int cmd_summary(int argc, char **argv) {
     if (s->n_unfinished)
         printf("; %d unfinished run%s skipped (no done marker)", s->n_unfinished,
                s->n_unfinished == 1 ? "" : "s");
+    if (s->n_stale)
+        printf("; %d stale run%s left out (not in the experiment file's current runs, "
+               "%s/runs.csv; e.g. %s)", s->n_stale, s->n_stale == 1 ? "" : "s", dir,
+               s->first_stale);
     printf("; wrote %s\n", path);
     free(t->cells);
     free(t);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/base/atomic_file.h"
+#include "harness/base/build_info.h"
 #include "harness/base/csv.h"
 #include "harness/base/dirs.h"
 #include "harness/base/errors.h"
@@ -71,6 +72,25 @@ static int write_small(const char *dir, const char *name, const char *text, char
     atomic_file o;
     if (start_file(&o, dir, name, err, errlen) != 0) return -1;
     fputs(text, o.f);
+    return atomic_file_commit(&o, err, errlen);
+}
+
+// build.txt: what produced the run's numbers (the version, the flags, the CPU), since its
+// last bits depend on all three.
+static int write_build_txt(const char *dir, char *err, size_t errlen) {
+    char cpu[256] = "unknown", line[512];
+    FILE *info = fopen("/proc/cpuinfo", "r");
+    while (info && fgets(line, sizeof line, info))
+        if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+            snprintf(cpu, sizeof cpu, "%s", strchr(line, ':') + 2);
+            cpu[strcspn(cpu, "\n")] = '\0';
+            break;
+        }
+    if (info) fclose(info);
+    atomic_file o;
+    if (start_file(&o, dir, "build.txt", err, errlen) != 0) return -1;
+    fprintf(o.f, "version: %s\nflags: %s\ncpu: %s\n", posbench_version(), posbench_build_flags(),
+            cpu);
     return atomic_file_commit(&o, err, errlen);
 }
 
@@ -143,6 +163,7 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
     if (atomic_file_commit(&config, err, errlen) != 0) return -1;
     point_csv(c, text, sizeof text);  // sized for the most swept keys a config can hold
     if (write_small(dir, "point.csv", text, err, errlen) != 0) return -1;
+    if (write_build_txt(dir, err, errlen) != 0) return -1;
 
     run_state s = {.cfg = c};
     int rc = -1;
@@ -223,7 +244,13 @@ static int by_id(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int run_list_folders(const char *dir, char ***ids, int *n, char *err, size_t errlen) {
+static void run_ids_free(char **ids, int n) {
+    for (int i = 0; i < n; i++) free(ids[i]);
+    free(ids);
+}
+
+// Every folder under DIR/runs (dot-names and non-folders left out), sorted by id.
+static int list_all_folders(const char *dir, char ***ids, int *n, char *err, size_t errlen) {
     *ids = NULL;
     *n = 0;
     char path[4096];
@@ -258,9 +285,107 @@ int run_list_folders(const char *dir, char ***ids, int *n, char *err, size_t err
     return rc;
 }
 
-void run_ids_free(char **ids, int n) {
-    for (int i = 0; i < n; i++) free(ids[i]);
-    free(ids);
+int run_write_manifest(const run_config *runs, size_t n, const char *results, char *err,
+                       size_t errlen) {
+    if (n == 0) return 0;
+    char path[2200], tmp[2300];
+    snprintf(path, sizeof path, "%s/%s/" RUN_MANIFEST, results, runs[0].experiment);
+    // A name of this process's own: jobs of a Slurm array may write the same manifest at once.
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) return set_error(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+    fputs(RUN_MANIFEST_HEADER "\n", f);
+    for (size_t i = 0; i < n; i++) {
+        char id[17];
+        run_config_id(&runs[i], id);
+        fprintf(f, "%s\n", id);
+    }
+    const int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        const int e = errno;
+        unlink(tmp);
+        return set_error(err, errlen, "%s: cannot write: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+// The manifest's ids (DIR/runs.csv) in its order into *ids; *n = -1 when there is none.
+static int read_manifest(const char *dir, char ***ids, int *n, char *err, size_t errlen) {
+    char path[4200];
+    *ids = NULL;
+    *n = -1;
+    if (snprintf(path, sizeof path, "%s/" RUN_MANIFEST, dir) >= (int)sizeof path)
+        return set_error(err, errlen, "%s: path too long", dir);
+    if (!path_exists(path)) return 0;
+    csv_reader c;
+    char *f[1];
+    int cap = 0, rc = csv_open(&c, path, RUN_MANIFEST_HEADER, CSV_PLAIN, err, errlen);
+    *n = 0;
+    while (rc == 0 && (rc = csv_next(&c, f, 1, err, errlen)) == 1) {
+        rc = 0;
+        if (*n == cap) {
+            char **grown = realloc(*ids, (size_t)(cap = cap ? 2 * cap : 32) * sizeof *grown);
+            if (!grown) {
+                rc = set_error(err, errlen, "out of memory");
+                break;
+            }
+            *ids = grown;
+        }
+        if (!((*ids)[*n] = strdup(f[0]))) rc = set_error(err, errlen, "out of memory");
+        else (*n)++;
+    }
+    csv_close(&c);
+    if (rc) {
+        run_ids_free(*ids, *n);
+        *ids = NULL;
+        *n = -1;
+    }
+    return rc;
+}
+
+int run_list_folders(const char *dir, run_folders *out, char *err, size_t errlen) {
+    *out = (run_folders){0};
+    char **all, **listed;
+    int n_all, n_listed;
+    if (list_all_folders(dir, &all, &n_all, err, errlen) != 0) return -1;
+    if (read_manifest(dir, &listed, &n_listed, err, errlen) != 0) {
+        run_ids_free(all, n_all);
+        return -1;
+    }
+    if (n_listed < 0) {  // no manifest: every folder is current
+        out->ids = all;
+        out->n = n_all;
+        return 0;
+    }
+    out->has_manifest = 1;
+    // Current: the manifest's ids that have a folder, in its order. Stale: the other folders.
+    // The strings of all[] move to one of the two lists; listed[] is freed whole.
+    out->ids = calloc((size_t)n_all + 1, sizeof *out->ids);
+    out->stale = calloc((size_t)n_all + 1, sizeof *out->stale);
+    char *taken = calloc((size_t)n_all + 1, 1);
+    int rc = out->ids && out->stale && taken ? 0 : set_error(err, errlen, "out of memory");
+    for (int i = 0; rc == 0 && i < n_listed; i++) {
+        char **hit = bsearch(&listed[i], all, (size_t)n_all, sizeof *all, by_id);
+        if (hit && !taken[hit - all]) taken[hit - all] = 1, out->ids[out->n++] = *hit;
+    }
+    for (int i = 0; rc == 0 && i < n_all; i++)
+        if (!taken[i]) out->stale[out->n_stale++] = all[i];
+    if (rc) {
+        free(out->ids), free(out->stale);
+        *out = (run_folders){0};
+        run_ids_free(all, n_all);
+    } else {
+        free(all);
+    }
+    free(taken);
+    run_ids_free(listed, n_listed);
+    return rc;
+}
+
+void run_folders_free(run_folders *f) {
+    run_ids_free(f->ids, f->n);
+    run_ids_free(f->stale, f->n_stale);
+    *f = (run_folders){0};
 }
 
 int run_folder_is_done(const char *dir, const char *id) {

@@ -2,6 +2,7 @@
 //   <results>/<experiment>/runs/<id>/
 //     config.yaml  the resolved configuration (reloads to the same run and id)
 //     point.csv    `key,value`: this run's swept values (for the summary's groups)
+//     build.txt    `version: `, `flags: ` and `cpu: ` lines: what produced the numbers
 //     train.csv    step,loss,lr,grad_norm,tokens_per_s        (one row per step)
 //     eval.csv     step,set,metric,value     (loss and accuracy per set; books: perplexity,
 //                  bits_per_byte and past the training length *_beyond: run_data.h)
@@ -37,11 +38,32 @@ int run_make_dir(const run_config *r, const char *results, char *dir, size_t len
 // Whether the run's done marker exists.
 int run_is_done(const run_config *r, const char *results);
 
-// The run folders of an experiment's results folder (DIR/runs/*, finished or not), by id
-// in strcmp order; *ids and its strings are malloc'd (free with run_ids_free). 0, or -1 with
-// "DIR/runs: cannot open: ..." (also when it does not exist).
-int run_list_folders(const char *dir, char ***ids, int *n, char *err, size_t errlen);
-void run_ids_free(char **ids, int n);
+// An experiment's current runs: DIR/runs.csv (header `id`) lists the id of every run the
+// experiment file expands to, in the file's order. `posbench run` writes it (in every mode)
+// before it starts a run, so that after the file is edited the folders of runs it no longer
+// has are known as stale: the summary and the plots leave them out instead of pooling two
+// versions of an experiment.
+#define RUN_MANIFEST "runs.csv"
+#define RUN_MANIFEST_HEADER "id"
+// Writes results/<experiment>/runs.csv for the n runs (of one experiment). 0, or -1 with err.
+int run_write_manifest(const run_config *runs, size_t n, const char *results, char *err,
+                       size_t errlen);
+
+// The run folders of an experiment's results folder (DIR/runs/*, finished or not). With a
+// manifest: ids are the manifest's runs that have a folder, in its order, and stale the other
+// folders (by id); without one (a folder assembled by hand, or from before manifests), every
+// folder, by id, and no stale ones.
+typedef struct run_folders {
+    char **ids;
+    int n;
+    char **stale;
+    int n_stale;
+    int has_manifest;
+} run_folders;
+// 0, or -1 with "DIR/runs: cannot open: ..." (also when it does not exist) or the manifest's
+// error; free with run_folders_free (harmless after an error).
+int run_list_folders(const char *dir, run_folders *out, char *err, size_t errlen);
+void run_folders_free(run_folders *f);
 // Whether DIR/runs/ID holds its done marker.
 int run_folder_is_done(const char *dir, const char *id);
 

@@ -1,9 +1,9 @@
 // Learning curves for `posbench plot`: each finished run's eval.csv (harness/experiment/run.h) as the
 // metric of every evaluation set against optimizer step, averaged over the seeds of each
 // series with a Student-t 95% confidence interval (plot_panels.h). The statistics are the
-// summary's (summary_describe), so a curve's last point is the accuracy plot's bar. Drawn by
-// plots/learning.gp: one panel per evaluation set, side by side in one figure, so the sets
-// share a scale and a legend.
+// summary's (summary_describe_metric), so a curve's last point is the accuracy plot's bar.
+// Drawn by plots/learning.gp: one panel per evaluation set, side by side in one figure, so
+// the sets share a scale and a legend.
 #ifndef POSBENCH_PLOT_LEARNING_H
 #define POSBENCH_PLOT_LEARNING_H
 

@@ -56,13 +56,15 @@ int plot_points_sort(plot_points *ps, int n) {
 // nothing when no x has a finite mean, as an empty block makes gnuplot warn. v: scratch
 // for n values. Returns 1 when a block was written, else 0.
 static int write_block(FILE *f, const plot_runs *r, const plot_point *pts, int n, double scale,
-                       const char *columns, int block, int labelled, double *v) {
+                       const char *metric, const char *columns, int block, int labelled,
+                       double *v) {
     int wrote = 0;
     for (int i = 0; i < n;) {
         int k = 0;
-        for (; i + k < n && pts[i + k].x == pts[i].x; k++) v[k] = scale * pts[i + k].value;
+        for (; i + k < n && pts[i + k].x == pts[i].x; k++) v[k] = pts[i + k].value;
         summary_row s;
-        summary_describe(v, k, &s);
+        summary_describe_metric(metric, v, k, &s);
+        s.mean *= scale, s.ci_low *= scale, s.ci_high *= scale;
         if (isfinite(s.mean)) {
             if (!wrote) {
                 char label[PLOT_NAME + PLOT_VARIANT + 8] = "";
@@ -101,7 +103,8 @@ int plot_write_panels(const plot_runs *r, const plot_points *ps, int n, double s
             const int g = pts[i].series;
             int k = 0;
             for (; i + k < n && pts[i + k].set == set && pts[i + k].series == g; k++) {}
-            if (write_block(o.f, r, pts + i, k, scale, columns, b->n, labelled[g], v)) {
+            if (write_block(o.f, r, pts + i, k, scale, p->metric, columns, b->n, labelled[g],
+                            v)) {
                 labelled[g] = 1;
                 if (plot_blocks_add(b, r->series.items[g].encoding,
                                     plot_series_dash(&r->series, g))) {

@@ -1,9 +1,9 @@
 // Curves in panels for `posbench plot`: the runs' values of a metric at points x of one axis
 // (an optimizer step in plot_learning.h, an answer group in plot_groups.h), one panel per
 // evaluation set, averaged over the seeds of each series with a Student-t 95% confidence
-// interval. The statistics are the summary's (summary_describe). Drawn by plots/learning.gp
-// (plots/groups.gp loads it): the panels side by side in one figure, so the sets share a
-// scale and a legend.
+// interval. The statistics are the summary's (summary_describe_metric). Drawn by
+// plots/learning.gp (plots/groups.gp loads it): the panels side by side in one figure, so the
+// sets share a scale and a legend.
 #ifndef POSBENCH_PLOT_PANELS_H
 #define POSBENCH_PLOT_PANELS_H
 

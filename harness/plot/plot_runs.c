@@ -101,18 +101,12 @@ int plot_runs_read(const char *dir, plot_runs *r, char *err, size_t errlen) {
     *r = (plot_runs){0};
     snprintf(r->dir, sizeof r->dir, "%s/runs", dir);
     if (!is_dir(r->dir)) return 0;
-    char **names;
-    int n, rc = run_list_folders(dir, &names, &n, err, errlen);
-    for (int i = 0; i < n && !rc; i++)
-        if (run_folder_is_done(dir, names[i]))  // unfinished runs are left out, as the summary does
-            rc = read_run(r, names[i], err, errlen);
-    int *map;
-    if (!rc && plot_series_sort(&r->series, &map)) rc = set_error(err, errlen, "out of memory");
-    else if (!rc) {
-        for (int i = 0; i < r->n; i++) r->runs[i].series = map[r->runs[i].series];
-        free(map);
-    }
-    run_ids_free(names, n);
+    run_folders folders;
+    int rc = run_list_folders(dir, &folders, err, errlen);
+    // Unfinished and stale runs are left out, as the summary does.
+    for (int i = 0; i < folders.n && !rc; i++)
+        if (run_folder_is_done(dir, folders.ids[i])) rc = read_run(r, folders.ids[i], err, errlen);
+    run_folders_free(&folders);
     if (rc) plot_runs_free(r);
     return rc;
 }

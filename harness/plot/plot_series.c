@@ -42,35 +42,6 @@ int plot_series_index(plot_series_list *l, const char *encoding, const char *var
     return l->n++;
 }
 
-static int by_encoding(const void *a, const void *b) {
-    const plot_series *x = a, *y = b;
-    const int c = strcmp(x->encoding, y->encoding);
-    return c ? c : (x->variant_index > y->variant_index) - (x->variant_index < y->variant_index);
-}
-
-int plot_series_sort(plot_series_list *l, int **map) {
-    if (l->n == 0) {  // items may be NULL, which qsort and memcpy must not see
-        *map = malloc(sizeof **map);
-        return *map ? 0 : -1;
-    }
-    *map = malloc((size_t)l->n * sizeof **map);
-    plot_series *old = malloc((size_t)l->n * sizeof *old);
-    if (!*map || !old) {
-        free(*map);
-        free(old);
-        *map = NULL;
-        return -1;
-    }
-    memcpy(old, l->items, (size_t)l->n * sizeof *old);
-    qsort(l->items, (size_t)l->n, sizeof *l->items, by_encoding);
-    // Series are distinct (encoding, variant) pairs, so each old one has one new place.
-    for (int i = 0; i < l->n; i++)
-        for (int j = 0; j < l->n; j++)
-            if (!by_encoding(&old[i], &l->items[j])) (*map)[i] = j;
-    free(old);
-    return 0;
-}
-
 void plot_series_free(plot_series_list *l) {
     free(l->items);
     free(l->variants);

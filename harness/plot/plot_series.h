@@ -1,7 +1,9 @@
 // The series of a plot: one per group of runs (every swept key except the seed, as in
 // summary.csv), drawn in its encoding's colour (plots/colors.gp) and, when other keys vary
 // too (the task, an encoding option), told apart by a dash type per "variant": the values of
-// those other keys. Series and variants keep their order of first appearance.
+// those other keys. Series and variants keep their order of first appearance: the experiment
+// file's order, as the summary's groups and the run folders are read in it (runs.csv), so
+// legends list the encodings as the file does, the same in every plot.
 #ifndef POSBENCH_PLOT_SERIES_H
 #define POSBENCH_PLOT_SERIES_H
 
@@ -25,11 +27,6 @@ typedef struct {
 // The index of the series (encoding, variant), added if new. -1 when out of memory.
 int plot_series_index(plot_series_list *l, const char *encoding, const char *variant);
 void plot_series_free(plot_series_list *l);
-
-// Sorts the series by encoding name, then variant (first appearance), so legends list the
-// encodings in the same order in every plot whatever the run ids; map[old] = new index for
-// the caller to renumber its references. 0, or -1 when out of memory (list unchanged).
-int plot_series_sort(plot_series_list *l, int **map);
 
 // Legend entry: "rope", or "rope, probe_where" when several variants exist.
 void plot_series_label(const plot_series_list *l, int i, char *buf, size_t len);

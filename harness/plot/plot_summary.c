@@ -127,13 +127,6 @@ int plot_summary_read(const char *path, const char *default_encoding, plot_summa
         set_error(err, errlen, "%s: no rows", path);
         goto done;
     }
-    int *map;
-    if (plot_series_sort(&s->series, &map)) {
-        set_error(err, errlen, "out of memory");
-        goto done;
-    }
-    for (int i = 0; i < s->n_rows; i++) s->rows[i].series = map[s->rows[i].series];
-    free(map);
     rc = 0;
 done:
     free(line);
