@@ -197,6 +197,9 @@ START_TEST(test_global_errors) {
         {{"posbench", "eval", "--encoding-plugin", PB_FIXTURE_DIR "/missing.so", NULL}, 2,
          "posbench: cannot load encoding plugin: "},
         {{"posbench", "nosuch", NULL}, 2, "posbench: unknown command 'nosuch'\nusage: posbench"},
+        {{"posbench", "sumary", "x", NULL}, 2,
+         "posbench: unknown command 'sumary' (did you mean 'summary'?)\n"},
+        {{"posbench", "--version", NULL}, 0, "posbench "},
         {{"posbench", NULL}, 2, "usage: posbench [--encoding-plugin F.so]... COMMAND"},
         {{"posbench", "--help", NULL}, 0, "usage: posbench [--encoding-plugin F.so]... COMMAND"},
     };

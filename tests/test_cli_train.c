@@ -7,6 +7,7 @@
 
 #include "capture.h"
 #include "harness/cli/cli_train.h"
+#include "harness/experiment/config.h"
 #include "suites.h"
 #include "tasks/dataset.h"
 #include "tasks/task.h"
@@ -56,11 +57,19 @@ START_TEST(test_train_argument_errors) {
     const char *a3[] = {"train", "--data", "x.pbds", "--symbols", "4", NULL};
     expect_error(a3, 2, "posbench: train: --symbols, --offset, --seq-len and --eval-len are for "
                         "the toy task; a dataset file fixes them\n");
+    // Model and training values are checked as an experiment file's are, with its messages.
     const char *a4[] = {"train", "--steps", "0", NULL};
-    expect_error(a4, 2,
-                 "posbench: train: --steps expects an integer in [1, 1073741824], got '0'\n");
+    expect_error(a4, 2, "posbench: train: --steps: training.steps: must be >= 1, got 0\n");
     const char *a5[] = {"train", "--lr", "fast", NULL};
-    expect_error(a5, 2, "posbench: train: --lr expects a number in [0, 10], got 'fast'\n");
+    expect_error(a5, 2, "posbench: train: --lr: training.lr: expected a number, got 'fast'\n");
+    const char *lr0[] = {"train", "--lr", "0", NULL};
+    expect_error(lr0, 2, "posbench: train: --lr: training.lr: must be > 0, got 0\n");
+    const char *lr_min[] = {"train", "--lr", "1e-5", NULL};  // below lr_min's default, 1e-4
+    expect_error(lr_min, 2, "posbench: train: --lr-min 0.0001 is greater than --lr 1e-05\n");
+    // A checkpoint path that cannot be written is refused before any training.
+    const char *save[] = {"train", "--save", "/nonexistent/dir/model.ckpt", NULL};
+    expect_error(save, 2, "posbench: train: --save /nonexistent/dir/model.ckpt cannot be "
+                          "written (/nonexistent/dir/model.ckpt.tmp: cannot create: ");
     const char *a6[] = {"train", "--norm", "batch", NULL};
     expect_error(a6, 2, "posbench: train: --norm expects 'rms' or 'layer', got 'batch'\n");
     const char *a7[] = {"train", "--bogus", NULL};
@@ -109,12 +118,26 @@ START_TEST(test_train_runtime_failures) {
     char want[700];
     snprintf(want, sizeof want, "posbench: %s: vocabulary of ", other_path);
     expect_error(vocab, 1, want);
-    const char *save[] = {"train", "--data", train_path, "--steps", "1", "--d-model", "16",
-                          "--heads", "2", "--layers", "1", "--batch", "2", "--threads", "1",
-                          "--save", "/nonexistent/dir/model.ckpt", NULL};
-    expect_error(save, 1, "posbench: /nonexistent/dir/model.ckpt.tmp: cannot create: ");
     unlink(train_path);
     unlink(other_path);
+}
+END_TEST
+
+// The defaults are an experiment file's: --help states the schema's values, one thread.
+START_TEST(test_train_defaults_are_the_experiment_defaults) {
+    char *out, want[256];
+    const char *help[] = {"train", "--help", NULL};
+    ck_assert_int_eq(run_captured(cmd_train, help, &out), 0);
+    snprintf(want, sizeof want, "(%g, %g, %g)\n", config_default_number("model.d_model"),
+             config_default_number("model.layers"), config_default_number("model.heads"));
+    ck_assert_msg(strstr(out, want), "%s", out);
+    snprintf(want, sizeof want, "(%g, %g, %g, %g)\n", config_default_number("training.steps"),
+             config_default_number("training.lr"), config_default_number("training.lr_min"),
+             config_default_number("training.warmup"));
+    ck_assert_msg(strstr(out, want), "%s", out);
+    ck_assert_msg(strstr(out, "OpenMP threads                       (1)\n"), "%s", out);
+    ck_assert_double_eq(config_default_number("training.threads"), 1);
+    free(out);
 }
 END_TEST
 
@@ -127,6 +150,7 @@ Suite *suite_cli_train(void) {
     tcase_add_loop_test(tc, test_train_on_each_task, 0, n);
     tcase_add_test(tc, test_train_argument_errors);
     tcase_add_test(tc, test_train_runtime_failures);
+    tcase_add_test(tc, test_train_defaults_are_the_experiment_defaults);
     suite_add_tcase(s, tc);
     return s;
 }

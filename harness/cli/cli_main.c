@@ -6,6 +6,7 @@
 
 #include "encodings/encoding.h"
 #include "harness/base/build_info.h"
+#include "harness/base/names.h"
 #include "harness/cli/cli_books.h"
 #include "harness/cli/cli_check_encoding.h"
 #include "harness/cli/cli_config.h"
@@ -186,6 +187,13 @@ int cli_main(int argc, char **argv) {
         rc = commands[i].run(n, args);
         free(args);
         return rc;
+    }
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) names[i] = commands[i].name;
+    const char *near = closest_name(argv[at], names, (int)(sizeof names / sizeof names[0]));
+    if (near) {  // a typo: the one line that helps, not the whole command list
+        fprintf(stderr, "posbench: unknown command '%s' (did you mean '%s'?)\n", argv[at], near);
+        return 2;
     }
     fprintf(stderr, "posbench: unknown command '%s'\n", argv[at]);
     usage(stderr);

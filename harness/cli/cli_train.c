@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/atomic_file.h"
 #include "harness/base/errors.h"
+#include "harness/experiment/config.h"
 #include "harness/experiment/run.h"
 #include "harness/model/checkpoint.h"
 #include "harness/model/model.h"
@@ -15,31 +17,42 @@
 #include "harness/train/toy_task.h"
 #include "harness/train/train.h"
 
-static const char USAGE[] =
-    "usage: posbench train [--data FILE [--eval-data FILE,...]] [options]\n"
-    "Trains a model and reports held-out loss and accuracy at the scored positions. With\n"
-    "--data, on a dataset file (posbench gen); otherwise on the copy-at-offset toy task (at\n"
-    "every position t >= offset, output the symbol seen `offset` positions earlier).\n"
-    "  --data FILE            training sequences, drawn uniformly with replacement\n"
-    "  --eval-data F[,F...]   evaluation files, every sequence once (up to 8)\n"
-    "  --eval-every N         also evaluate on the first file every N steps (0: at the end)\n"
-    "  --encoding NAME        see posbench list encodings          (rope)\n"
-    "  --encoding-options S   e.g. 'base=10000,delta_init=zero'    (defaults)\n"
-    "  --encoding-plugin F.so load an encoding from a shared object (posbench check-encoding\n"
-    "                         --help); --encoding then defaults to the plugin's name\n"
-    "  --batch B              sequences per step                   (32)\n"
-    "  --d-model C --layers L --heads H                            (64, 2, 4)\n"
-    "  --norm rms|layer                                            (rms)\n"
-    "  --steps N --lr X --lr-min X --warmup N                      (500, 1e-3, lr/10, 50)\n"
-    "  --beta1 X --beta2 X --weight-decay X --clip X               (0.9, 0.99, 0.01, 1.0)\n"
-    "  --seed S               model init and data seed             (1)\n"
-    "  --threads N            OpenMP threads                       (all cores)\n"
-    "  --save FILE            write a checkpoint when done\n"
-    "toy task only:\n"
-    "  --symbols N            distinct symbols                     (16)\n"
-    "  --offset K             copy distance                        (3)\n"
-    "  --seq-len T            training sequence length             (32)\n"
-    "  --eval-len T[,T...]    evaluation lengths, comma-separated  (= seq-len)\n";
+// The defaults in brackets are the experiment file's (posbench config prints them all).
+static void usage(void) {
+#define D(path) config_default_number(path)
+    printf(
+        "usage: posbench train [--data FILE [--eval-data FILE,...]] [options]\n"
+        "Trains a model and reports held-out loss and accuracy at the scored positions. With\n"
+        "--data, on a dataset file (posbench gen); otherwise on the copy-at-offset toy task (at\n"
+        "every position t >= offset, output the symbol seen `offset` positions earlier). The\n"
+        "model and training options default to an experiment file's defaults and take the same\n"
+        "values (posbench config lists them).\n"
+        "  --data FILE            training sequences, drawn uniformly with replacement\n"
+        "  --eval-data F[,F...]   evaluation files, every sequence once (up to 8)\n"
+        "  --eval-every N         also evaluate on the first file every N steps (0: at the end)\n"
+        "  --encoding NAME        see posbench list encodings          (rope)\n"
+        "  --encoding-options S   e.g. 'base=10000,delta_init=zero'    (defaults)\n"
+        "  --encoding-plugin F.so load an encoding from a shared object (posbench check-encoding\n"
+        "                         --help); --encoding then defaults to the plugin's name\n"
+        "  --batch B              sequences per step                   (%g)\n"
+        "  --d-model C --layers L --heads H                            (%g, %g, %g)\n"
+        "  --norm rms|layer                                            (rms)\n"
+        "  --steps N --lr X --lr-min X --warmup N                      (%g, %g, %g, %g)\n"
+        "  --beta1 X --beta2 X --weight-decay X --clip X               (%g, %g, %g, %g)\n"
+        "  --seed S               model init and data seed             (1)\n"
+        "  --threads N            OpenMP threads                       (%g)\n"
+        "  --save FILE            write a checkpoint when done (checked writable first)\n"
+        "toy task only:\n"
+        "  --symbols N            distinct symbols                     (16)\n"
+        "  --offset K             copy distance                        (3)\n"
+        "  --seq-len T            training sequence length             (32)\n"
+        "  --eval-len T[,T...]    evaluation lengths, comma-separated  (= seq-len)\n",
+        D("training.batch"), D("model.d_model"), D("model.layers"), D("model.heads"),
+        D("training.steps"), D("training.lr"), D("training.lr_min"), D("training.warmup"),
+        D("training.beta1"), D("training.beta2"), D("training.weight_decay"),
+        D("training.clip"), D("training.threads"));
+#undef D
+}
 
 #define MAX_EVAL 8
 
@@ -50,7 +63,7 @@ typedef struct train_args {
     const pe_ops *plugin;  // the last --encoding-plugin, whose name --encoding defaults to
     const char *eval_files[MAX_EVAL];
     int n_eval_files;
-    int offset, eval_lens[MAX_EVAL], n_eval_lens, seed, lr_min_set, toy_flags, eval_every;
+    int offset, eval_lens[MAX_EVAL], n_eval_lens, seed, toy_flags, eval_every;
     int encoding_set;
     char eval_list[4096];  // --eval-data, split in place
 } train_args;
@@ -86,28 +99,47 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
     return 0;
 }
 
-static int parse_float(const char *opt, const char *s, double lo, double hi, float *out) {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "posbench: train: --%s expects a number in [%g, %g], got '%s'\n", opt, lo,
-                hi, s);
-        return -1;
-    }
+// --OPT's value as the experiment key path takes it: the same type, the same range and the
+// same message as in an experiment file.
+static int parse_key(const char *opt, const char *path, const char *s, double *out) {
+    char msg[256];
+    if (config_parse_number(path, s, out, msg, sizeof msg) == 0) return 0;
+    fprintf(stderr, "posbench: train: --%s: %s\n", opt, msg);
+    return -1;
+}
+
+static int parse_key_int(const char *opt, const char *path, const char *s, int *out) {
+    double v;
+    if (parse_key(opt, path, s, &v) != 0) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_key_float(const char *opt, const char *path, const char *s, float *out) {
+    double v;
+    if (parse_key(opt, path, s, &v) != 0) return -1;
     *out = (float)v;
     return 0;
 }
 
 // Returns 0 to train, 1 after --help, 2 on a usage error (message printed).
 static int parse_args(int argc, char **argv, train_args *a) {
-    *a = (train_args){.mc = {.vocab = 16, .d_model = 64, .n_layers = 2, .n_heads = 4},
-                      .tc = {.steps = 500, .batch_size = 32, .seq_len = 32, .clip = 1.0f,
-                             .opt = {.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-8f,
-                                     .weight_decay = 0.01f},
-                             .log_every = 50,
-                             .n_threads = omp_get_max_threads()},
+    // The experiment defaults (harness/experiment/config_schema.c), so that a model trained
+    // here is the one an experiment file with the same few keys trains.
+#define D(path) config_default_number(path)
+    *a = (train_args){.mc = {.vocab = 16, .d_model = (int)D("model.d_model"),
+                             .n_layers = (int)D("model.layers"), .n_heads = (int)D("model.heads")},
+                      .tc = {.steps = (int)D("training.steps"),
+                             .batch_size = (int)D("training.batch"), .seq_len = 32,
+                             .clip = (float)D("training.clip"),
+                             .opt = {.beta1 = (float)D("training.beta1"),
+                                     .beta2 = (float)D("training.beta2"), .eps = 1e-8f,
+                                     .weight_decay = (float)D("training.weight_decay")},
+                             .log_every = 50, .n_threads = (int)D("training.threads")},
                       .encoding = "rope", .offset = 3, .seed = 1};
-    a->tc.schedule = (lr_schedule){1e-3f, 1e-4f, 50, 500};
+    a->tc.schedule = (lr_schedule){(float)D("training.lr"), (float)D("training.lr_min"),
+                                   (int)D("training.warmup"), a->tc.steps};
+#undef D
     static const struct option opts[] = {
         {"encoding", 1, 0, 'e'}, {"encoding-options", 1, 0, 'o'}, {"symbols", 1, 0, 'v'},
         {"offset", 1, 0, 'k'},   {"seq-len", 1, 0, 'T'},          {"eval-len", 1, 0, 'E'},
@@ -138,28 +170,32 @@ static int parse_args(int argc, char **argv, train_args *a) {
                 else bad = parse_int("eval-len", tok, 1, 1 << 20, &a->eval_lens[a->n_eval_lens++]);
             }
             break;
-        case 'B': bad = parse_int("batch", optarg, 1, 1 << 16, &a->tc.batch_size); break;
-        case 'C': bad = parse_int("d-model", optarg, 1, 1 << 16, &a->mc.d_model); break;
-        case 'L': bad = parse_int("layers", optarg, 1, 1024, &a->mc.n_layers); break;
-        case 'H': bad = parse_int("heads", optarg, 1, 1024, &a->mc.n_heads); break;
+        case 'B': bad = parse_key_int("batch", "training.batch", optarg, &a->tc.batch_size); break;
+        case 'C': bad = parse_key_int("d-model", "model.d_model", optarg, &a->mc.d_model); break;
+        case 'L': bad = parse_key_int("layers", "model.layers", optarg, &a->mc.n_layers); break;
+        case 'H': bad = parse_key_int("heads", "model.heads", optarg, &a->mc.n_heads); break;
         case 'n':
             if (!strcmp(optarg, "rms")) a->mc.norm = NORM_RMS;
             else if (!strcmp(optarg, "layer")) a->mc.norm = NORM_LAYER;
             else bad = bad_arg("--norm expects 'rms' or 'layer', got '%s'", optarg);
             break;
-        case 's': bad = parse_int("steps", optarg, 1, 1 << 30, &a->tc.steps); break;
-        case 'l': bad = parse_float("lr", optarg, 0, 10, &a->tc.schedule.lr_max); break;
+        case 's': bad = parse_key_int("steps", "training.steps", optarg, &a->tc.steps); break;
+        case 'l': bad = parse_key_float("lr", "training.lr", optarg, &a->tc.schedule.lr_max); break;
         case 'm':
-            bad = parse_float("lr-min", optarg, 0, 10, &a->tc.schedule.lr_min);
-            a->lr_min_set = 1;
+            bad = parse_key_float("lr-min", "training.lr_min", optarg, &a->tc.schedule.lr_min);
             break;
-        case 'w': bad = parse_int("warmup", optarg, 0, 1 << 30, &a->tc.schedule.warmup_steps); break;
-        case '1': bad = parse_float("beta1", optarg, 0, 0.999999, &a->tc.opt.beta1); break;
-        case '2': bad = parse_float("beta2", optarg, 0, 0.999999, &a->tc.opt.beta2); break;
-        case 'd': bad = parse_float("weight-decay", optarg, 0, 10, &a->tc.opt.weight_decay); break;
-        case 'c': bad = parse_float("clip", optarg, 0, 1e9, &a->tc.clip); break;
+        case 'w':
+            bad = parse_key_int("warmup", "training.warmup", optarg, &a->tc.schedule.warmup_steps);
+            break;
+        case '1': bad = parse_key_float("beta1", "training.beta1", optarg, &a->tc.opt.beta1); break;
+        case '2': bad = parse_key_float("beta2", "training.beta2", optarg, &a->tc.opt.beta2); break;
+        case 'd':
+            bad = parse_key_float("weight-decay", "training.weight_decay", optarg,
+                                  &a->tc.opt.weight_decay);
+            break;
+        case 'c': bad = parse_key_float("clip", "training.clip", optarg, &a->tc.clip); break;
         case 'S': bad = parse_int("seed", optarg, 0, INT_MAX, &a->seed); break;
-        case 'j': bad = parse_int("threads", optarg, 1, 1024, &a->tc.n_threads); break;
+        case 'j': bad = parse_key_int("threads", "training.threads", optarg, &a->tc.n_threads); break;
         case 'O': a->save = optarg; break;
         case 'D': a->data = optarg; break;
         case 'V':
@@ -171,7 +207,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
             }
             break;
         case 'N': bad = parse_int("eval-every", optarg, 0, INT_MAX, &a->eval_every); break;
-        case 'h': fputs(USAGE, stdout); return 1;
+        case 'h': usage(); return 1;
         default: return bad_arg("unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
         }
     }
@@ -188,7 +224,11 @@ static int parse_args(int argc, char **argv, train_args *a) {
         return 2;
     }
     if (a->plugin && !a->encoding_set) a->encoding = a->plugin->name;  // --encoding wins
-    if (!a->lr_min_set) a->tc.schedule.lr_min = a->tc.schedule.lr_max / 10;
+    if (a->tc.schedule.lr_min > a->tc.schedule.lr_max) {  // as an experiment file refuses it
+        fprintf(stderr, "posbench: train: --lr-min %g is greater than --lr %g\n",
+                a->tc.schedule.lr_min, a->tc.schedule.lr_max);
+        return 2;
+    }
     a->tc.schedule.total_steps = a->tc.steps;
     a->tc.data_seed = train_data_seed((uint64_t)a->seed);
     return 0;
@@ -279,6 +319,12 @@ static int load_data(const train_args *a, dataset **train_set, dataset **evals, 
 // shape, the encoding with its options, and the toy task's lengths against the positions the
 // encoding serves. 0, or -1 with the message: a usage error.
 static int check_request(const train_args *a, char *err, size_t errlen) {
+    // A checkpoint that cannot be written is found now, not after the training it would keep.
+    atomic_file probe;
+    char why[512];
+    if (a->save && atomic_file_open(&probe, a->save, why, sizeof why) != 0)
+        return set_error(err, errlen, "train: --save %s cannot be written (%s)", a->save, why);
+    if (a->save) atomic_file_abandon(&probe);
     pe encoding;
     if (model_check(&a->mc, a->encoding, a->enc_opts, &encoding, err, errlen) != 0) return -1;
     if (a->data) return 0;  // a dataset file fixes the lengths

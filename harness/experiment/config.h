@@ -123,4 +123,12 @@ void run_config_sweep_text(const run_config *r, char *buf, size_t len);
 // The schema: every key, its type, default and valid range, as a Markdown table.
 void config_print_schema(FILE *out);
 
+// A numeric key's default (e.g. "training.lr" -> 0.001): so that `posbench train` starts
+// from the experiment defaults. A path that is not a numeric key is a caller's bug.
+double config_default_number(const char *path);
+// text as a value of the numeric key path, checked against the key's type and range as an
+// experiment file's value is: 0 with *value, or -1 with "path: message" in msg.
+int config_parse_number(const char *path, const char *text, double *value, char *msg,
+                        size_t len);
+
 #endif

@@ -98,6 +98,22 @@ int config_check_scalar(const field *f, const char *text, double *num, uint64_t 
                      f->min_open ? '(' : '[', f->min, f->max, f->max_open ? ')' : ']', text);
 }
 
+// The row of a numeric key; a wrong path is the caller's bug.
+static const field *number_field(const char *path) {
+    const int i = field_index(path);
+    if (i < 0 || (config_schema[i].type != T_INT && config_schema[i].type != T_FLOAT))
+        posbench_bug("config: '%s' is not a numeric key", path);
+    return &config_schema[i];
+}
+
+double config_default_number(const char *path) { return strtod(number_field(path)->def, NULL); }
+
+int config_parse_number(const char *path, const char *text, double *value, char *msg,
+                        size_t len) {
+    uint64_t unused;
+    return config_check_scalar(number_field(path), text, value, &unused, 1, msg, len);
+}
+
 static void store_scalar(const field *f, const char *text, double num, uint64_t u64,
                          run_config *r) {
     char *at = (char *)r + f->offset;
