@@ -53,10 +53,13 @@ FIXTURE_SO := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
 # The tests find the plugins they load under the build folder of their own flavour. (Set
 # for every object: a target-specific value would also reach $(BUILD)/flags and rewrite it.)
 PB_CFLAGS += -DPB_FIXTURE_DIR='"$(BUILD)/fixtures"'
+# Where an installed posbench finds its plots' scripts (make install); in the flags, so that
+# another PREFIX rebuilds.
+PB_CFLAGS += -DPOSBENCH_PLOTS_DIR='"$(PREFIX)/share/posbench/plots"'
 # The generated build_info.inc (the version and these flags) lives in the build folder.
 PB_CFLAGS += -I$(BUILD)
 
-.PHONY: all test layers asan bench bench-torch deps clean help plots examples cppcheck valgrind check-all fuzz
+.PHONY: all test layers install install-check asan bench bench-torch deps clean help plots examples cppcheck valgrind check-all fuzz
 
 all: posbench
 
@@ -75,6 +78,7 @@ help:
 	@echo "make main       the main job (see README)"
 	@echo "make plots RESULTS=results/<experiment>   PNG and SVG plots of an experiment (gnuplot)"
 	@echo "make examples RESULTS='results/a results/b'   refresh plots/examples/*.png from them"
+	@echo "make install    the binary and the plots' scripts under PREFIX (/usr/local), DESTDIR too"
 	@echo "make clean      remove build outputs"
 
 # A flags file that changes when the flags change forces a rebuild.
@@ -119,8 +123,21 @@ $(BUILD)/bench_posbench: $(BUILD)/bench/bench.o $(LIB_OBJ)
 deps:
 	@sh tools/deps.sh
 
-# The plots' scripts are found beside the binary, else where an install would put them.
-$(BUILD)/harness/plot/plot_exec.o: PB_CFLAGS += -DPOSBENCH_PLOTS_DIR='"$(PREFIX)/share/posbench/plots"'
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, and the gnuplot scripts where it
+# looks for them (beside it in ../share/posbench/plots, else the PREFIX it was built for).
+install: posbench
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/posbench/plots
+	install -m 755 posbench $(DESTDIR)$(PREFIX)/bin/posbench
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/posbench/plots/
+
+# An install into a scratch DESTDIR runs and finds its scripts beside it (part of make test).
+install-check: posbench
+	@d=$$(mktemp -d) && $(MAKE) --no-print-directory install DESTDIR=$$d >/dev/null && \
+	  $$d$(PREFIX)/bin/posbench --version >/dev/null && mkdir -p $$d/results/runs && \
+	  out=$$($$d$(PREFIX)/bin/posbench plot $$d/results 2>&1); \
+	  case "$$out" in *"cannot find the gnuplot scripts"*) rc=1;; *) rc=0;; esac; \
+	  rm -rf $$d; [ $$rc = 0 ] && echo "install-check: an install runs and finds its scripts" \
+	  || { echo "install-check: $$out"; exit 1; }
 
 # Every plot that applies to one results folder, written into it (posbench plot --help).
 plots: posbench
@@ -146,6 +163,7 @@ examples: posbench
 # 60 s default timeout (Check says 4) keeps a loaded or slow machine from failing a test.
 test: deps layers
 	@$(MAKE) --no-print-directory $(BUILD)/test_posbench posbench
+	@$(MAKE) --no-print-directory install-check
 	OMP_NUM_THREADS=1 CK_DEFAULT_TIMEOUT=60 $(BUILD)/test_posbench
 
 # The layering rule of docs/design.md: which folder may include which.

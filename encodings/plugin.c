@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/base/errors.h"
 
@@ -31,8 +32,15 @@ const pe_ops *pe_load_plugin(const char *path, char *err, size_t errlen) {
         set_error(err, errlen, "%s: too many encoding plugins (at most %d)", path, PE_MAX_PLUGINS);
         return NULL;
     }
+    // dlopen searches the library path for a name without a '/', never the current folder:
+    // `check-encoding my_pe.so` means the file here, as it would for any other command.
+    char here[4096];
+    const char *file = path;
+    if (!strchr(path, '/') && access(path, F_OK) == 0 &&
+        snprintf(here, sizeof here, "./%s", path) < (int)sizeof here)
+        file = here;
     // RTLD_LOCAL: two plugins may define the same helper names without clashing.
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         set_error(err, errlen, "cannot load encoding plugin: %s", dlerror());
         return NULL;

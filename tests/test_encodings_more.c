@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "encodings/encoding.h"
@@ -505,6 +506,21 @@ START_TEST(test_plugin_errors) {
 }
 END_TEST
 
+// A plugin named without a folder is the file in the current folder (dlopen alone would
+// search the library path and not find it).
+START_TEST(test_cli_check_encoding_in_current_folder) {
+    char cwd[4096], *out = NULL;
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(PB_FIXTURE_DIR), 0);
+    const char *here[] = {"check-encoding", "example_pe.so", NULL};
+    const int rc = run_captured(cmd_check_encoding, here, &out);
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_msg(rc == 0, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "encoding example_logdecay(scale=1)"));
+    free(out);
+}
+END_TEST
+
 // The CLI: exit 0 with a table for a good plugin, 1 for a broken one, 2 for an unknown name.
 START_TEST(test_cli_check_encoding) {
     char *out = NULL;
@@ -584,6 +600,7 @@ Suite *suite_encodings_more(void) {
     tcase_add_test(tc, test_plugin_broken_fails);
     tcase_add_test(tc, test_plugin_errors);
     tcase_add_test(tc, test_cli_check_encoding);
+    tcase_add_test(tc, test_cli_check_encoding_in_current_folder);
     tcase_add_test(tc, test_cli_train_plugin);
     suite_add_tcase(s, tc);
     return s;

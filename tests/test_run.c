@@ -18,6 +18,7 @@
 #include "harness/analysis/inspect.h"
 #include "harness/base/dirs.h"
 #include "harness/cli/cli_run.h"
+#include "harness/cli/cli_summary.h"
 #include "harness/experiment/config.h"
 #include "harness/experiment/run.h"
 #include "harness/experiment/run_source.h"
@@ -159,6 +160,12 @@ START_TEST(test_run_end_to_end) {
     summary = slurp(path);
     ck_assert_msg(strstr(summary, "\nrope,short,loss,3,0,") != NULL, "%s", summary);
     ck_assert_int_eq(count_lines(summary), 1 + 2 * 2 * 2);
+    // posbench summary takes the experiment file as well as its folder.
+    const char *by_file[] = {"summary", "--results", results, yaml, NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, by_file, &out), 0);
+    ck_assert_msg(strstr(out, "6 finished runs (0 diverged) in 2 groups; 6 stale runs left out"),
+                  "%s", out);
+    free(out);
     remove_dir(dir);
 }
 END_TEST

@@ -20,8 +20,15 @@ static const char RUN_USAGE[] =
     "                    [--encoding-plugin F.so]...\n"
     "Runs every point of the experiment's sweep that is not done yet, N at a time as separate\n"
     "processes (default: cores / training.threads), each in DIR/<experiment>/runs/<id>/\n"
-    "(DIR defaults to results), then writes and prints the summary over seeds. Interrupted\n"
-    "sweeps continue where they stopped. --only runs one run in the foreground.\n"
+    "(DIR defaults to results), then writes the summary over seeds. Interrupted sweeps\n"
+    "continue where they stopped. --only runs one run in the foreground.\n"
+    "It prints: a first line with the runs, how many are done and how many run at a time;\n"
+    "while they train, a status line with each running run's step and loss and the sweep's\n"
+    "ETA (rewritten in place on a terminal); a line per finished run with its id, swept\n"
+    "values and time; then where summary.csv went (posbench summary prints it as a table)\n"
+    "and how many stale runs it left out. Each run's own progress goes to its log.txt.\n"
+    "Exit status: 0 when every run is done, 1 when a run failed (its log.txt says why),\n"
+    "2 for an experiment file that cannot run, 130 when stopped by a signal.\n"
     "--encoding-plugin loads an encoding from a shared object first (repeatable), so that\n"
     "model.encoding may name it (posbench check-encoding --help).\n";
 

@@ -7,13 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness/analysis/summary.h"
 #include "harness/cli/cli_args.h"
+#include "harness/base/dirs.h"
+#include "harness/experiment/config.h"
+#include "harness/experiment/run.h"
 
 static const char USAGE[] =
     "usage: posbench summary [--metric NAME] [--success-at A] results/<experiment>\n"
-    "Reads every finished run under results/<experiment>/runs, writes summary.csv there and\n"
+    "       posbench summary [options] [--results DIR] EXPERIMENT.yaml\n"
+    "Reads every finished run under results/<experiment>/runs (for an experiment file, its\n"
+    "folder under DIR, default results), writes summary.csv there and\n"
     "prints it: per group of runs (the same configuration but for the seed), set and metric,\n"
     "the number of done runs n, their mean, the 95% confidence interval of the mean (Student\n"
     "t, cut to the range the metric can take: [0, 100%] for accuracies, from 0 for losses; for\n"
@@ -26,7 +32,8 @@ static const char USAGE[] =
     "does not, and that rate says what a mean over a few seeds cannot. solved_at: the first\n"
     "evaluation step at which the solved runs reached A, median (min-max).\n"
     "  --metric NAME    print only this metric (summary.csv keeps every metric)\n"
-    "  --success-at A   the accuracy that counts as solved, in (0, 1] (default 0.9)\n";
+    "  --success-at A   the accuracy that counts as solved, in (0, 1] (default 0.9)\n"
+    "  --results DIR    where an experiment file's results are (default results)\n";
 
 enum { MAX_COLS = 64, CELL = 128 };  // cells longer than CELL - 1 bytes are cut
 
@@ -133,6 +140,34 @@ static table *make_table(const summary *s, const char *metric) {
     return t;
 }
 
+// The experiment folder the argument names: itself, or for an experiment file (a regular
+// file) results/<its experiment>, whose runs.csv then lists the file's runs. 0, or 2 when
+// the file cannot be read (1 when runs.csv cannot be written), after printing why.
+static int experiment_folder(const char *arg, const char *results, char *dir, size_t len) {
+    struct stat st;
+    if (stat(arg, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(dir, len, "%s", arg);
+        return 0;
+    }
+    experiment e;
+    run_config *runs;
+    size_t n;
+    char err[2400];
+    if (experiment_load(arg, &e, err, sizeof err) != 0) {
+        fprintf(stderr, "posbench: %s\n", err);
+        return 2;
+    }
+    snprintf(dir, len, "%s/%s", results, e.base.experiment);
+    // The file's runs are the current ones, as posbench run would record them.
+    int rc = experiment_expand(&e, &runs, &n, err, sizeof err) != 0 ? 2 : 0;
+    if (rc == 0 && is_dir(dir) && run_write_manifest(runs, n, results, err, sizeof err) != 0)
+        rc = 1;
+    if (rc) fprintf(stderr, "posbench: %s\n", err);
+    if (rc == 0) free(runs);
+    experiment_free(&e);
+    return rc;
+}
+
 // A failure after the command line was read: the results folder or the machine (exit 1).
 static int fail(const char *msg) {
     fprintf(stderr, "posbench: %s\n", msg);
@@ -140,9 +175,12 @@ static int fail(const char *msg) {
 }
 
 int cmd_summary(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"metric", 1, 0, 'm'}, {"success-at", 1, 0, 's'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    const char *metric = NULL;
+    static const struct option opts[] = {{"metric", 1, 0, 'm'},
+                                         {"success-at", 1, 0, 's'},
+                                         {"results", 1, 0, 'r'},
+                                         {"help", 0, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *metric = NULL, *results = "results";
     double success_at = SUMMARY_SUCCESS_AT;
     int c;
     optind = 1;
@@ -150,6 +188,7 @@ int cmd_summary(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': metric = optarg; break;
+        case 'r': results = optarg; break;
         case 's': {
             char *end;
             success_at = strtod(optarg, &end);
@@ -168,7 +207,8 @@ int cmd_summary(int argc, char **argv) {
     if (cli_one_argument("summary", argc, argv, optind, "no experiment folder named (see --help)"))
         return 2;
     char dir[4096], path[4200], err[1024];
-    snprintf(dir, sizeof dir, "%s", argv[optind]);
+    const int bad_file = experiment_folder(argv[optind], results, dir, sizeof dir);
+    if (bad_file) return bad_file;
     for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--) dir[n - 1] = '\0';
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     summary *s = summary_compute(dir, success_at, err, sizeof err);

@@ -49,8 +49,11 @@ int plot_find_scripts(const char *dir, char *out, size_t len, char *err, size_t 
         exe[n] = '\0';
         char *slash = strrchr(exe, '/');
         if (slash) *slash = '\0';
-        static const char *const up[] = {"/plots", "/../plots", "/../../plots"};
-        for (int i = 0; i < 3; i++) {
+        // Beside it in a checkout (posbench, build/posbench) or in an install (bin/posbench
+        // with share/posbench/plots, wherever the install was moved).
+        static const char *const up[] = {"/plots", "/../plots", "/../../plots",
+                                         "/../share/posbench/plots"};
+        for (int i = 0; i < 4; i++) {
             snprintf(out, len, "%s%s", exe, up[i]);
             if (has_scripts(out)) return 0;
         }

@@ -17,7 +17,8 @@ int plot_find_gnuplot(char *path, size_t len);
 
 // The folder holding the gnuplot scripts (it has colors.gp): dir when given, else plots/
 // next to the running executable or one or two folders above it (so build/test binaries
-// find the source tree's), else the installed POSBENCH_PLOTS_DIR. 0, or -1 with a message.
+// find the source tree's), else ../share/posbench/plots beside it (an install, wherever it
+// was moved), else the installed POSBENCH_PLOTS_DIR. 0, or -1 with a message.
 int plot_find_scripts(const char *dir, char *out, size_t len, char *err, size_t errlen);
 
 // Runs `gnuplot -e "VARS" SCRIPT`. 0 when it exited 0 with an empty stderr; otherwise -1
