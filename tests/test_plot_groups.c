@@ -288,11 +288,39 @@ START_TEST(test_script_by_hand) {
 }
 END_TEST
 
+// The baseline of a whole set, for the accuracy bars: the n-weighted mean of no_lookup over
+// the set's groups, test (4 + 5 + 6) / 3 = 5%, longer (5 + 6) / 2 = 5.5%, when every run
+// agrees; none at all once a finished run has no groups.csv to vouch for it.
+START_TEST(test_set_baselines) {
+    put_two_by_two();
+    char dir[128], err[512];
+    snprintf(dir, sizeof dir, "%s/exp", tmpdir);
+    plot_runs runs;
+    plot_set_baseline base[8];
+    int n;
+    ck_assert_msg(plot_runs_read(dir, &runs, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(plot_set_baselines(&runs, base, 8, &n, err, sizeof err) == 0, "%s", err);
+    plot_runs_free(&runs);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(base[0].set, "test");
+    ck_assert_double_eq_tol(base[0].value, 0.05, 1e-12);
+    ck_assert_str_eq(base[1].set, "longer");
+    ck_assert_double_eq_tol(base[1].value, 0.055, 1e-12);
+    put_finished_run(tmpdir, "z9", "model.encoding,nope\nseed,1\n", "eval.csv",
+                     "step,set,metric,value\n", "done\n");
+    ck_assert_msg(plot_runs_read(dir, &runs, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(plot_set_baselines(&runs, base, 8, &n, err, sizeof err) == 0, "%s", err);
+    plot_runs_free(&runs);
+    ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 Suite *suite_plot_groups(void) {
     Suite *s = suite_create("plot_groups");
     TCase *data = tcase_create("data");
     tcase_add_checked_fixture(data, setup, teardown);
     tcase_add_test(data, test_means_and_intervals);
+    tcase_add_test(data, test_set_baselines);
     tcase_add_test(data, test_single_seed_variants);
     tcase_add_test(data, test_baseline_not_shared);
     tcase_add_test(data, test_no_groups);

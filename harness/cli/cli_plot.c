@@ -85,24 +85,50 @@ static void fail_data(context *c, const char *err) {
     c->failed++;
 }
 
-static void plot_summary_files(context *c, const plot_summary *s, long train_len) {
+// The y label of the accuracy bars: named by the set when there is one ("test accuracy").
+static void accuracy_ylabel(const plot_summary *s, char *buf, size_t len) {
+    const char *set = NULL;
+    for (int i = 0; i < s->n_rows; i++) {
+        if (strcmp(s->rows[i].metric, "accuracy")) continue;
+        if (set && strcmp(set, s->rows[i].set)) {
+            snprintf(buf, len, "accuracy (%%)");
+            return;
+        }
+        set = s->rows[i].set;
+    }
+    snprintf(buf, len, "%s accuracy (%%)", set ? set : "");
+}
+
+static void plot_summary_files(context *c, const plot_summary *s, const plot_runs *runs) {
     char data[PATH_LEN + 64], ticks[PATH_LEN + 64], out[PATH_LEN + 64], err[ERR_LEN];
-    char title[512], xlabel[512], len[32];
+    char title[512], xlabel[512], ylabel[200], len[32], baseline[PATH_LEN + 64];
     plot_blocks b;
+    enum { MAX_BASELINES = 64 };
+    plot_set_baseline base[MAX_BASELINES];
+    int n_base = 0, has_baseline = 0;
+    if (plot_set_baselines(runs, base, MAX_BASELINES, &n_base, err, sizeof err)) {
+        fail_data(c, err);
+        n_base = 0;
+    }
     snprintf(data, sizeof data, "%s/plots/accuracy.dat", c->dir);
     snprintf(ticks, sizeof ticks, "%s/plots/accuracy_ticks.dat", c->dir);
-    if (plot_write_accuracy(s, data, ticks, &b, err, sizeof err)) {
+    snprintf(baseline, sizeof baseline, "%s/plots/accuracy_baseline.dat", c->dir);
+    if (plot_write_accuracy(s, data, ticks, base, n_base, baseline, &has_baseline, &b, err,
+                            sizeof err)) {
         fail_data(c, err);
     } else if (b.n > 0) {
         snprintf(out, sizeof out, "%s/accuracy", c->dir);
         snprintf(title, sizeof title, "%s: accuracy per encoding", c->name);
         snprintf(xlabel, sizeof xlabel, "%s%sevaluation set", s->variant_keys,
                  s->variant_keys[0] ? " / " : "");
+        accuracy_ylabel(s, ylabel, sizeof ylabel);
         plot_var v[10] = {{"data", data, 0},          {"ticks", ticks, 0},
                          {"encodings", b.encodings, 0}, {"title", title, 0},
-                         {"xlabel", xlabel, 0}};
-        render(c, "accuracy.gp", out, v, 5);
+                         {"xlabel", xlabel, 0},     {"ylabel", ylabel, 0},
+                         {"baseline", baseline, 0}};
+        render(c, "accuracy.gp", out, v, has_baseline ? 7 : 6);
     }
+    const long train_len = plot_runs_train_len(runs);
     static const struct {
         const char *metric, *ylabel, *logy;
     } metrics[] = {{"perplexity", "perplexity (exp of the loss in nats/token), log scale", "1"},
@@ -310,7 +336,7 @@ int cmd_plot(int argc, char **argv) {
         if (plot_summary_read(path, enc, &s, err, sizeof err)) {
             fail_data(&c, err);
         } else {
-            plot_summary_files(&c, &s, plot_runs_train_len(&runs));
+            plot_summary_files(&c, &s, &runs);
             plot_summary_free(&s);
         }
     }

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -119,5 +120,78 @@ done:
     plot_points_free(&ps);
     plot_points_free(&base);
     if (rc) *b = (plot_blocks){0};
+    return rc;
+}
+
+// ---- the baseline of a whole set ------------------------------------------------------------
+
+// Adds run i's baseline per set to sums: n-weighted no_lookup over the set's rows of its
+// groups.csv. *has: whether the run has one.
+static int add_run_baselines(const plot_runs *r, int i, plot_set_baseline *sums, double *weight,
+                             int max, int *n, int *has, char *err, size_t errlen) {
+    char path[4600], *f[7];
+    plot_run_path(r, i, "groups.csv", path, sizeof path);
+    *has = access(path, F_OK) == 0;
+    if (!*has) return 0;
+    csv_reader c;
+    int got;
+    if (csv_open(&c, path, "set,group_name,group,n,correct,accuracy,no_lookup", CSV_QUOTED, err,
+                 errlen))
+        return -1;
+    while ((got = csv_next(&c, f, 7, err, errlen)) == 1) {
+        double count, no_lookup;
+        if (plot_number(f[3], &count) || plot_number(f[6], &no_lookup)) {
+            got = set_error(err, errlen, "%s:%d: malformed n or no_lookup", path, c.lineno);
+            break;
+        }
+        int k = 0;
+        while (k < *n && strcmp(sums[k].set, f[0])) k++;
+        if (k == *n) {
+            if (*n == max) {
+                got = set_error(err, errlen, "%s: more than %d evaluation sets", path, max);
+                break;
+            }
+            snprintf(sums[k].set, sizeof sums[k].set, "%s", f[0]);
+            sums[k].value = 0, weight[k] = 0, (*n)++;
+        }
+        sums[k].value += count * no_lookup;
+        weight[k] += count;
+    }
+    csv_close(&c);
+    return got < 0 ? -1 : 0;
+}
+
+int plot_set_baselines(const plot_runs *r, plot_set_baseline *out, int max, int *n, char *err,
+                       size_t errlen) {
+    *n = 0;
+    plot_set_baseline *mine = calloc((size_t)max, sizeof *mine);
+    double *weight = calloc((size_t)max, sizeof *weight);
+    int rc = mine && weight ? 0 : set_error(err, errlen, "out of memory"), runs = 0;
+    for (int i = 0; i < r->n && rc == 0; i++) {
+        if (r->runs[i].diverged) continue;
+        int n_mine = 0, has;
+        if ((rc = add_run_baselines(r, i, mine, weight, max, &n_mine, &has, err, errlen))) break;
+        if (!has) {  // a run without groups.csv: no baseline can be vouched for
+            *n = 0;
+            break;
+        }
+        for (int k = 0; k < n_mine; k++) mine[k].value /= weight[k];
+        if (runs++ == 0) {
+            memcpy(out, mine, (size_t)n_mine * sizeof *out);
+            *n = n_mine;
+            continue;
+        }
+        // Another run's evaluation data differ: keep only the sets where they agree.
+        int kept = 0;
+        for (int k = 0; k < *n; k++)
+            for (int j = 0; j < n_mine; j++)
+                if (!strcmp(out[k].set, mine[j].set) &&
+                    fabs(out[k].value - mine[j].value) <= 1e-9)
+                    out[kept++] = out[k];
+        *n = kept;
+    }
+    free(mine);
+    free(weight);
+    if (rc) *n = 0;
     return rc;
 }

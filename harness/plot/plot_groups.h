@@ -21,4 +21,16 @@ int plot_write_groups(const plot_runs *r, const char *data, const char *baseline
                       plot_blocks *b, plot_panels *p, int *has_baseline, char *names, size_t len,
                       char *err, size_t errlen);
 
+// A set's no-lookup baseline over its whole answer mix (what accuracy.png draws): from each
+// finished, not diverged run's groups.csv, the n-weighted mean of no_lookup over the set's
+// rows. Kept for a set only when every such run has groups.csv and they all agree (one
+// evaluation data); *n = 0 when any run has none. out holds max sets. 0, or -1 with a
+// message naming the file.
+typedef struct {
+    char set[128];
+    double value;  // a fraction
+} plot_set_baseline;
+int plot_set_baselines(const plot_runs *r, plot_set_baseline *out, int max, int *n, char *err,
+                       size_t errlen);
+
 #endif

@@ -188,9 +188,18 @@ static int is_bar(const plot_summary *s, const plot_summary_row *r, const char *
            !isnan(r->mean);
 }
 
+// The baseline of set among n, or NaN.
+static double baseline_of(const plot_set_baseline *base, int n, const char *set) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(base[i].set, set)) return base[i].value;
+    return NAN;
+}
+
 int plot_write_accuracy(const plot_summary *s, const char *data, const char *ticks,
-                        plot_blocks *b, char *err, size_t errlen) {
+                        const plot_set_baseline *base, int n_base, const char *baseline,
+                        int *has_baseline, plot_blocks *b, char *err, size_t errlen) {
     *b = (plot_blocks){0};
+    *has_baseline = 0;
     enum { MAX_CLUSTERS = 256, MAX_ENC = 64 };
     cluster *cl = malloc(MAX_CLUSTERS * sizeof *cl);
     const char *enc[MAX_ENC];
@@ -241,7 +250,22 @@ int plot_write_accuracy(const plot_summary *s, const char *data, const char *tic
         fprintf(t.f, "%.6g ", c * (n_enc + 1) + (n_enc - 1) / 2.0);
         plot_block_header(t.f, 0, label, "");
     }
-    rc = plot_out_close(&t, 1, err, errlen);
+    if ((rc = plot_out_close(&t, 1, err, errlen)) != 0) goto done;
+    // The no-lookup baseline across each cluster whose set has one: rows `x0 x1 percent`.
+    int n_lines = 0;
+    for (int c = 0; c < n_cl; c++) n_lines += !isnan(baseline_of(base, n_base, cl[c].set));
+    if (n_lines == 0) goto done;
+    atomic_file l = {0};
+    if ((rc = atomic_file_open(&l, baseline, err, errlen)) != 0) goto done;
+    plot_block_header(l.f, 0, "no-lookup baseline", "x0 x1 no_lookup");
+    for (int c = 0; c < n_cl; c++) {
+        const double v = baseline_of(base, n_base, cl[c].set);
+        if (!isnan(v))
+            fprintf(l.f, "%.6g %.6g %.6g\n", c * (n_enc + 1) - 0.5, c * (n_enc + 1) + n_enc - 0.5,
+                    100 * v);
+    }
+    rc = plot_out_close(&l, 1, err, errlen);
+    *has_baseline = rc == 0;
 done:
     free(cl);
     return rc;

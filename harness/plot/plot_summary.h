@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "harness/plot/plot_groups.h"
 #include "harness/plot/plot_series.h"
 
 typedef struct {
@@ -34,8 +35,12 @@ void plot_summary_free(plot_summary *s);
 
 // Accuracy bars: data (one block per encoding, rows `x mean lo hi n` in percent) and ticks
 // (rows `x "variant / set"`, the centre of each cluster). Clusters are (variant, set) pairs,
-// bars within a cluster the encodings. b->n = 0 when the summary has no accuracy.
+// bars within a cluster the encodings. b->n = 0 when the summary has no accuracy. When a
+// cluster's set has a no-lookup baseline among base[0..n_base-1] (plot_set_baselines), also
+// baseline: rows `x0 x1 percent` spanning each such cluster, and *has_baseline.
 int plot_write_accuracy(const plot_summary *s, const char *data, const char *ticks,
+                        const plot_set_baseline *base, int n_base, const char *baseline,
+                        int *has_baseline,
                         plot_blocks *b, char *err, size_t errlen);
 
 // Extrapolation curves of metric: one block per series, rows `length mean lo hi` sorted by
