@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -458,6 +459,88 @@ START_TEST(test_jobs_lists_pending) {
 }
 END_TEST
 
+// A run whose folder's lock another process holds (here: this test, through its own open
+// file) is not trained twice: `run --only` says so and exits 0, the sweep skips it without
+// counting a failure; once the lock is free the run trains.
+START_TEST(test_run_lock_held_elsewhere) {
+    char dir[256], yaml[300], results[300], lock[700], *out;
+    temp_dir(dir, sizeof dir, "lock");
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    write_experiment(yaml, 4, "3.0e-3", "1.0");
+    const char *jobs[] = {"jobs", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
+    char id[17];
+    ck_assert_int_eq(sscanf(strstr(out, "--only ") + 7, "%16s", id), 1);
+    free(out);
+    char run[600];
+    snprintf(run, sizeof run, "%s/tiny/runs/%s", results, id);
+    char err[256];
+    ck_assert_int_eq(make_dirs(run, err, sizeof err), 0);
+    snprintf(lock, sizeof lock, "%s/lock", run);
+    const int fd = open(lock, O_RDWR | O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+    const char *one[] = {"run", yaml, "--results", results, "--only", id, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, one, &out), 0);
+    ck_assert_msg(strstr(out, "is being trained by another process"), "%s", out);
+    free(out);
+    snprintf(lock, sizeof lock, "%s/done", run);
+    ck_assert_int_ne(access(lock, F_OK), 0);
+    const char *sweep[] = {"run", yaml, "--results", results, "-j", "2", NULL};
+    ck_assert_int_eq(run_captured(cmd_run, sweep, &out), 0);
+    ck_assert_msg(strstr(out, "skipped (another process is training it) "), "%s", out);
+    ck_assert_msg(strstr(out, "1 run skipped: another process is training it"), "%s", out);
+    ck_assert_msg(!strstr(out, "FAILED"), "%s", out);
+    free(out);
+    ck_assert_int_ne(access(lock, F_OK), 0);  // still not done: the holder trains it
+    close(fd);
+    ck_assert_int_eq(run_captured(cmd_run, one, &out), 0);
+    free(out);
+    ck_assert_int_eq(access(lock, F_OK), 0);
+    remove_dir(dir);
+}
+END_TEST
+
+// `run --only` (what jobs and Slurm arrays run) stopped by SIGINT (loop 0) or SIGTERM (1):
+// it ends after the current step with exit 130 and a line saying how to go on, and leaves
+// no partial file (the run then starts over, as after an interrupted sweep).
+START_TEST(test_run_only_interrupted) {
+    char dir[256], yaml[300], results[300], log[400], run[700], *out;
+    temp_dir(dir, sizeof dir, "onlyint");
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    snprintf(log, sizeof log, "%s/only.log", dir);
+    write_experiment(yaml, 100000, "3.0e-3", "1.0");
+    const char *jobs[] = {"jobs", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
+    char id[17];
+    ck_assert_int_eq(sscanf(strstr(out, "--only ") + 7, "%16s", id), 1);
+    free(out);
+    snprintf(run, sizeof run, "%s/tiny/runs/%s/train.csv.tmp", results, id);
+    const char *one[] = {"run", yaml, "--results", results, "--only", id, NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        ck_assert_ptr_nonnull(freopen(log, "w", stderr));
+        ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+        int rc = cmd_run(6, (char **)one);
+        fflush(NULL);
+        _exit(rc);
+    }
+    for (int i = 0; i < 500 && access(run, F_OK) != 0; i++) usleep(10000);  // training started
+    ck_assert_int_eq(access(run, F_OK), 0);
+    kill(pid, _i ? SIGTERM : SIGINT);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 130);
+    ck_assert_msg(strstr(slurp(log), "interrupted; run the same command to start it again"), "%s",
+                  slurp(log));
+    ck_assert_int_eq(count_tmp(results), 0);
+    remove_dir(dir);
+}
+END_TEST
+
 // A books experiment on a synthetic corpus: datasets built once under data/, every length
 // evaluated with loss, accuracy and perplexity.
 // A finished run's data as its source plans it and as it opens agree (names, widths), and
@@ -648,6 +731,8 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_run_books);
     tcase_add_loop_test(tc, test_run_interrupt, 0, 2);  // SIGINT, then SIGTERM
     tcase_add_test(tc, test_sweep_execute_direct);
+    tcase_add_test(tc, test_run_lock_held_elsewhere);
+    tcase_add_loop_test(tc, test_run_only_interrupted, 0, 2);
     tcase_add_test(tc, test_make_dirs);
     suite_add_tcase(s, tc);
     return s;

@@ -2,6 +2,7 @@
 
 #include <getopt.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,36 @@ void cli_write_summary(const char *results, const char *name) {
     summary_free(s);
 }
 
+// Set by SIGINT/SIGTERM during `run --only`: the run stops after its current step.
+static volatile sig_atomic_t only_stop;
+
+static void on_only_signal(int sig) { only_stop = sig; }
+
+// `run --only ID` in the foreground: 0 done (or trained by another process), 1 failed, 130
+// stopped by a signal, with no partial file left behind (the path jobs and Slurm use).
+static int run_only(const run_config *r, const char *results, const char *id) {
+    struct sigaction sa = {.sa_handler = on_only_signal}, old_int, old_term;
+    only_stop = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    char err[1024];
+    const int rc = run_execute(r, results, stdout, &only_stop, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    switch (rc) {
+    case RUN_FINISHED: return 0;
+    case RUN_BUSY:
+        printf("posbench: run: %s is being trained by another process (it holds the run's "
+               "lock); nothing to do here\n", id);
+        return 0;
+    case RUN_INTERRUPTED:
+        fprintf(stderr, "posbench: run: %s interrupted; run the same command to start it "
+                        "again\n", id);
+        return 130;
+    default: fprintf(stderr, "posbench: %s\n", err); return 1;
+    }
+}
+
 int cmd_run(int argc, char **argv) {
     run_args a;
     int rc = parse(argc, argv, &a, 1, RUN_USAGE);
@@ -166,11 +197,7 @@ int cmd_run(int argc, char **argv) {
         } else if (!sweep_can_start(runs, &i, 1, stderr)) {
             status = 2;
         } else {
-            char err[1024];
-            if (run_execute(&runs[i], a.results, stdout, err, sizeof err) != 0) {
-                fprintf(stderr, "posbench: %s\n", err);
-                status = 1;
-            }
+            status = run_only(&runs[i], a.results, a.only);
         }
         free(runs);
         experiment_free(&e);
@@ -199,10 +226,13 @@ int cmd_run(int argc, char **argv) {
     sweep_outcome out;
     status = sweep_execute(runs, n, pending, n_pending, a.results, jobs, stdout, &out, err,
                            sizeof err);
+    if (out.busy)
+        printf("%zu run%s skipped: another process is training %s (it holds the run's lock)\n",
+               out.busy, out.busy == 1 ? "" : "s", out.busy == 1 ? "it" : "them");
     if (out.interrupted)
         fprintf(stderr, "posbench: run: interrupted; %zu of %zu runs done, run the same command "
                         "to continue\n",
-                out.finished - out.failed, n_pending);
+                out.finished - out.failed - out.busy, n_pending);
     else if (status != 0)
         fprintf(stderr, "posbench: run: %s\n", err);
     if (!out.interrupted && (n_pending == 0 || out.finished > out.failed))

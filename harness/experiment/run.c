@@ -2,9 +2,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,11 +154,43 @@ static void release(run_state *s) {
     atomic_file_abandon(&s->eval_csv);
 }
 
-int run_execute(const run_config *c, const char *results, FILE *progress, char *err,
-                size_t errlen) {
-    if (run_is_done(c, results)) return 0;
-    char dir[2048], text[CONFIG_MAX_SWEEP * (CONFIG_NAME_LEN + CONFIG_VALUE_LEN + 2) + 16];
-    if (run_make_dir(c, results, dir, sizeof dir, err, errlen) != 0) return -1;
+// Takes the run folder's lock without waiting: its descriptor (closing it releases the lock),
+// -2 when another process holds it, or -1 with a message.
+static int lock_run(const char *dir, char *err, size_t errlen) {
+    char path[2100];
+    path_in(path, sizeof path, dir, "lock");
+    const int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+    const int e = errno;
+    close(fd);
+    if (e == EWOULDBLOCK) return -2;
+    return set_error(err, errlen, "%s: cannot lock: %s", path, strerror(e));
+}
+
+static int train_run(const run_config *c, const char *results, const char *dir, FILE *progress,
+                     const volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+int run_execute(const run_config *c, const char *results, FILE *progress,
+                const volatile sig_atomic_t *stop, char *err, size_t errlen) {
+    if (run_is_done(c, results)) return RUN_FINISHED;
+    char dir[2048];
+    if (run_make_dir(c, results, dir, sizeof dir, err, errlen) != 0) return RUN_FAILED;
+    const int lock = lock_run(dir, err, errlen);
+    if (lock == -2) return RUN_BUSY;
+    if (lock < 0) return RUN_FAILED;
+    // Another process may have finished it between the first look and the lock.
+    const int rc = run_is_done(c, results) ? RUN_FINISHED
+                                            : train_run(c, results, dir, progress, stop, err,
+                                                        errlen);
+    close(lock);
+    return rc;
+}
+
+// The run itself, its lock held: files, training, evaluation, checkpoint, status, done.
+static int train_run(const run_config *c, const char *results, const char *dir, FILE *progress,
+                     const volatile sig_atomic_t *stop, char *err, size_t errlen) {
+    char text[CONFIG_MAX_SWEEP * (CONFIG_NAME_LEN + CONFIG_VALUE_LEN + 2) + 16];
     atomic_file config;
     if (start_file(&config, dir, "config.yaml", err, errlen) != 0) return -1;
     run_config_format(c, config.f);
@@ -179,13 +213,17 @@ int run_execute(const run_config *c, const char *results, FILE *progress, char *
                        .opt = {.beta1 = (float)c->beta1, .beta2 = (float)c->beta2,
                                .eps = 1e-8f, .weight_decay = (float)c->weight_decay},
                        .data_seed = train_data_seed(c->seed), .log_every = 100,
-                       .n_threads = c->threads};
+                       .n_threads = c->threads, .stop = stop};
     tc.schedule = (lr_schedule){(float)c->lr, (float)c->lr_min, c->warmup, c->steps};
     train_result tr;
     if (train(s.m, &tc, s.data.train.next, s.data.train.ctx, on_step, &s, progress, &tr, err, errlen) != 0)
         goto done;
     if (s.eval_failed) {
         set_error(err, errlen, "%s", s.eval_err);
+        goto done;
+    }
+    if (tr.interrupted) {  // release() removes the partial files
+        rc = RUN_INTERRUPTED;
         goto done;
     }
     const int diverged = tr.diverged_at >= 0, stopped = tr.stopped_at >= 0;

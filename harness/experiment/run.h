@@ -17,6 +17,7 @@
 #ifndef POSBENCH_RUN_H
 #define POSBENCH_RUN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,9 +95,20 @@ void run_clear_partial(const run_config *r, const char *results);
 // experiment is scored on the same sequences.
 uint64_t run_eval_seed(int set);
 
+// What run_execute did.
+enum {
+    RUN_FAILED = -1,      // with a message in err
+    RUN_FINISHED = 0,     // done or diverged (both are results), or done before
+    RUN_BUSY = 1,         // another process holds the run's lock and is training it
+    RUN_INTERRUPTED = 2,  // *stop was set: stopped after a step, no partial file left
+};
+
 // Executes r unless it is done. progress (may be NULL) gets the trainer's progress lines.
-// Returns 0 (done or diverged: both are results), or -1 with a message in err.
-int run_execute(const run_config *r, const char *results, FILE *progress, char *err,
-                size_t errlen);
+// The run holds an exclusive lock on its folder's `lock` file while it trains (flock), so
+// two posbench processes sharing a results folder (two `run`s of one file, a Slurm array)
+// never train one run twice: the second gets RUN_BUSY. stop (may be NULL), set by a signal
+// handler, stops training after the current step.
+int run_execute(const run_config *r, const char *results, FILE *progress,
+                const volatile sig_atomic_t *stop, char *err, size_t errlen);
 
 #endif

@@ -47,7 +47,12 @@ int sweep_can_start(const run_config *runs, const size_t *which, size_t n, FILE 
     return ok;
 }
 
-// The child's side: one run, its progress in the run folder's log.txt.
+// A child's exit status when another process holds the run's lock (run_execute's RUN_BUSY).
+enum { EXIT_BUSY = 3 };
+
+// The child's side: one run, its progress appended to the run folder's log.txt (appended:
+// when another process holds the run, that process's lines stay as they are, and a run
+// started again keeps the lines of its earlier attempts).
 static int child_run(const run_config *r, const char *results) {
     char dir[2048], log[2100], err[1024];
     if (run_make_dir(r, results, dir, sizeof dir, err, sizeof err) != 0) {
@@ -55,14 +60,14 @@ static int child_run(const run_config *r, const char *results) {
         return 1;
     }
     snprintf(log, sizeof log, "%s/log.txt", dir);
-    FILE *f = fopen(log, "w");
-    int rc = run_execute(r, results, f, err, sizeof err);
-    if (rc != 0) {
+    FILE *f = fopen(log, "a");
+    int rc = run_execute(r, results, f, NULL, err, sizeof err);
+    if (rc == RUN_FAILED) {
         if (f) fprintf(f, "posbench: %s\n", err);
         fprintf(stderr, "posbench: %s\n", err);
     }
     if (f) fclose(f);
-    return rc == 0 ? 0 : 1;
+    return rc == RUN_FINISHED ? 0 : rc == RUN_BUSY ? EXIT_BUSY : 1;
 }
 
 static void describe(const run_config *r, char *buf, size_t len) {
@@ -101,7 +106,7 @@ typedef struct sweep_view {
     const char *results;
     const pid_t *pid_of;
     FILE *out;
-    size_t n, n_pending, finished;
+    size_t n, n_pending, finished, busy;
     long steps_total, steps_finished;
     double t0, last_print;
     int live;
@@ -158,9 +163,12 @@ static pid_t start_child(const run_config *runs, size_t i, const char *results, 
     return pid;
 }
 
-// Reports the run that ended with wait status ws and updates the view.
+// Reports the run that ended with wait status ws and updates the view. A run that another
+// process is training counts as neither finished here nor failed.
 static int report_end(sweep_view *v, size_t i, int ws, double started) {
-    const int ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+    const int busy = WIFEXITED(ws) && WEXITSTATUS(ws) == EXIT_BUSY;
+    const int ok = busy || (WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    v->busy += busy;
     v->finished++;
     v->steps_finished += v->runs[i].steps;
     if (v->live) fprintf(v->out, "\r\033[K");
@@ -169,8 +177,9 @@ static int report_end(sweep_view *v, size_t i, int ws, double started) {
     const double t = now(), elapsed = t - v->t0;
     const double eta = elapsed / v->finished * (v->n_pending - v->finished);
     fprintf(v->out, "[%zu/%zu] %s %s in %.0fs; elapsed %.0fs, ETA %.0fs\n", v->finished,
-            v->n_pending, ok ? "finished" : "FAILED", what, t - started, elapsed,
-            v->finished < v->n_pending ? eta : 0.0);
+            v->n_pending,
+            busy ? "skipped (another process is training it)" : ok ? "finished" : "FAILED", what,
+            t - started, elapsed, v->finished < v->n_pending ? eta : 0.0);
     fflush(v->out);
     return ok;
 }
@@ -238,6 +247,7 @@ int sweep_execute(const run_config *runs, size_t n, const size_t *pending, size_
         }
     }
     outcome->finished = view.finished;
+    outcome->busy = view.busy;
     if (status == 0 && outcome->failed) {
         set_error(err, errlen, "%zu run(s) failed; see their log.txt", outcome->failed);
         status = 1;

@@ -22,6 +22,7 @@ int sweep_can_start(const run_config *runs, const size_t *which, size_t n, FILE 
 // What sweep_execute did.
 typedef struct sweep_outcome {
     size_t finished, failed;  // runs that ended (failed counts those that did not succeed)
+    size_t busy;              // of the finished: skipped, another process was training them
     int interrupted;          // the signal that stopped the sweep, else 0
 } sweep_outcome;
 

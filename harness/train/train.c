@@ -82,6 +82,7 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
     int interval_n = 0;
     out->diverged_at = -1;
     out->stopped_at = -1;
+    out->interrupted = 0;
     out->steps_done = 0;
     for (int step = 0; step < tc->steps; step++) {
         if (next(b, ctx, &r) != 0) break;
@@ -114,6 +115,12 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
             }
         }
         if (stop) break;
+        if (tc->stop && *tc->stop) {
+            out->interrupted = 1;
+            if (progress) fprintf(progress, "%sinterrupted after step %d\n", live ? "\n" : "",
+                                  step + 1);
+            break;
+        }
     }
     if (progress && out->diverged_at >= 0)
         fprintf(progress, "%sdiverged at step %d (loss %g)\n", live ? "\n" : "", out->diverged_at,

@@ -3,6 +3,7 @@
 #ifndef POSBENCH_TRAIN_H
 #define POSBENCH_TRAIN_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -21,12 +22,15 @@ typedef struct train_config {
     uint64_t data_seed;  // seeds the batch stream (the model has its own init seed)
     int log_every;       // progress every N steps (0: only at the end)
     int n_threads;
+    // Set (by a signal handler) to stop after the current step: out->interrupted. NULL: none.
+    const volatile sig_atomic_t *stop;
 } train_config;
 
 typedef struct train_result {
     int steps_done;
     int diverged_at;       // step whose loss or gradient went non-finite, or -1
     int stopped_at;        // step after which on_step asked to stop, or -1
+    int interrupted;       // 1 when *tc->stop ended training early
     double last_loss;      // mean loss over the last log interval
     double tokens_per_s;   // all positions of every batch, per wall-clock second
 } train_result;
