@@ -1,13 +1,16 @@
 // `posbench train` end to end on generated dataset files, and its argument errors.
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "harness/cli/cli_train.h"
 #include "harness/experiment/config.h"
+#include "harness/model/checkpoint.h"
 #include "suites.h"
 #include "tasks/dataset.h"
 #include "tasks/task.h"
@@ -123,6 +126,44 @@ START_TEST(test_train_runtime_failures) {
 }
 END_TEST
 
+// Ctrl-C during training: it stops after the current step, still writes --save (a
+// checkpoint that loads) and exits 130.
+START_TEST(test_train_interrupt_saves) {
+    char path[128], log[128];
+    snprintf(path, sizeof path, "/tmp/posbench_cli_train_%d_int.ckpt", (int)getpid());
+    snprintf(log, sizeof log, "/tmp/posbench_cli_train_%d_int.log", (int)getpid());
+    const char *args[] = {"train", "--steps", "1000000", "--d-model", "16", "--heads", "2",
+                          "--layers", "1", "--batch", "4", "--save", path, NULL};
+    const pid_t pid = fork();
+    if (pid == 0) {
+        ck_assert_ptr_nonnull(freopen(log, "w", stderr));
+        ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+        const int rc = cmd_train(13, (char **)args);
+        fflush(NULL);
+        _exit(rc);
+    }
+    usleep(300000);
+    kill(pid, SIGINT);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 130);
+    char err[256];
+    model *m = checkpoint_load(path, err, sizeof err);
+    ck_assert_msg(m != NULL, "%s", err);
+    model_free(m);
+    FILE *f = fopen(log, "r");
+    char line[256] = "";
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    fclose(f);
+    ck_assert_msg(strstr(line, "posbench: train: interrupted after step ") &&
+                      strstr(line, "saving the model as it is"),
+                  "%s", line);
+    unlink(path);
+    unlink(log);
+}
+END_TEST
+
 // The defaults are an experiment file's: --help states the schema's values, one thread.
 START_TEST(test_train_defaults_are_the_experiment_defaults) {
     char *out, want[256];
@@ -151,6 +192,7 @@ Suite *suite_cli_train(void) {
     tcase_add_test(tc, test_train_argument_errors);
     tcase_add_test(tc, test_train_runtime_failures);
     tcase_add_test(tc, test_train_defaults_are_the_experiment_defaults);
+    tcase_add_test(tc, test_train_interrupt_saves);
     suite_add_tcase(s, tc);
     return s;
 }

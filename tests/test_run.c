@@ -33,7 +33,7 @@ static const char TINY[] =
     "  name: indirect_indexing\n"
     "  options: {alphabet: 12, len_min: 6, len_max: 10, shift_max: 3}\n"
     "model: {d_model: 16, layers: 1, heads: 2}\n"
-    "training: {steps: %d, batch: 8, lr: %s, warmup: 2, clip: %s}\n"
+    "training: {steps: %d, batch: 8, lr: %s, warmup: 2, clip: %s, checkpoint_every: %d}\n"
     "evaluation:\n"
     "  examples: 30\n"
     "  every: 4\n"
@@ -44,11 +44,17 @@ static const char TINY[] =
     "  model.encoding: [rope, pope]\n"
     "  seed: [1, 2, 3]\n";
 
-static void write_experiment(const char *path, int steps, const char *lr, const char *clip) {
+// TINY with resume points every `every` steps (0: none; never part of the run ids).
+static void write_experiment_resumable(const char *path, int steps, const char *lr,
+                                       const char *clip, int every) {
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
-    fprintf(f, TINY, steps, lr, clip);
+    fprintf(f, TINY, steps, lr, clip, every);
     fclose(f);
+}
+
+static void write_experiment(const char *path, int steps, const char *lr, const char *clip) {
+    write_experiment_resumable(path, steps, lr, clip, 0);
 }
 
 static char *slurp(const char *path) {
@@ -199,7 +205,9 @@ START_TEST(test_run_resume_after_kill) {
     snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
     snprintf(killed, sizeof killed, "%s/killed", dir);
     snprintf(clean, sizeof clean, "%s/clean", dir);
-    write_experiment(yaml, 400, "3.0e-3", "1.0");
+    // Resume points every 50 steps: a kill after one resumes from it, the others start over;
+    // either way the numbers must be the uninterrupted sweep's.
+    write_experiment_resumable(yaml, 400, "3.0e-3", "1.0", 50);
     const char *run_killed[] = {"run", yaml, "--results", killed, "-j", "2", NULL};
     srand(7);
     int interrupted = 0;
@@ -534,9 +542,107 @@ START_TEST(test_run_only_interrupted) {
     waitpid(pid, &status, 0);
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), 130);
-    ck_assert_msg(strstr(slurp(log), "interrupted; run the same command to start it again"), "%s",
+    ck_assert_msg(strstr(slurp(log), "interrupted; run the same command to go on"), "%s",
                   slurp(log));
     ck_assert_int_eq(count_tmp(results), 0);
+    remove_dir(dir);
+}
+END_TEST
+
+// The first id `posbench jobs` lists for yaml into id.
+static void first_job(const char *yaml, const char *results, char id[17]) {
+    char *out;
+    const char *jobs[] = {"jobs", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
+    ck_assert_int_eq(sscanf(strstr(out, "--only ") + 7, "%16s", id), 1);
+    free(out);
+}
+
+// Whether two files have the same bytes.
+static int same_file(const char *a, const char *b) {
+    char cmd[1700];
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
+    return system(cmd) == 0;
+}
+
+// A run with resume points (training.checkpoint_every), stopped by SIGINT once it has one,
+// goes on from it when run again ("resumed after step N", N a multiple of 100) and ends with
+// the files of an uninterrupted run without resume points (the same run id): eval.csv,
+// final.ckpt and train.csv but its timing column, byte for byte. A damaged resume point is
+// reported and the run starts over, with the same numbers. A finished run keeps none.
+START_TEST(test_run_resume_point) {
+    char dir[256], yaml[300], plain[300], stopped[300], clean[300], log[400], *out;
+    temp_dir(dir, sizeof dir, "resume");
+    snprintf(yaml, sizeof yaml, "%s/resumable.yaml", dir);
+    snprintf(plain, sizeof plain, "%s/plain.yaml", dir);
+    snprintf(stopped, sizeof stopped, "%s/stopped", dir);
+    snprintf(clean, sizeof clean, "%s/clean", dir);
+    snprintf(log, sizeof log, "%s/only.log", dir);
+    write_experiment_resumable(yaml, 1200, "3.0e-3", "1.0", 100);
+    write_experiment(plain, 1200, "3.0e-3", "1.0");
+    char id[17], id_plain[17];
+    first_job(yaml, stopped, id);
+    first_job(plain, clean, id_plain);
+    ck_assert_str_eq(id, id_plain);  // resume points are not part of the run id
+    char point[700], a[800], b[800];
+    snprintf(point, sizeof point, "%s/tiny/runs/%s/resume.ckpt", stopped, id);
+    const char *one[] = {"run", yaml, "--results", stopped, "--only", id, NULL};
+    for (int damaged = 0; damaged < 2; damaged++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            ck_assert_ptr_nonnull(freopen(log, "w", stderr));
+            ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+            int rc = cmd_run(6, (char **)one);
+            fflush(NULL);
+            _exit(rc);
+        }
+        for (int i = 0; i < 1000 && access(point, F_OK) != 0; i++) usleep(5000);
+        ck_assert_int_eq(access(point, F_OK), 0);
+        kill(pid, SIGINT);
+        int status;
+        waitpid(pid, &status, 0);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130);
+        if (damaged) {  // one flipped byte in the middle
+            FILE *f = fopen(point, "r+b");
+            ck_assert_ptr_nonnull(f);
+            fseek(f, 100, SEEK_SET);
+            const int c = fgetc(f);
+            fseek(f, 100, SEEK_SET);
+            fputc(c ^ 0x40, f);
+            fclose(f);
+        }
+        ck_assert_int_eq(run_captured(cmd_run, one, &out), 0);
+        if (damaged) {
+            ck_assert_msg(strstr(out, "starting over: ") && strstr(out, "damaged"), "%s", out);
+        } else {
+            int after = 0;
+            ck_assert_msg(strstr(out, "resumed after step "), "%s", out);
+            ck_assert_int_eq(sscanf(strstr(out, "resumed after step ") + 19, "%d", &after), 1);
+            ck_assert_int_eq(after % 100, 0);
+        }
+        free(out);
+        ck_assert_int_ne(access(point, F_OK), 0);  // finished: no resume point left
+        if (damaged == 0) {
+            const char *run_clean[] = {"run", plain, "--results", clean, "--only", id, NULL};
+            ck_assert_int_eq(run_captured(cmd_run, run_clean, &out), 0);
+            free(out);
+        }
+        const char *files[] = {"eval.csv", "final.ckpt"};
+        for (int k = 0; k < 2; k++) {
+            snprintf(a, sizeof a, "%s/tiny/runs/%s/%s", stopped, id, files[k]);
+            snprintf(b, sizeof b, "%s/tiny/runs/%s/%s", clean, id, files[k]);
+            ck_assert_msg(same_file(a, b), "%s differs from the uninterrupted run's", files[k]);
+        }
+        snprintf(a, sizeof a, "%s/tiny/runs/%s/train.csv", stopped, id);
+        snprintf(b, sizeof b, "%s/tiny/runs/%s/train.csv", clean, id);
+        char *ta = without_last_column(slurp(a)), *tb = without_last_column(slurp(b));
+        ck_assert_msg(!strcmp(ta, tb), "train.csv differs from the uninterrupted run's");
+        free(ta);
+        free(tb);
+        // Run it again from the start for the damaged case.
+        snprintf(a, sizeof a, "%s/tiny/runs/%s", stopped, id);
+        remove_tree(a);
+    }
     remove_dir(dir);
 }
 END_TEST
@@ -732,6 +838,7 @@ Suite *suite_run(void) {
     tcase_add_loop_test(tc, test_run_interrupt, 0, 2);  // SIGINT, then SIGTERM
     tcase_add_test(tc, test_sweep_execute_direct);
     tcase_add_test(tc, test_run_lock_held_elsewhere);
+    tcase_add_test(tc, test_run_resume_point);
     tcase_add_loop_test(tc, test_run_only_interrupted, 0, 2);
     tcase_add_test(tc, test_make_dirs);
     suite_add_tcase(s, tc);

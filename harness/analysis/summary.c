@@ -147,19 +147,30 @@ static int read_eval(const char *path, run *r, double success_at, char *err, siz
     return rc;
 }
 
-// The run's config.yaml without its top-level seed line into r->config: two runs belong to
-// one group only if this text is the same, not merely their swept values (an edited
-// experiment file must not pool its old runs with its new ones).
+// Removes the first line of text that starts with key (at a line start), if any.
+static void drop_line(char *text, const char *key) {
+    const size_t n = strlen(key);
+    for (char *line = text; *line;) {
+        char *next = strchr(line, '\n');
+        next = next ? next + 1 : line + strlen(line);
+        if (!strncmp(line, key, n)) {
+            memmove(line, next, strlen(next) + 1);
+            return;
+        }
+        line = next;
+    }
+}
+
+// The run's config.yaml without its seed (and its resume interval, which changes how a run
+// is kept, not a number) into r->config: two runs belong to one group only if this text is
+// the same, not merely their swept values (an edited experiment file must not pool its old
+// runs with its new ones).
 static int read_config(const char *path, run *r, char *err, size_t errlen) {
     size_t len;
     char *text = read_file(path, &len, err, errlen);
     if (!text) return -1;
-    char *seed = !strncmp(text, "seed:", 5) ? text : strstr(text, "\nseed:");
-    if (seed) {
-        if (*seed == '\n') seed++;
-        const char *next = strchr(seed, '\n');
-        memmove(seed, next ? next + 1 : seed + strlen(seed), strlen(next ? next + 1 : "") + 1);
-    }
+    drop_line(text, "seed:");
+    drop_line(text, "  checkpoint_every:");
     r->config = text;
     return 0;
 }

@@ -147,8 +147,9 @@ static int run_only(const run_config *r, const char *results, const char *id) {
                "lock); nothing to do here\n", id);
         return 0;
     case RUN_INTERRUPTED:
-        fprintf(stderr, "posbench: run: %s interrupted; run the same command to start it "
-                        "again\n", id);
+        fprintf(stderr, "posbench: run: %s interrupted; run the same command to go on (from "
+                        "its last resume point, training.checkpoint_every, or from the start)\n",
+                id);
         return 130;
     default: fprintf(stderr, "posbench: %s\n", err); return 1;
     }

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,7 +349,11 @@ static int train_and_report(model *m, const train_args *a, dataset *train_set,
                    : train(m, &a->tc, toy_next, &toy, NULL, NULL, stdout, &tr, err, errlen)) != 0)
         return -1;
     int status = 0;
-    if (tr.diverged_at >= 0) {
+    if (tr.interrupted) {  // Ctrl-C: keep what was trained (--save), skip the evaluation
+        fprintf(stderr, "posbench: train: interrupted after step %d%s\n", tr.steps_done,
+                a->save ? "; saving the model as it is" : " (--save would have kept the model)");
+        status = 130;
+    } else if (tr.diverged_at >= 0) {
         fprintf(stderr, "posbench: train: diverged at step %d\n", tr.diverged_at);
         status = 1;
     } else {
@@ -362,8 +367,14 @@ static int train_and_report(model *m, const train_args *a, dataset *train_set,
     return status;
 }
 
+// Set by SIGINT/SIGTERM: training stops after its current step.
+static volatile sig_atomic_t train_stop;
+
+static void on_train_signal(int sig) { train_stop = sig; }
+
 // Exit status (harness/cli/main.c): 2 when the command line cannot work (parse_args,
-// check_request), 1 when the data, the machine or the training fail it.
+// check_request), 1 when the data, the machine or the training fail it, 130 when stopped
+// by Ctrl-C (the model is still saved with --save).
 int cmd_train(int argc, char **argv) {
     train_args a;
     int rc = parse_args(argc, argv, &a);
@@ -374,6 +385,12 @@ int cmd_train(int argc, char **argv) {
         return 2;
     }
     omp_set_num_threads(a.tc.n_threads);
+    // Ctrl-C (or SIGTERM) ends training after the current step; --save still writes.
+    struct sigaction sa = {.sa_handler = on_train_signal}, old_int, old_term;
+    train_stop = 0;
+    a.tc.stop = &train_stop;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     dataset *train_set = NULL, *evals[MAX_EVAL] = {0};
     model *m = NULL;
     int status = -1;
@@ -392,6 +409,8 @@ int cmd_train(int argc, char **argv) {
            canon, a.mc.d_model, a.mc.n_layers, a.mc.n_heads, m->n_params);
     status = train_and_report(m, &a, train_set, evals, err, sizeof err);
 done:
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     model_free(m);
     dataset_free(train_set);
     for (int i = 0; i < MAX_EVAL; i++) dataset_free(evals[i]);

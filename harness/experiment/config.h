@@ -14,7 +14,8 @@
 // without the `experiment` name, so renaming an experiment keeps its ids. Everything else that
 // can change a number is in: training.threads too, because a run's weights differ in the last
 // bits between thread counts (measured: PoPE and TAPA checkpoints after 30 steps, 1 vs 2
-// threads). A default changed in config_schema.c changes the ids of runs that rely on it. The books
+// threads). training.checkpoint_every is not in: it changes how a run is kept, not a number.
+// A default changed in config_schema.c changes the ids of runs that rely on it. The books
 // corpus enters by its path, not its contents; the build (compiler, flags) does not enter.
 #ifndef POSBENCH_CONFIG_H
 #define POSBENCH_CONFIG_H
@@ -71,6 +72,9 @@ typedef struct run_config {
     // the task as trained; sets beyond it (longer strings) are measured, not targets.
     double stop_accuracy;
     int stop_patience;
+    // Steps between resume points (0: none): a run killed or stopped resumes from the last
+    // one with the numbers of an uninterrupted run. Not part of the run id.
+    int checkpoint_every;
 
     int eval_examples, eval_every;  // eval_every 0: only at the end
     int n_sets;

@@ -22,14 +22,17 @@ typedef struct field {
     size_t offset;          // into run_config (scalars)
     const char *help;
     // 1: left out of the run id while at its default, so a key added later keeps the ids of
-    // the runs that do not use it (the canonical text still states it).
+    // the runs that do not use it (the canonical text still states it). FIELD_NOT_IN_ID:
+    // never in the id, for keys that change how a run is kept, not what it computes.
     int quiet;
 } field;
+
+#define FIELD_NOT_IN_ID 2
 
 // Bounds of integer fields without a maximum.
 #define NOMAX INT_MAX
 // Rows of the table (checked against the table where it is defined).
-#define N_FIELDS 32
+#define N_FIELDS 33
 // Options per mapping (task.options, model.encoding_options, a set's options).
 #define MAX_OPTIONS 16
 

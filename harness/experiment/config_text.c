@@ -163,7 +163,11 @@ static void emit_mapping(sink *s, const run_config *r, const char *prefix, int i
         const char *at = (const char *)r + f->offset;
         char v[2 * CONFIG_VALUE_LEN];
         if (for_id && !strcmp(f->path, "experiment")) continue;
-        if (for_id && f->quiet && at_default(f, at)) continue;
+        if (for_id && (f->quiet == FIELD_NOT_IN_ID || (f->quiet && at_default(f, at))))
+            continue;
+        // Keys outside the id are stated only when set: a run's config.yaml then reads as it
+        // did before such a key existed.
+        if (f->quiet == FIELD_NOT_IN_ID && at_default(f, at)) continue;
         emit(s, "%*s%s:", indent, "", key);
         switch (f->type) {
         case T_MAPPING:

@@ -15,7 +15,9 @@
 #include "harness/base/csv.h"
 #include "harness/base/dirs.h"
 #include "harness/base/errors.h"
+#include "harness/base/read_file.h"
 #include "harness/experiment/run_data.h"
+#include "harness/experiment/run_resume.h"
 #include "harness/model/checkpoint.h"
 #include "harness/model/model.h"
 #include "harness/train/train.h"
@@ -105,6 +107,9 @@ typedef struct run_state {
     int solved_streak;  // periodic evaluations in a row that met training.stop_accuracy
     int eval_failed;
     char eval_err[256];
+    const char *dir;    // the run folder, for resume points
+    char id[17];
+    char resume_err[512];  // why the last resume point could not be written
 } run_state;
 
 // Evaluates every set at this step (run_data_evaluate).
@@ -128,6 +133,52 @@ static int on_step(void *ctx, int step, double loss, float lr, double gnorm, dou
     if (c->stop_accuracy <= 0) return 0;
     s->solved_streak = first >= c->stop_accuracy ? s->solved_streak + 1 : 0;
     return s->solved_streak >= c->stop_patience;
+}
+
+// The text an atomic file holds so far (its temporary file, flushed first): malloc'd, NULL
+// with a message when it cannot be read.
+static char *text_so_far(atomic_file *o, size_t *len, char *err, size_t errlen) {
+    if (fflush(o->f) != 0) {
+        set_error(err, errlen, "%s: write failed", o->tmp);
+        return NULL;
+    }
+    return read_file(o->tmp, len, err, errlen);
+}
+
+// The trainer's checkpoint callback: a resume point with the CSVs so far
+// (training.checkpoint_every; run_resume.h).
+static int on_checkpoint(void *ctx, int steps_done, const rng *data) {
+    run_state *s = ctx;
+    run_resume r = {.steps_done = steps_done, .solved_streak = s->solved_streak, .data = *data};
+    char *err = s->resume_err;
+    const size_t errlen = sizeof s->resume_err;
+    int rc = -1;
+    if ((r.train_csv = text_so_far(&s->train_csv, &r.train_len, err, errlen)) &&
+        (r.eval_csv = text_so_far(&s->eval_csv, &r.eval_len, err, errlen)))
+        rc = run_resume_save(s->dir, s->id, s->m, &r, err, errlen);
+    run_resume_free(&r);
+    return rc;
+}
+
+// Continues from the run's resume point, if it has a valid one: the model's weights and
+// moments, the CSVs so far (written into the new temporary files), the early-stop streak,
+// and where training starts (tc). Otherwise the CSVs get their headers and training starts
+// at step 0; a damaged resume point is reported on progress and ignored.
+static void start_or_resume(run_state *s, train_config *tc, run_resume *r, FILE *progress) {
+    char why[600];
+    const int found = run_resume_load(s->dir, s->id, s->m, r, why, sizeof why);
+    if (found == 1) {
+        fwrite(r->train_csv, 1, r->train_len, s->train_csv.f);
+        fwrite(r->eval_csv, 1, r->eval_len, s->eval_csv.f);
+        s->solved_streak = r->solved_streak;
+        tc->first_step = r->steps_done;
+        tc->resume_data = &r->data;
+        if (progress) fprintf(progress, "resumed after step %d\n", r->steps_done);
+        return;
+    }
+    if (found < 0 && progress) fprintf(progress, "starting over: %s\n", why);
+    fputs(RUN_TRAIN_CSV_HEADER "\n", s->train_csv.f);
+    fputs(RUN_EVAL_CSV_HEADER "\n", s->eval_csv.f);
 }
 
 static void point_csv(const run_config *r, char *buf, size_t len) {
@@ -199,25 +250,29 @@ static int train_run(const run_config *c, const char *results, const char *dir, 
     if (write_small(dir, "point.csv", text, err, errlen) != 0) return -1;
     if (write_build_txt(dir, err, errlen) != 0) return -1;
 
-    run_state s = {.cfg = c};
+    run_state s = {.cfg = c, .dir = dir};
+    run_config_id(c, s.id);
+    run_resume resume = {0};
     int rc = -1;
     if (prepare(&s, results, err, errlen) != 0) goto done;
     if (start_file(&s.train_csv, dir, "train.csv", err, errlen) != 0 ||
         start_file(&s.eval_csv, dir, "eval.csv", err, errlen) != 0)
         goto done;
-    fputs(RUN_TRAIN_CSV_HEADER "\n", s.train_csv.f);
-    fputs(RUN_EVAL_CSV_HEADER "\n", s.eval_csv.f);
-
     train_config tc = {.steps = c->steps, .batch_size = c->batch,
                        .seq_len = s.data.train.width, .clip = (float)c->clip,
                        .opt = {.beta1 = (float)c->beta1, .beta2 = (float)c->beta2,
                                .eps = 1e-8f, .weight_decay = (float)c->weight_decay},
                        .data_seed = train_data_seed(c->seed), .log_every = 100,
-                       .n_threads = c->threads, .stop = stop};
+                       .n_threads = c->threads, .stop = stop,
+                       .checkpoint_every = c->checkpoint_every, .checkpoint = on_checkpoint};
     tc.schedule = (lr_schedule){(float)c->lr, (float)c->lr_min, c->warmup, c->steps};
+    start_or_resume(&s, &tc, &resume, progress);
     train_result tr;
-    if (train(s.m, &tc, s.data.train.next, s.data.train.ctx, on_step, &s, progress, &tr, err, errlen) != 0)
+    if (train(s.m, &tc, s.data.train.next, s.data.train.ctx, on_step, &s, progress, &tr, err,
+              errlen) != 0) {
+        if (s.resume_err[0]) set_error(err, errlen, "%s", s.resume_err);
         goto done;
+    }
     if (s.eval_failed) {
         set_error(err, errlen, "%s", s.eval_err);
         goto done;
@@ -255,7 +310,9 @@ static int train_run(const run_config *c, const char *results, const char *dir, 
     else snprintf(text, sizeof text, "done\n");
     if (write_small(dir, "status", text, err, errlen) != 0) goto done;
     rc = write_small(dir, "done", "", err, errlen);
+    if (rc == 0) run_resume_remove(dir);  // a finished run resumes from nothing
 done:
+    run_resume_free(&resume);
     release(&s);
     return rc;
 }

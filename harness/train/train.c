@@ -76,6 +76,8 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
     }
     rng r;
     rng_seed(&r, tc->data_seed);
+    if (tc->first_step > 0 && tc->resume_data) r = *tc->resume_data;
+    const int first = tc->first_step > 0 ? tc->first_step : 0;
     const int live = progress && isatty(fileno(progress));
     const double start = now_seconds();
     double interval_loss = 0.0, last_loss = NAN;
@@ -83,8 +85,9 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
     out->diverged_at = -1;
     out->stopped_at = -1;
     out->interrupted = 0;
-    out->steps_done = 0;
-    for (int step = 0; step < tc->steps; step++) {
+    out->steps_done = first;
+    int rc = 0;
+    for (int step = first; step < tc->steps; step++) {
         if (next(b, ctx, &r) != 0) break;
         double gnorm;
         double loss = train_step(m, a, b, tc, step, &gnorm);
@@ -97,7 +100,7 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
         interval_loss += loss;
         interval_n++;
         double elapsed = now_seconds() - start;
-        double tps = (double)(step + 1) * B * T / elapsed;
+        double tps = (double)(step + 1 - first) * B * T / elapsed;
         int stop = on_step && on_step(step_ctx, step, loss, lr_at(&tc->schedule, step), gnorm, tps);
         if (stop) out->stopped_at = step;
         int last = step + 1 == tc->steps || stop;
@@ -107,7 +110,8 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
             interval_n = 0;
             if (progress) {
                 char eta[32];
-                format_eta(eta, sizeof eta, elapsed / (step + 1) * (tc->steps - step - 1));
+                format_eta(eta, sizeof eta,
+                           elapsed / (step + 1 - first) * (tc->steps - step - 1));
                 fprintf(progress, "%sstep %6d/%d  loss %.4f  lr %.2e  %8.0f tok/s  ETA %s%s",
                         live ? "\r" : "", step + 1, tc->steps, last_loss,
                         lr_at(&tc->schedule, step), tps, eta, live && !last ? "" : "\n");
@@ -115,6 +119,11 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
             }
         }
         if (stop) break;
+        if (tc->checkpoint_every > 0 && tc->checkpoint && (step + 1) % tc->checkpoint_every == 0 &&
+            step + 1 < tc->steps && tc->checkpoint(step_ctx, step + 1, &r) != 0) {
+            rc = -1;
+            break;
+        }
         if (tc->stop && *tc->stop) {
             out->interrupted = 1;
             if (progress) fprintf(progress, "%sinterrupted after step %d\n", live ? "\n" : "",
@@ -126,10 +135,12 @@ int train(model *m, const train_config *tc, batch_fn next, void *ctx, step_fn on
         fprintf(progress, "%sdiverged at step %d (loss %g)\n", live ? "\n" : "", out->diverged_at,
                 last_loss);
     out->last_loss = last_loss;
-    out->tokens_per_s = out->steps_done * (double)B * T / (now_seconds() - start);
+    out->tokens_per_s = (out->steps_done - first) * (double)B * T / (now_seconds() - start);
     batch_free(b);
     acts_free(a);
-    return 0;
+    if (rc) set_error(err, errlen, "train: the checkpoint after step %d failed",
+                      out->steps_done);
+    return rc;
 }
 
 int evaluate_by_position(model *m, int B, int T, int n_batches, batch_fn next, void *ctx,

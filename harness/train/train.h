@@ -24,6 +24,15 @@ typedef struct train_config {
     int n_threads;
     // Set (by a signal handler) to stop after the current step: out->interrupted. NULL: none.
     const volatile sig_atomic_t *stop;
+    // Resume points: every checkpoint_every steps (0: never; not after the last step, nor
+    // after a step that stops training), checkpoint(step_ctx, steps done, the data stream's
+    // state) is called; nonzero makes train fail (the callback keeps its own message).
+    int checkpoint_every;
+    int (*checkpoint)(void *ctx, int steps_done, const rng *data);
+    // Resuming: first_step steps are done (the model holds their weights and AdamW moments)
+    // and the data stream continues from *resume_data. 0 and NULL: a fresh start.
+    int first_step;
+    const rng *resume_data;
 } train_config;
 
 typedef struct train_result {
