@@ -16,6 +16,7 @@
 #include "harness/plot/plot_attention.h"
 #include "harness/plot/plot_exec.h"
 #include "harness/plot/plot_io.h"
+#include "harness/plot/plot_series.h"
 #include "suites.h"
 
 static char tmpdir[64];
@@ -152,6 +153,30 @@ START_TEST(test_csv_split) {
 END_TEST
 
 // attention.csv's quoted tokens become byte codes; a row above the diagonal is refused.
+// Options swept within one encoding get shades of its colour: the second distinct
+// rope(...) is rope~1, the third rope~2, whatever comes between; a name met again keeps its
+// shade; plots/colors.gp turns each into a colour of its own, rope's hue kept.
+START_TEST(test_option_shades) {
+    plot_blocks b = {0};
+    const char *names[] = {"rope", "rope(base=500)", "pope", "rope(base=500)", "rope(base=50)",
+                           "pope(delta_init=zero)"};
+    for (int i = 0; i < 6; i++) ck_assert_int_eq(plot_blocks_add(&b, names[i], 1), 0);
+    ck_assert_str_eq(b.encodings, "rope rope~1 pope rope~1 rope~2 pope~1");
+    char cmd[600];
+    snprintf(cmd, sizeof cmd,
+             "gnuplot -e 'load \"plots/colors.gp\"; print sprintf(\"%%06X %%06X %%06X %%06X\", "
+             "enc_color(\"rope\"), enc_color(\"rope~1\"), enc_color(\"rope~2\"), "
+             "enc_color(\"pope\"))' 2>&1");
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    char line[128] = "";
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
+    pclose(p);
+    // rope 1F77B4; ~1 darker (x 0.62 per channel); ~2 lighter (halfway-ish to white).
+    ck_assert_str_eq(line, "1F77B4 13496F 83B4D5 D62728\n");
+}
+END_TEST
+
 START_TEST(test_attention_shaping) {
     put("attention.csv", "layer,head,query,key,prob,query_token,key_token\n"
                          "0,0,0,0,1,\"a\",\"a\"\n0,0,1,0,0.25,\",\",\"a\"\n"
@@ -380,6 +405,7 @@ Suite *suite_plot(void) {
     TCase *shaping = tcase_create("shaping");
     tcase_add_checked_fixture(shaping, setup, teardown);
     tcase_add_test(shaping, test_csv_split);
+    tcase_add_test(shaping, test_option_shades);
     tcase_add_test(shaping, test_attention_shaping);
     suite_add_tcase(s, shaping);
     TCase *cli = tcase_create("cli");

@@ -72,10 +72,22 @@ void plot_variant_join(char *buf, size_t len, char *const *values, int n, int sk
 }
 
 int plot_blocks_add(plot_blocks *b, const char *encoding, int dash) {
-    char d[16], name[PLOT_NAME];
+    char d[16], name[PLOT_NAME + 16];
     snprintf(d, sizeof d, "%d", dash);
-    // "pope(delta_init=zero)": an encoding with options of its own keeps its colour.
-    snprintf(name, sizeof name, "%.*s", (int)strcspn(encoding, "("), encoding);
+    // "pope(delta_init=zero)": an encoding with options of its own keeps its colour, shaded
+    // by its place among the distinct names of that encoding met so far.
+    const int base_len = (int)strcspn(encoding, "(");
+    int shade = 0, seen = 0;
+    for (const char *w = b->distinct; *w && !seen;) {
+        const size_t len = strcspn(w, " ");
+        if (len == strlen(encoding) && !strncmp(w, encoding, len)) seen = 1;
+        else if ((int)strcspn(w, "( ") == base_len && !strncmp(w, encoding, (size_t)base_len))
+            shade++;
+        w += len + (w[len] == ' ');
+    }
+    if (!seen && plot_words_add(b->distinct, sizeof b->distinct, encoding)) return -1;
+    if (shade) snprintf(name, sizeof name, "%.*s~%d", base_len, encoding, shade);
+    else snprintf(name, sizeof name, "%.*s", base_len, encoding);
     if (plot_words_add(b->encodings, sizeof b->encodings, name) ||
         plot_words_add(b->dashes, sizeof b->dashes, d))
         return -1;

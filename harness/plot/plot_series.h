@@ -42,10 +42,13 @@ typedef struct {
     int n;  // index blocks written
     char encodings[4096];
     char dashes[1024];
+    char distinct[4096];  // the blocks' encodings as written, each once, in order
 } plot_blocks;
 
-// Appends one block's encoding (its colour: NAME of NAME(K=V;...)) and dash type. 0, or -1
-// when the lists are full.
+// Appends one block's encoding and dash type. Its colour is NAME's for NAME or NAME(K=V;...);
+// the second distinct NAME(...) of one NAME is written NAME~1, the third NAME~2, ..., which
+// plots/colors.gp draws as shades of NAME's colour, so that an option swept within one
+// encoding (rope, rope(base=500), ...) is told apart. 0, or -1 when the lists are full.
 int plot_blocks_add(plot_blocks *b, const char *encoding, int dash);
 
 #endif
