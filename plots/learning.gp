@@ -14,8 +14,9 @@
 # encodings, dashes: per block, its encoding (colour, plots/colors.gp) and dash type.
 # sets, counts: per panel, its evaluation set (the panel's title) and how many blocks it has.
 # metric: accuracy (in percent, y from 0) or loss (nats/token). Optional: title; xlabel
-# (default "optimizer step"); x_axis "step" (default: x from 0 to the last step) or "group"
-# (integer groups, x over the data's range; plots/groups.gp draws its figure this way);
+# (default "optimizer step"); x_axis "step" (default: x from 0 to the last step), "group"
+# (integer groups, x over the data's range; plots/groups.gp draws its figure this way) or
+# "value" (a swept key's values, x over their range, on a log scale when they span 10x);
 # baseline: a data file with one index block per panel, rows `x value`, drawn in every panel
 # as a black dotted line titled baseline_title (default "no-lookup baseline").
 # Writes out.png and out.svg. `posbench plot` writes data from the runs' eval.csv.
@@ -83,7 +84,14 @@ if (metric eq "accuracy") {
     ylabel = "loss (nats/token)"
     set yrange [y_min - pad:y_max + pad]
 }
-if (x_axis eq "group") { set xrange [x_min - 0.5:x_max + 0.5] } else { set xrange [0:x_max] }
+log_x = x_axis eq "value" && x_min > 0 && x_max >= 10 * x_min
+if (x_axis eq "group") { set xrange [x_min - 0.5:x_max + 0.5] }
+if (x_axis eq "step") { set xrange [0:x_max] }
+if (x_axis eq "value" && log_x) { set logscale x ; set xrange [x_min / 1.5:x_max * 1.5] }
+if (x_axis eq "value" && !log_x) {
+    x_pad = x_max > x_min ? 0.05 * (x_max - x_min) : 0.5
+    set xrange [x_min - x_pad:x_max + x_pad]
+}
 
 do for [fmt in "png svg"] {
     call plots_dir."/terminal.gp" fmt width height out

@@ -17,6 +17,7 @@
 #include "harness/plot/plot_exec.h"
 #include "harness/plot/plot_io.h"
 #include "harness/plot/plot_series.h"
+#include "harness/plot/plot_summary.h"
 #include "suites.h"
 
 static char tmpdir[64];
@@ -174,6 +175,49 @@ START_TEST(test_option_shades) {
     pclose(p);
     // rope 1F77B4; ~1 darker (x 0.62 per channel); ~2 lighter (halfway-ish to white).
     ck_assert_str_eq(line, "1F77B4 13496F 83B4D5 D62728\n");
+}
+END_TEST
+
+// A swept numeric key (training.lr) gets the metric against it: one block per encoding,
+// rows sorted by the key's value whatever summary.csv's order, accuracy in percent, no
+// interval for a single seed; model.encoding is not a numeric key.
+START_TEST(test_sweep_key_data) {
+    put("sweep/summary.csv",
+        "model.encoding,training.lr,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max\n"
+        "rope,0.01,test,accuracy,2,0,0.5,0.1,0.4,0.6,0.4,0.6\n"
+        "rope,0.001,test,accuracy,2,0,0.2,0.1,0.1,0.3,0.1,0.3\n"
+        "pope,0.001,test,accuracy,2,0,0.9,0,0.9,0.9,0.9,0.9\n"
+        "pope,0.01,test,accuracy,1,0,0.7,0,,,0.7,0.7\n"
+        "rope,0.01,test,loss,2,0,1,0,1,1,1,1\n");
+    char path[256], data[256], err[512];
+    snprintf(path, sizeof path, "%s/sweep/summary.csv", tmpdir);
+    snprintf(data, sizeof data, "%s/sweep/sweep.dat", tmpdir);
+    plot_summary s;
+    ck_assert_msg(plot_summary_read(path, "rope", &s, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(plot_summary_key_is_numeric(&s, 0), 0);  // model.encoding
+    ck_assert_int_eq(plot_summary_key_is_numeric(&s, 1), 1);
+    plot_blocks b;
+    plot_panels p;
+    ck_assert_msg(plot_write_sweep(&s, 1, "accuracy", data, &b, &p, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_str_eq(b.encodings, "rope pope");
+    ck_assert_str_eq(p.sets, "test");
+    ck_assert_str_eq(p.counts, "2");
+    char *dat = slurp_file(tmpdir, "sweep/sweep.dat");
+    ck_assert_str_eq(dat, "\"rope\"  # value mean lo hi n\n0.001 20 10 30 2\n0.01 50 40 60 2\n"
+                          "\n\n\"pope\"  # value mean lo hi n\n0.001 90 90 90 2\n0.01 70 70 70 1\n");
+    free(dat);
+    plot_summary_free(&s);
+    // posbench plot draws it (learning.gp with the values on a log x axis), gnuplot silent.
+    char dir[128], *out, want[400];
+    snprintf(dir, sizeof dir, "%s/sweep", tmpdir);
+    const char *args[] = {"plot", dir, NULL};
+    const int rc = run_captured(cmd_plot, args, &out);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+    snprintf(want, sizeof want, "wrote %s/sweep_training.lr.png and %s/sweep_training.lr.svg\n",
+             dir, dir);
+    ck_assert_msg(strstr(out, want), "%s", out);
+    free(out);
 }
 END_TEST
 
@@ -406,6 +450,7 @@ Suite *suite_plot(void) {
     tcase_add_checked_fixture(shaping, setup, teardown);
     tcase_add_test(shaping, test_csv_split);
     tcase_add_test(shaping, test_option_shades);
+    tcase_add_test(shaping, test_sweep_key_data);
     tcase_add_test(shaping, test_attention_shaping);
     suite_add_tcase(s, shaping);
     TCase *cli = tcase_create("cli");

@@ -154,6 +154,34 @@ static void plot_summary_files(context *c, const plot_summary *s, const plot_run
     }
 }
 
+// A plot of the metric (accuracy, else loss) against each swept numeric key
+// (sweep_<key>.png): the learning-curve panels with the key's values on x.
+static void plot_sweep_files(context *c, const plot_summary *s) {
+    const char *metric = "loss";
+    for (int i = 0; i < s->n_rows; i++)
+        if (!strcmp(s->rows[i].metric, "accuracy")) metric = "accuracy";
+    for (int k = 0; k < s->n_keys; k++) {
+        if (!plot_summary_key_is_numeric(s, k)) continue;
+        char data[PATH_LEN + 200], out[PATH_LEN + 200], err[ERR_LEN], title[512];
+        plot_blocks b;
+        plot_panels panels;
+        snprintf(data, sizeof data, "%s/plots/sweep_%s.dat", c->dir, s->keys[k]);
+        if (plot_write_sweep(s, k, metric, data, &b, &panels, err, sizeof err)) {
+            fail_data(c, err);
+            continue;
+        }
+        if (b.n == 0) continue;
+        snprintf(out, sizeof out, "%s/sweep_%s", c->dir, s->keys[k]);
+        snprintf(title, sizeof title, "%s: %s against %s", c->name, metric, s->keys[k]);
+        plot_var v[10] = {{"data", data, 0},          {"encodings", b.encodings, 0},
+                         {"dashes", b.dashes, 0},     {"sets", panels.sets, 0},
+                         {"counts", panels.counts, 0}, {"metric", metric, 0},
+                         {"title", title, 0},         {"x_axis", "value", 0},
+                         {"xlabel", s->keys[k], 0}};
+        render(c, "learning.gp", out, v, 9);
+    }
+}
+
 static void plot_run_files(context *c, const plot_runs *r) {
     char data[PATH_LEN + 320], out[PATH_LEN + 64], err[ERR_LEN], title[1024], len[32];
     char set[128];
@@ -337,6 +365,7 @@ int cmd_plot(int argc, char **argv) {
             fail_data(&c, err);
         } else {
             plot_summary_files(&c, &s, &runs);
+            plot_sweep_files(&c, &s);
             plot_summary_free(&s);
         }
     }

@@ -70,6 +70,8 @@ static int parse_row(plot_summary *s, int *cap, char **f, int n_keys, int enc_co
     }
     r.series = plot_series_index(&s->series, enc_col >= 0 ? f[enc_col] : default_encoding,
                                  variant);
+    for (int k = 0; k < n_keys && k < PLOT_MAX_KEYS; k++)
+        snprintf(r.values[k], sizeof r.values[k], "%s", f[k]);
     snprintf(r.set, sizeof r.set, "%.*s", at ? (int)(at - f[n_keys]) : (int)strlen(f[n_keys]),
              f[n_keys]);
     snprintf(r.metric, sizeof r.metric, "%s", f[n_keys + 1]);
@@ -112,6 +114,9 @@ int plot_summary_read(const char *path, const char *default_encoding, plot_summa
         if (!strcmp(fields[k], "model.encoding")) enc_col = k;
     plot_variant_join(keys, sizeof keys, fields, n_keys, enc_col, -1);
     snprintf(s->variant_keys, sizeof s->variant_keys, "%s", keys);
+    s->n_keys = n_keys < PLOT_MAX_KEYS ? n_keys : PLOT_MAX_KEYS;
+    s->enc_col = enc_col;
+    for (int k = 0; k < s->n_keys; k++) snprintf(s->keys[k], sizeof s->keys[k], "%s", fields[k]);
     while (getline(&line, &linecap, f) >= 0) {
         lineno++;
         if (line[strspn(line, "\r\n")] == '\0') continue;  // blank line
@@ -321,5 +326,123 @@ int plot_write_extrapolation(const plot_summary *s, const char *metric, const ch
     rc = plot_out_close(&o, 1, err, errlen);
 done:
     free(rows);
+    return rc;
+}
+
+// ---- a metric against a swept numeric key ---------------------------------------------------
+
+int plot_summary_key_is_numeric(const plot_summary *s, int k) {
+    if (k < 0 || k >= s->n_keys || k == s->enc_col || s->n_rows == 0) return 0;
+    int distinct = 0;
+    double first = NAN;
+    for (int i = 0; i < s->n_rows; i++) {
+        double x;
+        if (number(s->rows[i].values[k], &x) || isnan(x)) return 0;
+        if (i == 0) first = x;
+        else distinct |= x != first;
+    }
+    return distinct;
+}
+
+// The series of row r without key k: its encoding and the other keys' values.
+static void series_without(const plot_summary *s, const plot_summary_row *r, int k, char *buf,
+                           size_t len) {
+    size_t used = (size_t)snprintf(buf, len, "%s", s->series.items[r->series].encoding);
+    for (int j = 0; j < s->n_keys && used < len; j++)
+        if (j != k && j != s->enc_col)
+            used += (size_t)snprintf(buf + used, len - used, ", %s", r->values[j]);
+}
+
+typedef struct {
+    double x;
+    const plot_summary_row *row;
+} sweep_point;
+
+static int by_x(const void *a, const void *b) {
+    const double x = ((const sweep_point *)a)->x, y = ((const sweep_point *)b)->x;
+    return (x > y) - (x < y);
+}
+
+int plot_write_sweep(const plot_summary *s, int k, const char *metric, const char *data,
+                     plot_blocks *b, plot_panels *p, char *err, size_t errlen) {
+    *b = (plot_blocks){0};
+    *p = (plot_panels){0};
+    snprintf(p->metric, sizeof p->metric, "%s", metric);
+    const double scale = strcmp(metric, "accuracy") ? 1 : 100;
+    enum { MAX_SERIES = 64 };
+    char (*names)[PLOT_VARIANT + PLOT_NAME] = calloc(MAX_SERIES, sizeof *names);
+    sweep_point *pts = calloc((size_t)s->n_rows + 1, sizeof *pts);
+    atomic_file o = {0};
+    int rc = -1, n_names = 0;
+    if (!names || !pts) {
+        set_error(err, errlen, "out of memory");
+        goto done;
+    }
+    // The series, in order of first appearance, over every set.
+    for (int i = 0; i < s->n_rows; i++) {
+        char name[PLOT_VARIANT + PLOT_NAME];
+        series_without(s, &s->rows[i], k, name, sizeof name);
+        int j = 0;
+        while (j < n_names && strcmp(names[j], name)) j++;
+        if (j == n_names && n_names == MAX_SERIES) {
+            set_error(err, errlen, "sweep plot: more than %d series", MAX_SERIES);
+            goto done;
+        }
+        if (j == n_names) snprintf(names[n_names++], sizeof names[0], "%s", name);
+    }
+    if (atomic_file_open(&o, data, err, errlen)) goto done;
+    char sets[PLOT_MAX_SETS][128];
+    int n_sets = 0;
+    for (int i = 0; i < s->n_rows; i++) {
+        const plot_summary_row *r = &s->rows[i];
+        int seen = 0;
+        for (int j = 0; j < n_sets && !seen; j++) seen = !strcmp(sets[j], r->set);
+        if (seen || strcmp(r->metric, metric) || n_sets == PLOT_MAX_SETS) continue;
+        snprintf(sets[n_sets++], sizeof sets[0], "%s", r->set);
+    }
+    for (int set = 0; set < n_sets; set++) {
+        const int before = b->n;
+        for (int g = 0; g < n_names; g++) {
+            int n = 0;
+            for (int i = 0; i < s->n_rows; i++) {
+                const plot_summary_row *r = &s->rows[i];
+                char name[PLOT_VARIANT + PLOT_NAME];
+                series_without(s, r, k, name, sizeof name);
+                if (strcmp(r->set, sets[set]) || strcmp(r->metric, metric) ||
+                    strcmp(name, names[g]) || isnan(r->mean))
+                    continue;
+                number(r->values[k], &pts[n].x);
+                pts[n++].row = r;
+            }
+            if (n == 0) continue;
+            qsort(pts, (size_t)n, sizeof *pts, by_x);
+            plot_block_header(o.f, b->n, set == 0 ? names[g] : "", "value mean lo hi n");
+            for (int i = 0; i < n; i++) {
+                double lo, hi;
+                interval(pts[i].row, scale, &lo, &hi);
+                fprintf(o.f, "%.9g %.6g %.6g %.6g %d\n", pts[i].x, scale * pts[i].row->mean, lo,
+                        hi, pts[i].row->n);
+            }
+            const plot_series *se = &s->series.items[pts[0].row->series];
+            if (plot_blocks_add(b, se->encoding, 1)) {
+                set_error(err, errlen, "sweep plot: too many series");
+                goto done;
+            }
+        }
+        char count[16];
+        snprintf(count, sizeof count, "%d", b->n - before);
+        if (b->n > before && (plot_words_add(p->sets, sizeof p->sets, sets[set]) ||
+                              plot_words_add(p->counts, sizeof p->counts, count))) {
+            set_error(err, errlen, "sweep plot: too many evaluation sets");
+            goto done;
+        }
+        if (b->n > before) p->set_of[p->n++] = set;
+    }
+    rc = plot_out_close(&o, b->n > 0, err, errlen);
+    o.f = NULL;
+done:
+    if (o.f) plot_out_close(&o, 0, NULL, 0);
+    free(names);
+    free(pts);
     return rc;
 }

@@ -8,17 +8,23 @@
 #include <stddef.h>
 
 #include "harness/plot/plot_groups.h"
+#include "harness/plot/plot_panels.h"
 #include "harness/plot/plot_series.h"
+
+enum { PLOT_MAX_KEYS = 16, PLOT_KEY_VALUE = 64 };
 
 typedef struct {
     int series;  // index into plot_summary.series
     char set[128], metric[64];
     int n;
     double mean, lo, hi;  // lo, hi: the 95% CI, NaN when there is none (n < 2)
+    char values[PLOT_MAX_KEYS][PLOT_KEY_VALUE];  // the group's value of each key
 } plot_summary_row;
 
 typedef struct {
     char variant_keys[256];  // the group keys other than model.encoding, joined by ", "
+    int n_keys, enc_col;     // the group keys (at most PLOT_MAX_KEYS kept), model.encoding's
+    char keys[PLOT_MAX_KEYS][PLOT_KEY_VALUE];
     int n_rows;
     plot_summary_row *rows;
     plot_series_list series;
@@ -51,5 +57,17 @@ int plot_write_extrapolation(const plot_summary *s, const char *metric, const ch
 
 // N of a set named len_N, or 0.
 long plot_set_length(const char *set);
+
+// Whether group key k is numeric and swept: every row's value a number, at least two
+// distinct ones, and not model.encoding.
+int plot_summary_key_is_numeric(const plot_summary *s, int k);
+
+// The metric against swept key k (plot_summary_key_is_numeric) for plots/learning.gp with
+// x_axis "value": one panel per evaluation set with rows of the metric, one block per series
+// of the other keys' values (an encoding and its variant), rows `value mean lo hi n`
+// (accuracy in percent) sorted by value. Fills b and p as plot_write_panels does.
+// 0, or -1 with a message.
+int plot_write_sweep(const plot_summary *s, int k, const char *metric, const char *data,
+                     plot_blocks *b, plot_panels *p, char *err, size_t errlen);
 
 #endif
