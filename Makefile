@@ -254,7 +254,7 @@ extrapolation: deps
 	for s in pi ntk yarn; do ./posbench score $(EXTRAP) --encoding rope \
 	    --encoding-options scaling=$$s --factor-from-length --suffix @$$s || exit 1; done
 	./posbench plot $(EXTRAP_RESULTS)
-	@./posbench summary --metric perplexity_beyond $(EXTRAP_RESULTS)
+	@./posbench summary --metric perplexity_beyond,bits_per_byte_beyond $(EXTRAP_RESULTS)
 
 # The main job: the indirect-indexing sweep (PoPE, RoPE, TAPA, NoPE x 5 seeds), resumable
 # (run it again after an interruption), then its summary table, each run's attention on one

@@ -741,9 +741,21 @@ START_TEST(test_cli_summary_metric_and_errors) {
     const char *a4[] = {"summary", "--help", NULL};
     ck_assert_int_eq(run_captured(cmd_summary, a4, &out), 0);
     const char *usage =
-        "usage: posbench summary [--metric NAME] [--success-at A] results/<experiment>\n";
+        "usage: posbench summary [--metric NAME,...] [--success-at A] results/<experiment>\n";
     ck_assert(!strncmp(out, usage, strlen(usage)));
     free(out);
+    // Several metrics at once; every one must exist.
+    make_fixture();
+    const char *two[] = {"summary", "--metric", "perplexity,loss", tmpdir, NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, two, &out), 0);
+    ck_assert_msg(strstr(out, " perplexity ") && strstr(out, " loss ") && !strstr(out, "accuracy"),
+                  "%s", out);
+    free(out);
+    const char *typo[] = {"summary", "--metric", "perplexity,los", tmpdir, NULL};
+    ck_assert_int_eq(run_captured(cmd_summary, typo, &out), 1);
+    ck_assert_msg(strstr(out, "no metric 'los' in "), "%s", out);
+    free(out);
+    remove_tree(tmpdir);
     // A stricter threshold: rope train_length's 90%, 94% and 98% leave one of four solved.
     make_fixture();
     const char *a_strict[] = {"summary", "--success-at", "0.95", "--metric", "accuracy", tmpdir, NULL};

@@ -16,7 +16,7 @@
 #include "harness/experiment/run.h"
 
 static const char USAGE[] =
-    "usage: posbench summary [--metric NAME] [--success-at A] results/<experiment>\n"
+    "usage: posbench summary [--metric NAME,...] [--success-at A] results/<experiment>\n"
     "       posbench summary [options] [--results DIR] EXPERIMENT.yaml\n"
     "Reads every finished run under results/<experiment>/runs (for an experiment file, its\n"
     "folder under DIR, default results), writes summary.csv there and\n"
@@ -31,7 +31,7 @@ static const char USAGE[] =
     "solved), with its exact 95% interval (Clopper-Pearson): a run either learns a task or\n"
     "does not, and that rate says what a mean over a few seeds cannot. solved_at: the first\n"
     "evaluation step at which the solved runs reached A, median (min-max).\n"
-    "  --metric NAME    print only this metric (summary.csv keeps every metric)\n"
+    "  --metric NAME[,NAME...]  print only these metrics (summary.csv keeps every one)\n"
     "  --success-at A   the accuracy that counts as solved, in (0, 1] (default 0.9)\n"
     "  --results DIR    where an experiment file's results are (default results)\n";
 
@@ -111,11 +111,23 @@ static void fill_row(char (*line)[CELL], const summary *s, const summary_row *r,
                  r->solved_at_max);
 }
 
-// The summary's rows (only metric, if given) as a table; NULL when out of memory.
+// Whether name is one of the comma-separated metrics (NULL: every metric is).
+static int metric_listed(const char *metrics, const char *name) {
+    if (!metrics) return 1;
+    const size_t n = strlen(name);
+    for (const char *m = metrics; *m;) {
+        const size_t len = strcspn(m, ",");
+        if (len == n && !strncmp(m, name, n)) return 1;
+        m += len + (m[len] == ',');
+    }
+    return 0;
+}
+
+// The summary's rows (only the listed metrics, if given) as a table; NULL when out of memory.
 static table *make_table(const summary *s, const char *metric) {
     int diverged_col = s->n_diverged > 0, success_cols = 0, n_lines = 1;
     for (int i = 0; i < s->n_rows; i++) {
-        const int shown = !metric || !strcmp(s->rows[i].metric, metric);
+        const int shown = metric_listed(metric, s->rows[i].metric);
         n_lines += shown;
         success_cols |= shown && s->rows[i].n_success >= 0;
     }
@@ -135,7 +147,7 @@ static table *make_table(const summary *s, const char *metric) {
     t->right_from = s->n_keys + 2;
     t->n_lines = 1;
     for (int i = 0; i < s->n_rows; i++)
-        if (!metric || !strcmp(s->rows[i].metric, metric))
+        if (metric_listed(metric, s->rows[i].metric))
             fill_row(t->cells[t->n_lines++], s, &s->rows[i], diverged_col, success_cols);
     return t;
 }
@@ -217,10 +229,19 @@ int cmd_summary(int argc, char **argv) {
         summary_free(s);
         return fail(err);
     }
-    int found = !metric;
-    for (int i = 0; !found && i < s->n_rows; i++) found = !strcmp(s->rows[i].metric, metric);
-    if (!found) {
-        fprintf(stderr, "posbench: summary: no metric '%s' in %s (metrics:", metric, path);
+    // Every listed metric must be there: a typo would otherwise print a table without it.
+    const char *missing = NULL;
+    char wanted[256];
+    for (const char *m = metric; m && *m && !missing;) {
+        const size_t len = strcspn(m, ",");
+        snprintf(wanted, sizeof wanted, "%.*s", (int)len, m);
+        int found = 0;
+        for (int i = 0; !found && i < s->n_rows; i++) found = !strcmp(s->rows[i].metric, wanted);
+        if (!found) missing = wanted;
+        m += len + (m[len] == ',');
+    }
+    if (missing) {
+        fprintf(stderr, "posbench: summary: no metric '%s' in %s (metrics:", missing, path);
         for (int i = 0; i < s->n_rows; i++) {
             int seen = 0;
             for (int k = 0; k < i && !seen; k++)
