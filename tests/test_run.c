@@ -467,6 +467,44 @@ START_TEST(test_jobs_lists_pending) {
 }
 END_TEST
 
+// The first id `posbench jobs` lists for yaml into id.
+static void first_job(const char *yaml, const char *results, char id[17]) {
+    char *out;
+    const char *jobs[] = {"jobs", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
+    ck_assert_int_eq(sscanf(strstr(out, "--only ") + 7, "%16s", id), 1);
+    free(out);
+}
+
+// Whether two files have the same bytes.
+static int same_file(const char *a, const char *b) {
+    char cmd[1700];
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
+    return system(cmd) == 0;
+}
+
+// Runs `posbench run` with args (NULL-terminated) in a child, stderr to log, stdout
+// dropped; once path exists (waiting up to 5 s) sends it sig, and returns the child's exit
+// status (-1 if it did not exit).
+static int run_then_signal(const char *const *args, const char *log, const char *path, int sig) {
+    int argc = 0;
+    while (args[argc]) argc++;
+    const pid_t pid = fork();
+    if (pid == 0) {
+        ck_assert_ptr_nonnull(freopen(log, "w", stderr));
+        ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+        const int rc = cmd_run(argc, (char **)args);
+        fflush(NULL);
+        _exit(rc);
+    }
+    for (int i = 0; i < 1000 && access(path, F_OK) != 0; i++) usleep(5000);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    kill(pid, sig);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 // A run whose folder's lock another process holds (here: this test, through its own open
 // file) is not trained twice: `run --only` says so and exits 0, the sweep skips it without
 // counting a failure; once the lock is free the run trains.
@@ -476,11 +514,8 @@ START_TEST(test_run_lock_held_elsewhere) {
     snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
     snprintf(results, sizeof results, "%s/results", dir);
     write_experiment(yaml, 4, "3.0e-3", "1.0");
-    const char *jobs[] = {"jobs", yaml, "--results", results, NULL};
-    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
     char id[17];
-    ck_assert_int_eq(sscanf(strstr(out, "--only ") + 7, "%16s", id), 1);
-    free(out);
+    first_job(yaml, results, id);
     char run[600];
     snprintf(run, sizeof run, "%s/tiny/runs/%s", results, id);
     char err[256];
@@ -514,56 +549,24 @@ END_TEST
 // it ends after the current step with exit 130 and a line saying how to go on, and leaves
 // no partial file (the run then starts over, as after an interrupted sweep).
 START_TEST(test_run_only_interrupted) {
-    char dir[256], yaml[300], results[300], log[400], run[700], *out;
+    char dir[256], yaml[300], results[300], log[400], run[700];
     temp_dir(dir, sizeof dir, "onlyint");
     snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
     snprintf(results, sizeof results, "%s/results", dir);
     snprintf(log, sizeof log, "%s/only.log", dir);
     write_experiment(yaml, 100000, "3.0e-3", "1.0");
-    const char *jobs[] = {"jobs", yaml, "--results", results, NULL};
-    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
     char id[17];
-    ck_assert_int_eq(sscanf(strstr(out, "--only ") + 7, "%16s", id), 1);
-    free(out);
+    first_job(yaml, results, id);
     snprintf(run, sizeof run, "%s/tiny/runs/%s/train.csv.tmp", results, id);
     const char *one[] = {"run", yaml, "--results", results, "--only", id, NULL};
-    pid_t pid = fork();
-    if (pid == 0) {
-        ck_assert_ptr_nonnull(freopen(log, "w", stderr));
-        ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
-        int rc = cmd_run(6, (char **)one);
-        fflush(NULL);
-        _exit(rc);
-    }
-    for (int i = 0; i < 500 && access(run, F_OK) != 0; i++) usleep(10000);  // training started
-    ck_assert_int_eq(access(run, F_OK), 0);
-    kill(pid, _i ? SIGTERM : SIGINT);
-    int status;
-    waitpid(pid, &status, 0);
-    ck_assert(WIFEXITED(status));
-    ck_assert_int_eq(WEXITSTATUS(status), 130);
+    // Signalled once training has started (its train.csv.tmp exists).
+    ck_assert_int_eq(run_then_signal(one, log, run, _i ? SIGTERM : SIGINT), 130);
     ck_assert_msg(strstr(slurp(log), "interrupted; run the same command to go on"), "%s",
                   slurp(log));
     ck_assert_int_eq(count_tmp(results), 0);
     remove_dir(dir);
 }
 END_TEST
-
-// The first id `posbench jobs` lists for yaml into id.
-static void first_job(const char *yaml, const char *results, char id[17]) {
-    char *out;
-    const char *jobs[] = {"jobs", yaml, "--results", results, NULL};
-    ck_assert_int_eq(run_captured(cmd_jobs, jobs, &out), 0);
-    ck_assert_int_eq(sscanf(strstr(out, "--only ") + 7, "%16s", id), 1);
-    free(out);
-}
-
-// Whether two files have the same bytes.
-static int same_file(const char *a, const char *b) {
-    char cmd[1700];
-    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
-    return system(cmd) == 0;
-}
 
 // A run with resume points (training.checkpoint_every), stopped by SIGINT once it has one,
 // goes on from it when run again ("resumed after step N", N a multiple of 100) and ends with
@@ -588,20 +591,7 @@ START_TEST(test_run_resume_point) {
     snprintf(point, sizeof point, "%s/tiny/runs/%s/resume.ckpt", stopped, id);
     const char *one[] = {"run", yaml, "--results", stopped, "--only", id, NULL};
     for (int damaged = 0; damaged < 2; damaged++) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            ck_assert_ptr_nonnull(freopen(log, "w", stderr));
-            ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
-            int rc = cmd_run(6, (char **)one);
-            fflush(NULL);
-            _exit(rc);
-        }
-        for (int i = 0; i < 1000 && access(point, F_OK) != 0; i++) usleep(5000);
-        ck_assert_int_eq(access(point, F_OK), 0);
-        kill(pid, SIGINT);
-        int status;
-        waitpid(pid, &status, 0);
-        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130);
+        ck_assert_int_eq(run_then_signal(one, log, point, SIGINT), 130);
         if (damaged) {  // one flipped byte in the middle
             FILE *f = fopen(point, "r+b");
             ck_assert_ptr_nonnull(f);
