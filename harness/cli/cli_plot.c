@@ -65,7 +65,8 @@ typedef struct {
     int written, failed;
 } context;
 
-// Runs one script: vars plus out; reports what it wrote or why it failed.
+// Runs one script: vars plus out; reports what it wrote or why it failed. vars has room for
+// two more than n (render adds out and png_scale).
 static void render(context *c, const char *script, const char *out, plot_var *vars, int n) {
     char path[PATH_LEN + 64], err[ERR_LEN];
     snprintf(path, sizeof path, "%s/%s", c->scripts, script);
@@ -173,7 +174,7 @@ static void plot_sweep_files(context *c, const plot_summary *s) {
         if (b.n == 0) continue;
         snprintf(out, sizeof out, "%s/sweep_%s", c->dir, s->keys[k]);
         snprintf(title, sizeof title, "%s: %s against %s", c->name, metric, s->keys[k]);
-        plot_var v[10] = {{"data", data, 0},          {"encodings", b.encodings, 0},
+        plot_var v[11] = {{"data", data, 0},          {"encodings", b.encodings, 0},
                          {"dashes", b.dashes, 0},     {"sets", panels.sets, 0},
                          {"counts", panels.counts, 0}, {"metric", metric, 0},
                          {"title", title, 0},         {"x_axis", "value", 0},
