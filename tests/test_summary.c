@@ -109,6 +109,53 @@ START_TEST(test_t_cdf_and_beta) {
 }
 END_TEST
 
+// Welch's test against closed forms: with equal variances and sizes 2, df = 2 exactly, and
+// Student's t with 2 degrees of freedom has the CDF 1/2 + t / (2 sqrt(2 + t^2)). a = {1, 3},
+// b = {5, 7}: diff -4, se sqrt(2), t = -2.828427, p = 2 (1/2 - 2.828427 / (2 sqrt 10))
+// = 0.1055728; the interval -4 -+ 4.3026527 sqrt 2 = [-10.084870, 2.084870]. Unequal
+// variances: a = {1, 2, 3, 4, 5}, b = {2, 4, 6, 8, 10}: se^2 = 2.5/5 + 10/5 = 2.5,
+// df = 2.5^2 / (0.5^2/4 + 2^2/4) = 5.882353. No spread at all: the difference is exact.
+START_TEST(test_welch) {
+    const double a[] = {1, 3}, b[] = {5, 7};
+    welch_result r;
+    welch_test(a, 2, b, 2, &r);
+    ck_assert_double_eq_tol(r.diff, -4, 1e-12);
+    ck_assert_double_eq_tol(r.df, 2, 1e-12);
+    ck_assert_double_eq_tol(r.t, -2.8284271, 1e-6);
+    ck_assert_double_eq_tol(r.p, 1 - 2.8284271 / sqrt(10.0), 1e-6);
+    ck_assert_double_eq_tol(r.low, -10.084870, 1e-5);
+    ck_assert_double_eq_tol(r.high, 2.084870, 1e-5);
+    const double c[] = {1, 2, 3, 4, 5}, d[] = {2, 4, 6, 8, 10};
+    welch_test(c, 5, d, 5, &r);
+    ck_assert_double_eq_tol(r.df, 5.882353, 1e-6);
+    ck_assert_double_eq_tol(r.t, -3 / sqrt(2.5), 1e-9);
+    ck_assert(r.p > 0.05 && r.p < 0.2);  // two-sided, between df 5 and df 6's values
+    const double same[] = {0.5, 0.5}, other[] = {0.75, 0.75};
+    welch_test(same, 2, other, 2, &r);
+    ck_assert_double_eq(r.diff, -0.25);
+    ck_assert_double_eq(r.low, -0.25);
+    ck_assert_double_eq(r.p, 0.0);
+    welch_test(same, 2, same, 2, &r);
+    ck_assert_double_eq(r.p, 1.0);
+    welch_test(same, 1, other, 2, &r);
+    ck_assert(isnan(r.diff) && isnan(r.p));
+}
+END_TEST
+
+// Fisher's exact test against hypergeometric sums done by hand: 3/4 vs 0/4 has the tables
+// x = 0..3 solved in a with probabilities 4, 24, 24, 4 (/56), so p = 8/56; 5/5 vs 0/5 is
+// 2 / C(10, 5) = 2/252; 9/10 vs 0/10 is 2 * 10 / C(20, 9) = 20/167960; equal rates give 1.
+START_TEST(test_fisher) {
+    ck_assert_double_eq_tol(fisher_exact(3, 4, 0, 4), 8.0 / 56, 1e-12);
+    ck_assert_double_eq_tol(fisher_exact(0, 4, 3, 4), 8.0 / 56, 1e-12);
+    ck_assert_double_eq_tol(fisher_exact(5, 5, 0, 5), 2.0 / 252, 1e-12);
+    ck_assert_double_eq_tol(fisher_exact(9, 10, 0, 10), 20.0 / 167960, 1e-15);
+    ck_assert_double_eq_tol(fisher_exact(2, 4, 2, 4), 1.0, 1e-12);
+    ck_assert_double_eq_tol(fisher_exact(0, 5, 0, 5), 1.0, 1e-12);
+    ck_assert(isnan(fisher_exact(3, 2, 0, 4)) && isnan(fisher_exact(0, 0, 1, 2)));
+}
+END_TEST
+
 // ---- run folders ------------------------------------------------------------------------------
 
 static char tmpdir[64];
@@ -274,24 +321,24 @@ static void make_fixture(void) {
 // nope: one diverged run, no values: a row per pair of the experiment with n 0, n_diverged 1.
 static const char EXPECTED_CSV[] =
     "model.encoding,training.lr,set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,"
-    "n_success,success_low,success_high,solved_at_min,solved_at_median,solved_at_max\n"
+    "n_success,success_low,success_high,solved_at_min,solved_at_median,solved_at_max,median\n"
     "rope,0.001,train_length,accuracy,3,1,0.94,0.04,0.840634,1,0.9,0.98,3,0.19412,0.993691,"
-    "1500,2000,2000\n"
-    "rope,0.001,train_length,loss,3,1,0.6,0.1,0.351586,0.848414,0.5,0.7,,,,,,\n"
-    "rope,0.001,long,accuracy,3,1,0.2,0.1,0,0.448414,0.1,0.3,0,0,0.602365,,,\n"
-    "rope,0.001,long,loss,3,1,2.66667,0.763763,0.769375,4.56396,2,3.5,,,,,,\n"
+    "1500,2000,2000,0.94\n"
+    "rope,0.001,train_length,loss,3,1,0.6,0.1,0.351586,0.848414,0.5,0.7,,,,,,,0.6\n"
+    "rope,0.001,long,accuracy,3,1,0.2,0.1,0,0.448414,0.1,0.3,0,0,0.602365,,,,0.2\n"
+    "rope,0.001,long,loss,3,1,2.66667,0.763763,0.769375,4.56396,2,3.5,,,,,,,2.5\n"
     "pope,0.001,train_length,accuracy,3,0,0.986667,0.0152753,0.948721,1,0.97,1,3,0.292402,1,"
-    "1200,2000,2000\n"
-    "pope,0.001,train_length,loss,3,0,0.2,0.1,0,0.448414,0.1,0.3,,,,,,\n"
+    "1200,2000,2000,0.99\n"
+    "pope,0.001,train_length,loss,3,0,0.2,0.1,0,0.448414,0.1,0.3,,,,,,,0.2\n"
     "pope,0.001,long,accuracy,3,0,0.85,0.05,0.725793,0.974207,0.8,0.9,1,0.00840376,0.905701,2000,"
-    "2000,2000\n"
-    "pope,0.001,long,loss,2,0,0.5,0.141421,0,1.77062,0.4,0.6,,,,,,\n"
-    "pope,0.001,long,perplexity,1,0,1.5,0,,,1.5,1.5,,,,,,\n"
-    "nope,0.001,train_length,accuracy,0,1,,,,,,,0,0,0.975,,,\n"
-    "nope,0.001,train_length,loss,0,1,,,,,,,,,,,,\n"
-    "nope,0.001,long,accuracy,0,1,,,,,,,0,0,0.975,,,\n"
-    "nope,0.001,long,loss,0,1,,,,,,,,,,,,\n"
-    "nope,0.001,long,perplexity,0,1,,,,,,,,,,,,\n";
+    "2000,2000,0.85\n"
+    "pope,0.001,long,loss,2,0,0.5,0.141421,0,1.77062,0.4,0.6,,,,,,,0.5\n"
+    "pope,0.001,long,perplexity,1,0,1.5,0,,,1.5,1.5,,,,,,,1.5\n"
+    "nope,0.001,train_length,accuracy,0,1,,,,,,,0,0,0.975,,,,\n"
+    "nope,0.001,train_length,loss,0,1,,,,,,,,,,,,,\n"
+    "nope,0.001,long,accuracy,0,1,,,,,,,0,0,0.975,,,,\n"
+    "nope,0.001,long,loss,0,1,,,,,,,,,,,,,\n"
+    "nope,0.001,long,perplexity,0,1,,,,,,,,,,,,,\n";
 
 // summary.csv line by line against the hand computations above, and the run counts.
 START_TEST(test_summary_csv) {
@@ -305,6 +352,40 @@ START_TEST(test_summary_csv) {
     ck_assert_int_eq(s->n_groups, 3);
     ck_assert_int_eq(s->n_keys, 2);  // seed is not a group key
     ck_assert_int_eq(s->n_rows, 14);
+    // Comparisons: 3 pairs of groups x 5 (set, metric) pairs. rope vs pope on train_length
+    // accuracy: diff 0.94 - 0.986667 = -0.0466667, se^2 = 0.0016/3 + 0.000233333/3, Welch
+    // df 2.571186, t -1.887760; solved 3/4 vs 3/3, Fisher p 1 (both tables, 4/7 and 3/7, are
+    // no more likely). rope vs nope: no value for nope, no Welch; solved 3/4 vs 0/1, Fisher
+    // p = P(3 of 4) = 4/10 (the other table, 2 of 4, has 6/10).
+    ck_assert_int_eq(s->n_comparisons, 15);
+    const summary_comparison *c = &s->comparisons[0];
+    ck_assert_str_eq(c->set, "train_length");
+    ck_assert_str_eq(c->metric, "accuracy");
+    ck_assert(c->a == 0 && c->b == 1);
+    ck_assert_double_eq_tol(c->welch.diff, -0.0466667, 1e-6);
+    ck_assert_double_eq_tol(c->welch.df, 2.571186, 1e-5);
+    ck_assert_double_eq_tol(c->welch.t, -1.887760, 1e-5);
+    ck_assert(c->welch.low < c->welch.diff && c->welch.high > 0);  // p > 0.05
+    ck_assert(c->solved_a == 3 && c->total_a == 4 && c->solved_b == 3 && c->total_b == 3);
+    ck_assert_double_eq_tol(c->fisher_p, 1.0, 1e-12);
+    c = &s->comparisons[1];
+    ck_assert(c->a == 0 && c->b == 2 && c->n_b == 0 && isnan(c->welch.p));
+    ck_assert(c->solved_b == 0 && c->total_b == 1);
+    ck_assert_double_eq_tol(c->fisher_p, 0.4, 1e-12);
+    ck_assert_int_eq(s->comparisons[3].solved_a, -1);  // train_length loss: no success counts
+    snprintf(path, sizeof path, "%s/comparisons.csv", tmpdir);
+    ck_assert_msg(summary_write_comparisons_csv(s, path, err, sizeof err) == 0, "%s", err);
+    char *cmp = slurp(path);
+    const char *head = "a,b,set,metric,n_a,n_b,mean_a,mean_b,diff,diff_low,diff_high,"
+                       "welch_df,welch_p,solved_a,total_a,solved_b,total_b,fisher_p\n"
+                       "rope 0.001,pope 0.001,train_length,accuracy,3,3,0.94,0.986667,"
+                       "-0.0466667,";
+    ck_assert_msg(!strncmp(cmp, head, strlen(head)), "%s", cmp);
+    ck_assert_msg(strstr(cmp, "\nrope 0.001,nope 0.001,train_length,accuracy,3,0,0.94,,,,,,,3,4,"
+                              "0,1,0.4\n"),
+                  "%s", cmp);
+    free(cmp);
+    unlink(path);
     snprintf(path, sizeof path, "%s/summary.csv", tmpdir);
     ck_assert_msg(summary_write_csv(s, path, err, sizeof err) == 0, "%s", err);
     summary_free(s);
@@ -549,35 +630,71 @@ END_TEST
 // metrics to 4 significant digits; "-" where n < 2 leaves no interval or n = 0 leaves no value.
 static const char EXPECTED_TABLE[] =
     "model.encoding  training.lr  set           metric      n  diverged    me"
-    "an            ci95     min      max  solved  solved_ci95         solved_at\n"
+    "an            ci95  median     min      max  solved  solved_ci95         solved_at\n"
     "rope            0.001        train_length  accuracy    3         1  94.0"
-    "0%  84.06..100.00%  90.00%   98.00%     3/4       19-99%  2000 (1500-2000)\n"
+    "0%  84.06..100.00%  94.00%  90.00%   98.00%     3/4       19-99%  2000 (1500-2000)\n"
     "rope            0.001        train_length  loss        3         1     0"
-    ".6  0.3516..0.8484     0.5      0.7       -            -                 -\n"
+    ".6  0.3516..0.8484     0.6     0.5      0.7       -            -                 -\n"
     "rope            0.001        long          accuracy    3         1  20.0"
-    "0%    0.00..44.84%  10.00%   30.00%     0/4        0-60%                 -\n"
+    "0%    0.00..44.84%  20.00%  10.00%   30.00%     0/4        0-60%                 -\n"
     "rope            0.001        long          loss        3         1   2.6"
-    "67   0.7694..4.564       2      3.5       -            -                 -\n"
+    "67   0.7694..4.564     2.5       2      3.5       -            -                 -\n"
     "pope            0.001        train_length  accuracy    3         0  98.6"
-    "7%  94.87..100.00%  97.00%  100.00%     3/3      29-100%  2000 (1200-2000)\n"
+    "7%  94.87..100.00%  99.00%  97.00%  100.00%     3/3      29-100%  2000 (1200-2000)\n"
     "pope            0.001        train_length  loss        3         0     0"
-    ".2       0..0.4484     0.1      0.3       -            -                 -\n"
+    ".2       0..0.4484     0.2     0.1      0.3       -            -                 -\n"
     "pope            0.001        long          accuracy    3         0  85.0"
-    "0%   72.58..97.42%  80.00%   90.00%     1/3        1-91%              2000\n"
+    "0%   72.58..97.42%  85.00%  80.00%   90.00%     1/3        1-91%              2000\n"
     "pope            0.001        long          loss        2         0     0"
-    ".5        0..1.771     0.4      0.6       -            -                 -\n"
+    ".5        0..1.771     0.5     0.4      0.6       -            -                 -\n"
     "pope            0.001        long          perplexity  1         0     1"
-    ".5               -     1.5      1.5       -            -                 -\n"
+    ".5               -     1.5     1.5      1.5       -            -                 -\n"
     "nope            0.001        train_length  accuracy    0         1      "
-    " -               -       -        -     0/1        0-97%                 -\n"
+    " -               -       -       -        -     0/1        0-97%                 -\n"
     "nope            0.001        train_length  loss        0         1      "
-    " -               -       -        -       -            -                 -\n"
+    " -               -       -       -        -       -            -                 -\n"
     "nope            0.001        long          accuracy    0         1      "
-    " -               -       -        -     0/1        0-97%                 -\n"
+    " -               -       -       -        -     0/1        0-97%                 -\n"
     "nope            0.001        long          loss        0         1      "
-    " -               -       -        -       -            -                 -\n"
+    " -               -       -       -        -       -            -                 -\n"
     "nope            0.001        long          perplexity  0         1      "
-    " -               -       -        -       -            -                 -\n";
+    " -               -       -       -        -       -            -                 -\n"
+    "\n"
+    "comparisons (a - b: Welch's t-test on the means; Fisher's exact test on "
+    "the solved counts):\n"
+    "set           metric      a           b             a - b             ci"
+    "95  p (Welch)  solved a / b  p (Fisher)\n"
+    "train_length  accuracy    rope 0.001  pope 0.001   -4.67%    -13.33..4.0"
+    "0%       0.17    3/4 vs 3/3           1\n"
+    "train_length  accuracy    rope 0.001  nope 0.001        -               "
+    " -          -    3/4 vs 0/1         0.4\n"
+    "train_length  accuracy    pope 0.001  nope 0.001        -               "
+    " -          -    3/3 vs 0/1        0.25\n"
+    "train_length  loss        rope 0.001  pope 0.001      0.4   0.1733..0.62"
+    "67      0.008             -           -\n"
+    "train_length  loss        rope 0.001  nope 0.001        -               "
+    " -          -             -           -\n"
+    "train_length  loss        pope 0.001  nope 0.001        -               "
+    " -          -             -           -\n"
+    "long          accuracy    rope 0.001  pope 0.001  -65.00%  -85.78..-44.2"
+    "2%     0.0023    0/4 vs 1/3        0.43\n"
+    "long          accuracy    rope 0.001  nope 0.001        -               "
+    " -          -    0/4 vs 0/1           1\n"
+    "long          accuracy    pope 0.001  nope 0.001        -               "
+    " -          -    1/3 vs 0/1           1\n"
+    "long          loss        rope 0.001  pope 0.001    2.167    0.3808..3.9"
+    "53      0.034             -           -\n"
+    "long          loss        rope 0.001  nope 0.001        -               "
+    " -          -             -           -\n"
+    "long          loss        pope 0.001  nope 0.001        -               "
+    " -          -             -           -\n"
+    "long          perplexity  rope 0.001  pope 0.001        -               "
+    " -          -             -           -\n"
+    "long          perplexity  rope 0.001  nope 0.001        -               "
+    " -          -             -           -\n"
+    "long          perplexity  pope 0.001  nope 0.001        -               "
+    " -          -             -           -\n"
+    "\n";
 
 // One run of the two-version fixture below: pope at seed, training.steps steps, accuracy acc.
 static void put_versioned_run(const char *id, const char *encoding, int seed, int steps,
@@ -689,14 +806,14 @@ END_TEST
 
 START_TEST(test_cli_summary_table) {
     make_fixture();
-    char dir[128], want[4096], *out;
+    char dir[128], want[16384], *out;
     snprintf(dir, sizeof dir, "%s/", tmpdir);  // a trailing slash is fine
     const char *args[] = {"summary", dir, NULL};
     int rc = run_captured(cmd_summary, args, &out);
     ck_assert_msg(rc == 0, "%s", out);
     snprintf(want, sizeof want,
              "%s8 finished runs (2 diverged) in 3 groups; 1 unfinished run skipped (no done "
-             "marker); wrote %s/summary.csv\n",
+             "marker); wrote %s/summary.csv and comparisons.csv\n",
              EXPECTED_TABLE, tmpdir);
     ck_assert_str_eq(out, want);
     free(out);
@@ -715,11 +832,15 @@ START_TEST(test_cli_summary_metric_and_errors) {
     const char *a1[] = {"summary", "--metric", "perplexity", tmpdir, NULL};
     ck_assert_int_eq(run_captured(cmd_summary, a1, &out), 0);
     const char *lines[] = {
-        "model.encoding  training.lr  set   metric      n  diverged  mean  ci95  min  max\n",
-        "pope            0.001        long  perplexity  1         0   1.5     -  1.5  1.5\n",
-        "nope            0.001        long  perplexity  0         1     -     -    -    -\n"};
-    snprintf(want, sizeof want, "%s%s%s8 finished runs", lines[0], lines[1], lines[2]);
+        "model.encoding  training.lr  set   metric      n  diverged  mean  ci95  median  min  max\n",
+        "pope            0.001        long  perplexity  1         0   1.5     -     1.5  1.5  1.5\n",
+        "nope            0.001        long  perplexity  0         1     -     -       -    -    -\n"};
+    // The table of that metric, then its comparisons (none computable: one run, or none).
+    snprintf(want, sizeof want, "%s%s%s\ncomparisons (", lines[0], lines[1], lines[2]);
     ck_assert_msg(!strncmp(out, want, strlen(want)), "got:\n%s", out);
+    ck_assert_msg(strstr(out, "long  perplexity  rope 0.001  pope 0.001      -     -          -"),
+                  "got:\n%s", out);
+    ck_assert_msg(strstr(out, "\n8 finished runs"), "got:\n%s", out);
     free(out);
 
     const char *a2[] = {"summary", "--metric", "acc", tmpdir, NULL};
@@ -798,6 +919,8 @@ Suite *suite_summary(void) {
     tcase_add_test(t, test_t_quantile_table);
     tcase_add_test(t, test_t_cdf_and_beta);
     tcase_add_test(t, test_binomial_interval);
+    tcase_add_test(t, test_welch);
+    tcase_add_test(t, test_fisher);
     suite_add_tcase(s, t);
     t = tcase_create("summary_csv");
     tcase_add_test(t, test_summary_csv);

@@ -200,10 +200,27 @@ static void free_run(run *r, int n_keys) {
 
 // ---- statistics ----------------------------------------------------------------------------
 
+static int by_value(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// The median of v[0..n-1], n >= 1, without changing v.
+static double median_of(const double *v, int n) {
+    double small[64], *copy = n <= 64 ? small : malloc((size_t)n * sizeof *copy);
+    if (!copy) return NAN;
+    memcpy(copy, v, (size_t)n * sizeof *copy);
+    qsort(copy, (size_t)n, sizeof *copy, by_value);
+    const double m = n % 2 ? copy[n / 2] : 0.5 * (copy[n / 2 - 1] + copy[n / 2]);
+    if (copy != small) free(copy);
+    return m;
+}
+
 void summary_describe(const double *v, int n, summary_row *r) {
     r->n = n;
-    r->mean = r->sd = r->ci_low = r->ci_high = r->min = r->max = NAN;
+    r->mean = r->sd = r->ci_low = r->ci_high = r->min = r->max = r->median = NAN;
     if (n == 0) return;
+    r->median = median_of(v, n);
     double sum = 0.0, ss = 0.0;
     r->min = r->max = v[0];
     for (int i = 0; i < n; i++) {
@@ -232,6 +249,7 @@ static void describe_log_scale(double *v, int n, summary_row *r) {
     }
     summary_describe(v, n, r);
     r->mean = exp(r->mean);
+    r->median = exp(r->median);  // exp is monotonic: the median of the values
     r->ci_low = exp(r->ci_low);
     r->ci_high = exp(r->ci_high);
     r->min = lo;
@@ -252,11 +270,6 @@ void summary_describe_metric(const char *metric, double *v, int n, summary_row *
     if (n >= 2 && (proportion || strstr(metric, "loss") || strstr(metric, "bits_per_byte")))
         r->ci_low = fmax(r->ci_low, 0.0);
     if (n >= 2 && proportion) r->ci_high = fmin(r->ci_high, 1.0);
-}
-
-static int by_value(const void *a, const void *b) {
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 // r's n_success, its interval and the steps at which the solved runs first reached the
@@ -323,6 +336,58 @@ static int add_rows(summary *s, int *cap, int g, const run *runs, const int *gro
     return 0;
 }
 
+// The values of group g on pair p into v (done runs with a value), and how many of the
+// group's runs diverged. Returns how many values.
+static int group_values(const run *runs, const int *group_of, int n_runs, int g, const pair *p,
+                        double *v, int *n_diverged) {
+    int n = 0;
+    *n_diverged = 0;
+    for (int i = 0; i < n_runs; i++) {
+        if (group_of[i] != g) continue;
+        *n_diverged += runs[i].diverged;
+        for (int k = 0; !runs[i].diverged && k < runs[i].n_evals; k++)
+            if (!strcmp(runs[i].evals[k].set, p->set) && !strcmp(runs[i].evals[k].metric, p->metric))
+                v[n++] = runs[i].evals[k].value;
+    }
+    return n;
+}
+
+// Every pair of groups compared on every (set, metric) of the experiment (pairs), with
+// Welch's test, and for accuracies with a threshold Fisher's test on the success counts.
+// Returns 0 / -1 (out of memory). scratch holds 2 n_runs doubles.
+static int add_comparisons(summary *s, const run *runs, const int *group_of, int n_runs,
+                           const pair *pairs, int n_pairs, double *scratch) {
+    const size_t n = (size_t)n_pairs * s->n_groups * (s->n_groups - 1) / 2;
+    if (n == 0) return 0;
+    if (!(s->comparisons = calloc(n, sizeof *s->comparisons))) return -1;
+    double *va = scratch, *vb = scratch + n_runs;
+    for (int p = 0; p < n_pairs; p++)
+        for (int a = 0; a < s->n_groups; a++)
+            for (int b = a + 1; b < s->n_groups; b++) {
+                summary_comparison *c = &s->comparisons[s->n_comparisons++];
+                int div_a, div_b;
+                *c = (summary_comparison){.a = a, .b = b, .solved_a = -1, .solved_b = -1,
+                                          .fisher_p = NAN};
+                c->set = strdup(pairs[p].set);
+                c->metric = strdup(pairs[p].metric);
+                if (!c->set || !c->metric) return -1;
+                c->n_a = group_values(runs, group_of, n_runs, a, &pairs[p], va, &div_a);
+                c->n_b = group_values(runs, group_of, n_runs, b, &pairs[p], vb, &div_b);
+                summary_row ra, rb;
+                summary_describe(va, c->n_a, &ra);
+                summary_describe(vb, c->n_b, &rb);
+                c->mean_a = ra.mean, c->mean_b = rb.mean;
+                welch_test(va, c->n_a, vb, c->n_b, &c->welch);
+                if (isnan(s->success_at) || strcmp(c->metric, "accuracy")) continue;
+                c->solved_a = c->solved_b = 0;
+                for (int i = 0; i < c->n_a; i++) c->solved_a += va[i] >= s->success_at;
+                for (int i = 0; i < c->n_b; i++) c->solved_b += vb[i] >= s->success_at;
+                c->total_a = c->n_a + div_a, c->total_b = c->n_b + div_b;
+                c->fisher_p = fisher_exact(c->solved_a, c->total_a, c->solved_b, c->total_b);
+            }
+    return 0;
+}
+
 // Groups the runs (group keys: every point key but seed) and computes every row.
 static int build(summary *s, const char *dir, run *runs, int n_runs, char **keys, int n_keys,
                  char *err, size_t errlen) {
@@ -380,6 +445,7 @@ static int build(summary *s, const char *dir, run *runs, int n_runs, char **keys
                      use_all ? n_all : n_mine, scratch))
             goto out;
     }
+    if (add_comparisons(s, runs, group_of, n_runs, all, n_all, scratch)) goto out;
     rc = 0;
 out:
     if (rc == -1) set_error(err, errlen, "out of memory");
@@ -454,6 +520,9 @@ summary *summary_compute(const char *dir, double success_at, char *err, size_t e
 void summary_free(summary *s) {
     if (!s) return;
     free(s->first_stale);
+    for (int i = 0; i < s->n_comparisons; i++)
+        free(s->comparisons[i].set), free(s->comparisons[i].metric);
+    free(s->comparisons);
     for (int g = 0; s->group_values && g < s->n_groups; g++) {
         for (int j = 0; s->group_values[g] && j < s->n_keys; j++) free(s->group_values[g][j]);
         free(s->group_values[g]);
@@ -472,15 +541,45 @@ static void put_number(FILE *f, double x) {
     if (!isnan(x)) fprintf(f, "%.6g", x);
 }
 
-int summary_write_csv(const summary *s, const char *path, char *err, size_t errlen) {
+// Output written as PATH.tmp.<pid> and renamed: two processes may write one summary at once
+// (a run beside a summary command), and neither must see the other's half file.
+typedef struct {
+    FILE *f;
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp)
+    const char *path;
+} csv_out;
+
+static int csv_out_open(csv_out *o, const char *path, char *err, size_t errlen) {
+    o->path = path;
+    if (snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof o->tmp)
         return set_error(err, errlen, "%s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return set_error(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+    if (!(o->f = fopen(o->tmp, "w")))
+        return set_error(err, errlen, "%s: cannot create: %s", o->tmp, strerror(errno));
+    return 0;
+}
+
+static int csv_out_commit(csv_out *o, char *err, size_t errlen) {
+    const int bad = ferror(o->f);
+    if (fclose(o->f) != 0 || bad) {
+        unlink(o->tmp);
+        return set_error(err, errlen, "%s: write failed", o->tmp);
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        const int e = errno;
+        unlink(o->tmp);
+        return set_error(err, errlen, "%s: cannot rename to %s: %s", o->tmp, o->path,
+                         strerror(e));
+    }
+    return 0;
+}
+
+int summary_write_csv(const summary *s, const char *path, char *err, size_t errlen) {
+    csv_out o;
+    if (csv_out_open(&o, path, err, errlen) != 0) return -1;
+    FILE *f = o.f;
     for (int j = 0; j < s->n_keys; j++) fprintf(f, "%s,", s->keys[j]);
     fputs("set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,success_low,"
-          "success_high,solved_at_min,solved_at_median,solved_at_max\n", f);
+          "success_high,solved_at_min,solved_at_median,solved_at_max,median\n", f);
     for (int i = 0; i < s->n_rows; i++) {
         const summary_row *r = &s->rows[i];
         for (int j = 0; j < s->n_keys; j++) fprintf(f, "%s,", s->group_values[r->group][j]);
@@ -494,17 +593,42 @@ int summary_write_csv(const summary *s, const char *path, char *err, size_t errl
         fputc(',', f), put_number(f, r->solved_at_min);
         fputc(',', f), put_number(f, r->solved_at_median);
         fputc(',', f), put_number(f, r->solved_at_max);
+        fputc(',', f), put_number(f, r->median);
         fputc('\n', f);
     }
-    const int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        unlink(tmp);
-        return set_error(err, errlen, "%s: write failed", tmp);
+    return csv_out_commit(&o, err, errlen);
+}
+
+void summary_group_label(const summary *s, int g, char *buf, size_t len) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int j = 0; j < s->n_keys && used < len; j++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", j ? " " : "",
+                                 s->group_values[g][j]);
+}
+
+int summary_write_comparisons_csv(const summary *s, const char *path, char *err,
+                                  size_t errlen) {
+    csv_out o;
+    if (csv_out_open(&o, path, err, errlen) != 0) return -1;
+    FILE *f = o.f;
+    fputs("a,b,set,metric,n_a,n_b,mean_a,mean_b,diff,diff_low,diff_high,welch_df,welch_p,"
+          "solved_a,total_a,solved_b,total_b,fisher_p\n", f);
+    for (int i = 0; i < s->n_comparisons; i++) {
+        const summary_comparison *c = &s->comparisons[i];
+        char a[512], b[512];
+        summary_group_label(s, c->a, a, sizeof a);
+        summary_group_label(s, c->b, b, sizeof b);
+        fprintf(f, "%s,%s,%s,%s,%d,%d", a, b, c->set, c->metric, c->n_a, c->n_b);
+        const double v[] = {c->mean_a, c->mean_b, c->welch.diff, c->welch.low, c->welch.high,
+                            c->welch.df, c->welch.p};
+        for (int k = 0; k < 7; k++) fputc(',', f), put_number(f, v[k]);
+        if (c->solved_a >= 0)
+            fprintf(f, ",%d,%d,%d,%d,", c->solved_a, c->total_a, c->solved_b, c->total_b);
+        else
+            fputs(",,,,,", f);
+        put_number(f, c->fisher_p);
+        fputc('\n', f);
     }
-    if (rename(tmp, path) != 0) {
-        const int e = errno;
-        unlink(tmp);
-        return set_error(err, errlen, "%s: cannot rename to %s: %s", tmp, path, strerror(e));
-    }
-    return 0;
+    return csv_out_commit(&o, err, errlen);
 }

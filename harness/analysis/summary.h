@@ -31,6 +31,8 @@
 
 #include <stddef.h>
 
+#include "harness/analysis/compare.h"
+
 typedef struct {
     int group;             // index into summary.group_values
     char *set, *metric;
@@ -44,6 +46,7 @@ typedef struct {
     // with exp (the geometric mean, an interval that stays positive; sd stays on the log
     // scale); min and max are the values'.
     double min, max;       // NaN for n = 0
+    double median;         // of the values (the middle one, or the mean of the middle two)
     // Accuracy rows: runs whose value is >= the summary's success_at ("solved"), out of
     // n + n_diverged (a diverged run solved nothing), with the exact 95% interval of that rate
     // (harness/analysis/binomial.h). Other metrics, or no threshold: n_success -1 and NaN bounds.
@@ -53,6 +56,19 @@ typedef struct {
     // when none solved): how long the task takes to learn, the other half of the story.
     double solved_at_min, solved_at_median, solved_at_max;
 } summary_row;
+
+// Two groups compared on one (set, metric): Welch's test on their means and, for accuracy
+// rows with a success threshold, Fisher's exact test on their success counts
+// (harness/analysis/compare.h).
+typedef struct {
+    int a, b;              // group indices, a < b
+    char *set, *metric;
+    int n_a, n_b;          // done runs with a value
+    double mean_a, mean_b;
+    welch_result welch;    // of mean_a - mean_b; NaN fields when either n < 2
+    int solved_a, solved_b, total_a, total_b;  // accuracy rows: solved of n + n_diverged
+    double fisher_p;       // NaN when not counted
+} summary_comparison;
 
 typedef struct {
     int n_keys;
@@ -67,6 +83,8 @@ typedef struct {
     int n_stale;           // run folders the experiment's manifest no longer lists, skipped
     char *first_stale;     // the first of them by id (NULL: none), for messages
     double success_at;     // the accuracy that counts a run as solved (NaN: none)
+    int n_comparisons;
+    summary_comparison *comparisons;  // every pair of groups on every (set, metric)
 } summary;
 
 // The accuracy from which a run counts as solved unless told otherwise.
@@ -88,10 +106,18 @@ void summary_describe(const double *v, int n, summary_row *r);
 // be overwritten.
 void summary_describe_metric(const char *metric, double *v, int n, summary_row *r);
 
+// Writes s's comparisons as CSV to path atomically: a,b (each group's values joined by " "),
+// set,metric,n_a,n_b,mean_a,mean_b,diff,diff_low,diff_high,welch_df,welch_p,solved_a,
+// total_a,solved_b,total_b,fisher_p; numbers %.6g, NaN (and uncounted successes) empty.
+int summary_write_comparisons_csv(const summary *s, const char *path, char *err, size_t errlen);
+// Group g's values of the group keys, joined by " " (e.g. "pope" or "pope 0.001").
+void summary_group_label(const summary *s, int g, char *buf, size_t len);
+
 // Writes s as CSV to path atomically (path.tmp.<pid>, then rename): the group keys as column
 // names, then set,metric,n,n_diverged,mean,sd,ci95_low,ci95_high,min,max,n_success,
-// success_low,success_high,solved_at_min,solved_at_median,solved_at_max; numbers %.6g, NaN
-// (and n_success -1) as an empty field.
+// success_low,success_high,solved_at_min,solved_at_median,solved_at_max,median; numbers
+// %.6g, NaN (and n_success -1) as an empty field. (median comes last so that readers of the
+// earlier columns keep working.)
 // Returns 0 / -1.
 int summary_write_csv(const summary *s, const char *path, char *err, size_t errlen);
 

@@ -108,11 +108,13 @@ static int load(const char *file, experiment *e, run_config **runs, size_t *n) {
 }
 
 void cli_write_summary(const char *results, const char *name) {
-    char dir[2048], path[2100], err[1024];
+    char dir[2048], path[2100], comparisons[2100], err[1024];
     snprintf(dir, sizeof dir, "%s/%s", results, name);
     snprintf(path, sizeof path, "%s/summary.csv", dir);
+    snprintf(comparisons, sizeof comparisons, "%s/comparisons.csv", dir);
     summary *s = summary_compute(dir, SUMMARY_SUCCESS_AT, err, sizeof err);
-    if (!s || summary_write_csv(s, path, err, sizeof err) != 0) {
+    if (!s || summary_write_csv(s, path, err, sizeof err) != 0 ||
+        summary_write_comparisons_csv(s, comparisons, err, sizeof err) != 0) {
         fprintf(stderr, "posbench: summary: %s\n", err);
     } else {
         printf("wrote %s (posbench summary %s prints it as a table)", path, dir);

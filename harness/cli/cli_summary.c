@@ -95,6 +95,7 @@ static void fill_row(char (*line)[CELL], const summary *s, const summary_row *r,
     const int pct = strstr(r->metric, "accuracy") != NULL;
     number(line[c++], r->mean, pct, "");
     interval(line[c++], r->ci_low, r->ci_high, pct);
+    number(line[c++], r->median, pct, "");
     number(line[c++], r->min, pct, "");
     number(line[c++], r->max, pct, "");
     if (!success_cols) return;
@@ -136,12 +137,13 @@ static table *make_table(const summary *s, const char *metric) {
         free(t);
         return NULL;
     }
-    static const char *const tail[] = {"set",   "metric", "n",   "diverged", "mean",       "ci95",
-                                       "min",   "max",    "solved", "solved_ci95", "solved_at"};
+    static const char *const tail[] = {"set",    "metric", "n",    "diverged",
+                                       "mean",   "ci95",   "median", "min",
+                                       "max",    "solved", "solved_ci95", "solved_at"};
     int c = 0;
     for (int j = 0; j < s->n_keys; j++) snprintf(t->cells[0][c++], CELL, "%s", s->keys[j]);
-    for (int k = 0; k < 11; k++)
-        if ((k != 3 || diverged_col) && (k < 8 || success_cols))
+    for (int k = 0; k < 12; k++)
+        if ((k != 3 || diverged_col) && (k < 9 || success_cols))
             snprintf(t->cells[0][c++], CELL, "%s", tail[k]);
     t->n_cols = c;
     t->right_from = s->n_keys + 2;
@@ -178,6 +180,52 @@ static int experiment_folder(const char *arg, const char *results, char *dir, si
     if (rc == 0) free(runs);
     experiment_free(&e);
     return rc;
+}
+
+// The comparisons of the shown metrics between groups: the difference of means with its
+// Welch interval and p, and for accuracies the solved counts with Fisher's p.
+static void print_comparisons(const summary *s, const char *metric) {
+    int n = 0;
+    for (int i = 0; i < s->n_comparisons; i++) n += metric_listed(metric, s->comparisons[i].metric);
+    table *t = calloc(1, sizeof *t);
+    if (!t || !(t->cells = calloc((size_t)n + 1, sizeof *t->cells))) {
+        free(t);
+        return;
+    }
+    static const char *const head[] = {"set", "metric", "a", "b", "a - b", "ci95", "p (Welch)",
+                                       "solved a / b", "p (Fisher)"};
+    t->n_cols = 9;
+    t->right_from = 4;
+    for (int c = 0; c < 9; c++) snprintf(t->cells[0][c], CELL, "%s", head[c]);
+    t->n_lines = 1;
+    for (int i = 0; i < s->n_comparisons; i++) {
+        const summary_comparison *c = &s->comparisons[i];
+        if (!metric_listed(metric, c->metric)) continue;
+        char (*line)[CELL] = t->cells[t->n_lines++];
+        const int pct = strstr(c->metric, "accuracy") != NULL;
+        snprintf(line[0], CELL, "%s", c->set);
+        snprintf(line[1], CELL, "%s", c->metric);
+        summary_group_label(s, c->a, line[2], CELL);
+        summary_group_label(s, c->b, line[3], CELL);
+        number(line[4], c->welch.diff, pct, "");
+        interval(line[5], c->welch.low, c->welch.high, pct);
+        if (isnan(c->welch.p)) snprintf(line[6], CELL, "-");
+        else snprintf(line[6], CELL, "%.2g", c->welch.p);
+        if (c->solved_a < 0) {
+            snprintf(line[7], CELL, "-");
+            snprintf(line[8], CELL, "-");
+        } else {
+            snprintf(line[7], CELL, "%d/%d vs %d/%d", c->solved_a, c->total_a, c->solved_b,
+                     c->total_b);
+            snprintf(line[8], CELL, "%.2g", c->fisher_p);
+        }
+    }
+    printf("\ncomparisons (a - b: Welch's t-test on the means; Fisher's exact test on the "
+           "solved counts):\n");
+    print_table(t, stdout);
+    putchar('\n');
+    free(t->cells);
+    free(t);
 }
 
 // A failure after the command line was read: the results folder or the machine (exit 1).
@@ -225,7 +273,10 @@ int cmd_summary(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     summary *s = summary_compute(dir, success_at, err, sizeof err);
     if (!s) return fail(err);
-    if (summary_write_csv(s, path, err, sizeof err)) {
+    char comparisons[4300];
+    snprintf(comparisons, sizeof comparisons, "%s/comparisons.csv", dir);
+    if (summary_write_csv(s, path, err, sizeof err) ||
+        summary_write_comparisons_csv(s, comparisons, err, sizeof err)) {
         summary_free(s);
         return fail(err);
     }
@@ -252,14 +303,17 @@ int cmd_summary(int argc, char **argv) {
         summary_free(s);
         return 1;  // another experiment may have the metric: the data lacks it
     }
-    table *t = s->n_keys + 11 <= MAX_COLS ? make_table(s, metric) : NULL;
+    table *t = s->n_keys + 12 <= MAX_COLS ? make_table(s, metric) : NULL;
     if (!t) {
-        const int too_wide = s->n_keys + 11 > MAX_COLS;
+        const int too_wide = s->n_keys + 12 > MAX_COLS;
         summary_free(s);
         return fail(too_wide ? "summary: too many swept keys for a table (see summary.csv)"
                              : "out of memory");
     }
     print_table(t, stdout);
+    free(t->cells);
+    free(t);
+    if (s->n_groups > 1) print_comparisons(s, metric);
     printf("%d finished run%s (%d diverged) in %d group%s", s->n_finished,
            s->n_finished == 1 ? "" : "s", s->n_diverged, s->n_groups, s->n_groups == 1 ? "" : "s");
     if (s->n_unfinished)
@@ -269,9 +323,7 @@ int cmd_summary(int argc, char **argv) {
         printf("; %d stale run%s left out (not in the experiment file's current runs, "
                "%s/runs.csv; e.g. %s)", s->n_stale, s->n_stale == 1 ? "" : "s", dir,
                s->first_stale);
-    printf("; wrote %s\n", path);
-    free(t->cells);
-    free(t);
+    printf("; wrote %s and comparisons.csv\n", path);
     summary_free(s);
     return 0;
 }

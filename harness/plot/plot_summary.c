@@ -10,18 +10,18 @@
 #include "harness/base/errors.h"
 #include "harness/plot/plot_io.h"
 
-// The columns after the group keys: summary.csv's, where the success-rate columns come last
-// (folders summarised before they existed end at max, and still plot).
-enum { MAX_FIELDS = 80, TAIL = 16, TAIL_BEFORE_SUCCESS = 10 };
+// The columns after the group keys: summary.csv's, where later additions come last (the
+// success-rate columns, then median): folders summarised before them still plot.
+enum { MAX_FIELDS = 80, TAIL = 17, TAIL_BEFORE_MEDIAN = 16, TAIL_BEFORE_SUCCESS = 10 };
 static const char *const tail_names[TAIL] = {
     "set", "metric", "n", "n_diverged", "mean", "sd", "ci95_low", "ci95_high", "min", "max",
     "n_success", "success_low", "success_high", "solved_at_min", "solved_at_median",
-    "solved_at_max"};
+    "solved_at_max", "median"};
 
 // Group keys before the tail columns of a header of nf fields, or -1 when it is not one.
 static int header_keys(char **fields, int nf) {
-    const int tails[2] = {TAIL, TAIL_BEFORE_SUCCESS};
-    for (int t = 0; t < 2; t++) {
+    const int tails[3] = {TAIL, TAIL_BEFORE_MEDIAN, TAIL_BEFORE_SUCCESS};
+    for (int t = 0; t < 3; t++) {
         int n_keys = nf - tails[t];
         for (int k = 0; k < tails[t] && n_keys >= 0; k++)
             if (strcmp(fields[n_keys + k], tail_names[k])) n_keys = -1;
