@@ -478,7 +478,7 @@ static void first_job(const char *yaml, const char *results, char id[17]) {
 
 // Whether two files have the same bytes.
 static int same_file(const char *a, const char *b) {
-    char cmd[1700];
+    char cmd[2000];
     snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
     return system(cmd) == 0;
 }
@@ -633,6 +633,72 @@ START_TEST(test_run_resume_point) {
         snprintf(a, sizeof a, "%s/tiny/runs/%s", stopped, id);
         remove_tree(a);
     }
+    remove_dir(dir);
+}
+END_TEST
+
+// Separate seeds: init_seed and data_seed stand in for seed in the model's initialisation and
+// in the data stream. A run with seed 2 and one with seed 1 but init_seed 2 and data_seed 2
+// are two runs (two ids) with the same numbers; init_seed swept with data_seed fixed gives
+// one group in the summary, its spread the init variance alone.
+START_TEST(test_run_separate_seeds) {
+    char dir[256], yaml[300], results[300], a[900], b[900], *out;
+    temp_dir(dir, sizeof dir, "seeds");
+    snprintf(yaml, sizeof yaml, "%s/seeds.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    FILE *f = fopen(yaml, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("experiment: seeds\n"
+          "task:\n  name: indirect_indexing\n"
+          "  options: {alphabet: 12, len_min: 6, len_max: 10, shift_max: 3}\n"
+          "model: {d_model: 16, layers: 1, heads: 2, encoding: rope}\n"
+          "training: {steps: 12, batch: 8, lr: 3.0e-3, warmup: 2}\n"
+          "evaluation: {examples: 30, every: 6}\n"
+          "seed: 1\n"
+          "sweep:\n  init_seed: [2, 3]\n  data_seed: [2, 5]\n", f);
+    fclose(f);
+    const char *args[] = {"run", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, args, &out), 0);
+    free(out);
+    // The same file with seed 2 and no separate seeds: the (2, 2) run's numbers.
+    char plain[300];
+    snprintf(plain, sizeof plain, "%s/plain.yaml", dir);
+    f = fopen(plain, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("experiment: plain\n"
+          "task:\n  name: indirect_indexing\n"
+          "  options: {alphabet: 12, len_min: 6, len_max: 10, shift_max: 3}\n"
+          "model: {d_model: 16, layers: 1, heads: 2, encoding: rope}\n"
+          "training: {steps: 12, batch: 8, lr: 3.0e-3, warmup: 2}\n"
+          "evaluation: {examples: 30, every: 6}\n"
+          "seed: 2\n", f);
+    fclose(f);
+    const char *plain_args[] = {"run", plain, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, plain_args, &out), 0);
+    free(out);
+    char cmd[1200], id22[64] = "", idp[64] = "";
+    snprintf(cmd, sizeof cmd, "grep -l '^init_seed: 2$' $(grep -l '^data_seed: 2$' %s/seeds/runs/*/config.yaml) | head -1 | xargs dirname | xargs basename", results);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(fgets(id22, sizeof id22, p));
+    pclose(p);
+    id22[strcspn(id22, "\n")] = '\0';
+    snprintf(cmd, sizeof cmd, "ls %s/plain/runs", results);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(fgets(idp, sizeof idp, p));
+    pclose(p);
+    idp[strcspn(idp, "\n")] = '\0';
+    ck_assert_str_ne(id22, idp);  // two runs
+    const char *files[] = {"eval.csv", "final.ckpt"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(a, sizeof a, "%s/seeds/runs/%s/%s", results, id22, files[k]);
+        snprintf(b, sizeof b, "%s/plain/runs/%s/%s", results, idp, files[k]);
+        ck_assert_msg(same_file(a, b), "%s differs", files[k]);
+    }
+    // One group in the summary: data_seed and init_seed are seeds, not group keys.
+    snprintf(a, sizeof a, "%s/seeds/summary.csv", results);
+    char *csv = slurp(a);
+    ck_assert_msg(!strncmp(csv, "set,metric,n,", 13), "%s", csv);
+    ck_assert_msg(strstr(csv, "\ntrain_length,accuracy,4,0,"), "%s", csv);
     remove_dir(dir);
 }
 END_TEST
@@ -829,6 +895,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_sweep_execute_direct);
     tcase_add_test(tc, test_run_lock_held_elsewhere);
     tcase_add_test(tc, test_run_resume_point);
+    tcase_add_test(tc, test_run_separate_seeds);
     tcase_add_loop_test(tc, test_run_only_interrupted, 0, 2);
     tcase_add_test(tc, test_make_dirs);
     suite_add_tcase(s, tc);

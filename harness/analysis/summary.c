@@ -161,7 +161,7 @@ static void drop_line(char *text, const char *key) {
     }
 }
 
-// The run's config.yaml without its seed (and its resume interval, which changes how a run
+// The run's config.yaml without its seeds (and its resume interval, which changes how a run
 // is kept, not a number) into r->config: two runs belong to one group only if this text is
 // the same, not merely their swept values (an edited experiment file must not pool its old
 // runs with its new ones).
@@ -170,6 +170,8 @@ static int read_config(const char *path, run *r, char *err, size_t errlen) {
     char *text = read_file(path, &len, err, errlen);
     if (!text) return -1;
     drop_line(text, "seed:");
+    drop_line(text, "init_seed:");
+    drop_line(text, "data_seed:");
     drop_line(text, "  checkpoint_every:");
     r->config = text;
     return 0;
@@ -399,7 +401,7 @@ static int build(summary *s, const char *dir, run *runs, int n_runs, char **keys
     int n_all = 0, cap_all = 0, n_mine = 0, cap_mine = 0, cap_rows = 0, rc = -1;
     if (!group_of || !first || !scratch || !group_key) goto out;
     for (int k = 0; k < n_keys; k++)
-        if (strcmp(keys[k], "seed")) group_key[s->n_keys++] = k;
+        if (!run_key_is_seed(keys[k])) group_key[s->n_keys++] = k;
     if (!(s->keys = calloc((size_t)s->n_keys + 1, sizeof *s->keys))) goto out;
     for (int j = 0; j < s->n_keys; j++)
         if (!(s->keys[j] = strdup(keys[group_key[j]]))) goto out;

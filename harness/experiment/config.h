@@ -81,6 +81,9 @@ typedef struct run_config {
     eval_set sets[CONFIG_MAX_SETS];
 
     uint64_t seed;
+    // -1: seed. Otherwise the model's initialisation (init_seed) or the training data stream
+    // (data_seed) draws from this seed instead (run_init_seed, run_data_seed).
+    int init_seed, data_seed;
 
     // The sweep point of this run (not part of the canonical text or the id).
     int n_swept;
@@ -123,6 +126,11 @@ void run_config_format(const run_config *r, FILE *out);
 void run_config_id(const run_config *r, char id[17]);
 // "key=value key=value" of the swept keys (empty without a sweep).
 void run_config_sweep_text(const run_config *r, char *buf, size_t len);
+
+// The seed of the model's initialisation and of the training data stream: init_seed and
+// data_seed when set, else seed.
+uint64_t run_init_seed(const run_config *r);
+uint64_t run_data_seed(const run_config *r);
 
 // The schema: every key, its type, default and valid range, as a Markdown table.
 void config_print_schema(FILE *out);

@@ -106,6 +106,14 @@ static const field *number_field(const char *path) {
     return &config_schema[i];
 }
 
+uint64_t run_init_seed(const run_config *r) {
+    return r->init_seed >= 0 ? (uint64_t)r->init_seed : r->seed;
+}
+
+uint64_t run_data_seed(const run_config *r) {
+    return r->data_seed >= 0 ? (uint64_t)r->data_seed : r->seed;
+}
+
 double config_default_number(const char *path) { return strtod(number_field(path)->def, NULL); }
 
 int config_parse_number(const char *path, const char *text, double *value, char *msg,

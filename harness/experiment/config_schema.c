@@ -60,6 +60,11 @@ static const field rows[] = {
     {"evaluation.sets", T_SETS, 0, "[{name: train_length, options: {}}]", 0, 0, 0, 0, 0,
      "named sets: {name, options}, options override the task's", 0},
     {"seed", T_SEED, 0, "1", 0, 0, 0, 0, AT(seed), "model init and data", 0},
+    {"init_seed", T_INT, 0, "-1", -1, NOMAX, 0, 0, AT(init_seed),
+     "model init only (-1: seed), to tell init variance from data-order variance",
+     FIELD_OPTIONAL},
+    {"data_seed", T_INT, 0, "-1", -1, NOMAX, 0, 0, AT(data_seed),
+     "training data stream only (-1: seed)", FIELD_OPTIONAL},
     {"sweep", T_SWEEP, 0, "{}", 0, 0, 0, 0, 0,
      "dotted scalar key: [values]; lists crossed in order, first slowest", 0},
 };

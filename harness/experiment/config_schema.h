@@ -24,15 +24,19 @@ typedef struct field {
     // 1: left out of the run id while at its default, so a key added later keeps the ids of
     // the runs that do not use it (the canonical text still states it). FIELD_NOT_IN_ID:
     // never in the id, for keys that change how a run is kept, not what it computes.
+    // FIELD_OPTIONAL: neither in the id nor in the text while at its default.
     int quiet;
 } field;
 
 #define FIELD_NOT_IN_ID 2
+// FIELD_OPTIONAL: stated (in the text and the id) only when set, for keys whose default
+// defers to another key (init_seed and data_seed to seed).
+#define FIELD_OPTIONAL 3
 
 // Bounds of integer fields without a maximum.
 #define NOMAX INT_MAX
 // Rows of the table (checked against the table where it is defined).
-#define N_FIELDS 33
+#define N_FIELDS 35
 // Options per mapping (task.options, model.encoding_options, a set's options).
 #define MAX_OPTIONS 16
 

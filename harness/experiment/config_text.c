@@ -165,9 +165,10 @@ static void emit_mapping(sink *s, const run_config *r, const char *prefix, int i
         if (for_id && !strcmp(f->path, "experiment")) continue;
         if (for_id && (f->quiet == FIELD_NOT_IN_ID || (f->quiet && at_default(f, at))))
             continue;
-        // Keys outside the id are stated only when set: a run's config.yaml then reads as it
-        // did before such a key existed.
-        if (f->quiet == FIELD_NOT_IN_ID && at_default(f, at)) continue;
+        // Keys outside the id, and optional ones, are stated only when set: a run's
+        // config.yaml then reads as it did before such a key existed.
+        if ((f->quiet == FIELD_NOT_IN_ID || f->quiet == FIELD_OPTIONAL) && at_default(f, at))
+            continue;
         emit(s, "%*s%s:", indent, "", key);
         switch (f->type) {
         case T_MAPPING:
@@ -193,7 +194,9 @@ static void emit_mapping(sink *s, const run_config *r, const char *prefix, int i
         }
         case T_STRING: yaml_scalar(at, v, sizeof v), emit(s, " %s\n", v); break;
         case T_NORM: emit(s, " %s\n", r->norm == NORM_RMS ? "rms" : "layer"); break;
-        case T_SEED: emit(s, " %llu\n", (unsigned long long)r->seed); break;
+        case T_SEED:
+            emit(s, " %llu\n", (unsigned long long)*(const uint64_t *)(const void *)at);
+            break;
         case T_INT: emit(s, " %d\n", *(const int *)(const void *)at); break;
         case T_FLOAT: {
             double d = *(const double *)(const void *)at;

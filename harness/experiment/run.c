@@ -194,7 +194,7 @@ static int prepare(run_state *s, const char *results, char *err, size_t errlen) 
     if (run_data_prepare(&s->data, c, results, err, errlen) != 0) return -1;
     model_config mc = {s->data.vocab, c->d_model, c->layers, c->heads, c->norm};
     if (!(s->m = model_create(&mc, c->encoding, c->encoding_options, err, errlen))) return -1;
-    model_init(s->m, c->seed, (float)c->init_std);
+    model_init(s->m, run_init_seed(c), (float)c->init_std);
     return 0;
 }
 
@@ -262,7 +262,7 @@ static int train_run(const run_config *c, const char *results, const char *dir, 
                        .seq_len = s.data.train.width, .clip = (float)c->clip,
                        .opt = {.beta1 = (float)c->beta1, .beta2 = (float)c->beta2,
                                .eps = 1e-8f, .weight_decay = (float)c->weight_decay},
-                       .data_seed = train_data_seed(c->seed), .log_every = 100,
+                       .data_seed = train_data_seed(run_data_seed(c)), .log_every = 100,
                        .n_threads = c->threads, .stop = stop,
                        .checkpoint_every = c->checkpoint_every, .checkpoint = on_checkpoint};
     tc.schedule = (lr_schedule){(float)c->lr, (float)c->lr_min, c->warmup, c->steps};
@@ -487,6 +487,10 @@ int run_folder_is_done(const char *dir, const char *id) {
     char path[4600];
     snprintf(path, sizeof path, "%s/runs/%s/done", dir, id);
     return access(path, F_OK) == 0;
+}
+
+int run_key_is_seed(const char *key) {
+    return !strcmp(key, "seed") || !strcmp(key, "init_seed") || !strcmp(key, "data_seed");
 }
 
 int run_read_point(const char *path, run_point *p, char *err, size_t errlen) {

@@ -68,6 +68,10 @@ void run_folders_free(run_folders *f);
 // Whether DIR/runs/ID holds its done marker.
 int run_folder_is_done(const char *dir, const char *id);
 
+// Whether a swept key is a seed (seed, init_seed, data_seed): the summary's groups and the
+// plots' series pool the runs that differ only in those.
+int run_key_is_seed(const char *key);
+
 // A run's point.csv: its swept keys and their values, in file order.
 typedef struct run_point {
     int n;

@@ -39,7 +39,7 @@ static int task_open(run_data *d, const run_config *c, const char *data_dir, int
     d->train = (data_source){.next = task_feed_fresh, .ctx = &d->train_task,
                              .width = task_feed_width(&d->train_task)};
     if (c->train_examples > 0 && !evaluation_only) {
-        if (task_pool_create(&d->train_pool, &d->train_task, train_data_seed(c->seed),
+        if (task_pool_create(&d->train_pool, &d->train_task, train_data_seed(run_data_seed(c)),
                              (size_t)c->train_examples, err, errlen) != 0)
             return -1;
         d->train.next = task_pool_random;

@@ -61,14 +61,16 @@ static int read_run(plot_runs *r, const char *id, char *err, size_t errlen) {
     if (diverged < 0) return -1;
     snprintf(path, sizeof path, "%s/%s/point.csv", r->dir, id);
     run_point p;
-    int rc = -1, enc = -1, seed = -1;
+    int rc = -1, enc = -1, n_kept = 0;
     if (run_read_point(path, &p, err, errlen) != 0) goto done;
+    // The variant: the swept values but the encoding's and the seeds'.
+    char *kept[64];
     for (int k = 0; k < p.n; k++) {
         if (!strcmp(p.keys[k], "model.encoding")) enc = k;
-        if (!strcmp(p.keys[k], "seed")) seed = k;
+        else if (!run_key_is_seed(p.keys[k]) && n_kept < 64) kept[n_kept++] = p.values[k];
     }
     char variant[PLOT_VARIANT];
-    plot_variant_join(variant, sizeof variant, p.values, p.n, enc, seed);
+    plot_variant_join(variant, sizeof variant, kept, n_kept, -1, -1);
     if (r->n == r->cap) {
         const int cap = r->cap ? 2 * r->cap : 16;
         plot_run *grown = realloc(r->runs, (size_t)cap * sizeof *r->runs);
