@@ -703,6 +703,107 @@ START_TEST(test_run_separate_seeds) {
 }
 END_TEST
 
+// An experiment file of one rope run, with `extra` added to its training mapping.
+static void write_one_rope(const char *path, const char *name, int steps,
+                           const char *lr, const char *extra, const char *options) {
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "experiment: %s\n"
+            "task:\n  name: indirect_indexing\n"
+            "  options: {alphabet: 12, len_min: 6, len_max: 10, shift_max: 3}\n"
+            "model: {d_model: 16, layers: 1, heads: 2, encoding: rope, encoding_options: {%s}}\n"
+            "training: {steps: %d, batch: 8, lr: %s, lr_min: %s, warmup: 0%s}\n"
+            "evaluation: {examples: 30, every: 0}\n",
+            name, options, steps, lr, lr, extra);
+    fclose(f);
+}
+
+// The final evaluation loss of set train_length in a run folder's eval.csv.
+static double final_loss(const char *run_dir) {
+    char path[1000];
+    snprintf(path, sizeof path, "%s/eval.csv", run_dir);
+    const char *text = slurp(path), *at = strstr(text, ",train_length,loss,");
+    ck_assert_ptr_nonnull(at);
+    return strtod(at + strlen(",train_length,loss,"), NULL);
+}
+
+// Fine-tuning (training.init_from): a run started from a finished run's weights, with a
+// learning rate too small to move them (1e-12), ends where the source ended: its final loss
+// is the source's; started afresh it is not. The source may be named by its run id or by a
+// checkpoint path, the encoding's options may differ (RoPE's base here, with the same
+// weights: another loss), and the run id includes the source. An unfinished source, or a
+// model of another shape, is refused before the sweep starts.
+START_TEST(test_run_init_from) {
+    char dir[256], src_yaml[300], ft_yaml[300], results[300], extra[900], *out;
+    temp_dir(dir, sizeof dir, "initfrom");
+    snprintf(src_yaml, sizeof src_yaml, "%s/src.yaml", dir);
+    snprintf(ft_yaml, sizeof ft_yaml, "%s/ft.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    write_one_rope(src_yaml, "ft", 60, "1.0e-2", "", "");
+    char id[17];
+    first_job(src_yaml, results, id);
+    // Before the source has run: refused up front.
+    snprintf(extra, sizeof extra, ", init_from: %s", id);
+    write_one_rope(ft_yaml, "ft", 1, "1.0e-12", extra, "");
+    const char *ft[] = {"run", ft_yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, ft, &out), 2);
+    ck_assert_msg(strstr(out, "training.init_from: run ") && strstr(out, "has no finished model"),
+                  "%s", out);
+    free(out);
+    const char *src[] = {"run", src_yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, src, &out), 0);
+    free(out);
+    char src_dir[700], ft_dir[700], ft_id[17];
+    snprintf(src_dir, sizeof src_dir, "%s/ft/runs/%s", results, id);
+    const double source = final_loss(src_dir);
+    ck_assert_int_eq(run_captured(cmd_run, ft, &out), 0);
+    free(out);
+    first_job(ft_yaml, dir, ft_id);  // its id, listed against an empty results folder
+    ck_assert_str_ne(ft_id, id);
+    snprintf(ft_dir, sizeof ft_dir, "%s/ft/runs/%s", results, ft_id);
+    ck_assert_double_eq_tol(final_loss(ft_dir), source, 1e-6 * source);
+    // The same by path, and with RoPE's base changed (the weights carried, the loss not).
+    snprintf(extra, sizeof extra, ", init_from: %s/final.ckpt", src_dir);
+    write_one_rope(ft_yaml, "ft_path", 1, "1.0e-12", extra, "");
+    ck_assert_int_eq(run_captured(cmd_run, ft, &out), 0);
+    free(out);
+    first_job(ft_yaml, dir, ft_id);
+    snprintf(ft_dir, sizeof ft_dir, "%s/ft_path/runs/%s", results, ft_id);
+    ck_assert_double_eq_tol(final_loss(ft_dir), source, 1e-6 * source);
+    write_one_rope(ft_yaml, "ft_base", 1, "1.0e-12", extra, "base: 100");
+    ck_assert_int_eq(run_captured(cmd_run, ft, &out), 0);
+    free(out);
+    first_job(ft_yaml, dir, ft_id);
+    snprintf(ft_dir, sizeof ft_dir, "%s/ft_base/runs/%s", results, ft_id);
+    // (This small model uses positions little: the change is about 1e-4 nats, far above
+    // the float noise of a deterministic evaluation.)
+    ck_assert(fabs(final_loss(ft_dir) - source) > 1e-5);
+    // Afresh (no init_from), the one tiny step leaves the initial loss, far from the source's.
+    write_one_rope(ft_yaml, "fresh", 1, "1.0e-12", "", "");
+    ck_assert_int_eq(run_captured(cmd_run, ft, &out), 0);
+    free(out);
+    first_job(ft_yaml, dir, ft_id);
+    snprintf(ft_dir, sizeof ft_dir, "%s/fresh/runs/%s", results, ft_id);
+    ck_assert(final_loss(ft_dir) > source + 0.1);
+    // Another shape: refused when the run starts, naming both shapes.
+    FILE *f = fopen(ft_yaml, "w");
+    fprintf(f, "experiment: wide\ntask:\n  name: indirect_indexing\n"
+               "  options: {alphabet: 12, len_min: 6, len_max: 10, shift_max: 3}\n"
+               "model: {d_model: 32, layers: 1, heads: 2, encoding: rope}\n"
+               "training: {steps: 1, batch: 8, init_from: %s/final.ckpt}\n"
+               "evaluation: {examples: 30}\n", src_dir);
+    fclose(f);
+    ck_assert_int_eq(run_captured(cmd_run, ft, &out), 1);
+    free(out);
+    first_job(ft_yaml, dir, ft_id);
+    snprintf(ft_dir, sizeof ft_dir, "%s/wide/runs/%s/log.txt", results, ft_id);
+    ck_assert_msg(strstr(slurp(ft_dir), "d_model 16, 1 layers, 2 heads; this run's has 65, 32, 1, 2"),
+                  "%s", slurp(ft_dir));
+    remove_dir(dir);
+}
+END_TEST
+
 // A books experiment on a synthetic corpus: datasets built once under data/, every length
 // evaluated with loss, accuracy and perplexity.
 // A finished run's data as its source plans it and as it opens agree (names, widths), and
@@ -814,7 +915,7 @@ START_TEST(test_sweep_execute_direct) {
     ck_assert_int_eq(experiment_expand(&e, &runs, &n, err, sizeof err), 0);
     ck_assert_int_eq(sweep_pending(runs, n, results, &pending, &n_pending, err, sizeof err), 0);
     ck_assert_uint_eq(n_pending, 6);
-    ck_assert_int_eq(sweep_can_start(runs, pending, n_pending, stderr), 1);
+    ck_assert_int_eq(sweep_can_start(runs, pending, n_pending, results, stderr), 1);
     FILE *out = tmpfile();
     sweep_outcome o;
     ck_assert_int_eq(sweep_execute(runs, n, pending, n_pending, results, 2, out, &o, err,
@@ -896,6 +997,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_run_lock_held_elsewhere);
     tcase_add_test(tc, test_run_resume_point);
     tcase_add_test(tc, test_run_separate_seeds);
+    tcase_add_test(tc, test_run_init_from);
     tcase_add_loop_test(tc, test_run_only_interrupted, 0, 2);
     tcase_add_test(tc, test_make_dirs);
     suite_add_tcase(s, tc);

@@ -197,7 +197,7 @@ int cmd_run(int argc, char **argv) {
             fprintf(stderr, "posbench: run: %s has no run with id '%s' (posbench jobs lists them)\n",
                     a.file, a.only);
             status = 2;
-        } else if (!sweep_can_start(runs, &i, 1, stderr)) {
+        } else if (!sweep_can_start(runs, &i, 1, a.results, stderr)) {
             status = 2;
         } else {
             status = run_only(&runs[i], a.results, a.only);
@@ -214,7 +214,7 @@ int cmd_run(int argc, char **argv) {
         experiment_free(&e);
         return 1;
     }
-    if (!sweep_can_start(runs, pending, n_pending, stderr)) {
+    if (!sweep_can_start(runs, pending, n_pending, a.results, stderr)) {
         free(pending);
         free(runs);
         experiment_free(&e);

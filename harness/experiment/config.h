@@ -75,6 +75,11 @@ typedef struct run_config {
     // Steps between resume points (0: none): a run killed or stopped resumes from the last
     // one with the numbers of an uninterrupted run. Not part of the run id.
     int checkpoint_every;
+    // Fine-tuning: the weights to start from instead of an initialisation, "" for none: the
+    // id of a finished run of this experiment (its final.ckpt) or a checkpoint path
+    // (run_init_from_path). The model must have the source's shape and encoding; the
+    // encoding's options may differ (e.g. RoPE's scaling). AdamW starts afresh.
+    char init_from[CONFIG_VALUE_LEN];
 
     int eval_examples, eval_every;  // eval_every 0: only at the end
     int n_sets;

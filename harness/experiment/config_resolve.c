@@ -44,6 +44,14 @@ int config_check_scalar(const field *f, const char *text, double *num, uint64_t 
     errno = 0;
     switch (f->type) {
     case T_STRING: {
+        // A run id or a checkpoint's path: any text without spaces that fits.
+        if (f->offset == offsetof(run_config, init_from)) {
+            const size_t n = strlen(text);  // "" (the default): none
+            if (n >= sizeof ((run_config *)0)->init_from || strpbrk(text, " \t\r\n"))
+                return set_error(msg, len, "%s: expected a run id or a checkpoint path without "
+                                 "spaces, got '%s'", f->path, text);
+            return 0;
+        }
         // The experiment name becomes a folder name; task and encoding names fit 63 bytes. An
         // encoding may carry its own options, NAME(K=V,...), checked when it is resolved.
         const int folder = f->offset == offsetof(run_config, experiment);
@@ -129,7 +137,8 @@ static void store_scalar(const field *f, const char *text, double num, uint64_t 
     case T_STRING: {  // check_scalar bounded the length by the buffer's
         const size_t cap = f->offset == offsetof(run_config, experiment) ? sizeof r->experiment
                            : f->offset == offsetof(run_config, encoding) ? sizeof r->encoding
-                                                                         : sizeof r->task;
+                           : f->offset == offsetof(run_config, init_from) ? sizeof r->init_from
+                                                                           : sizeof r->task;
         size_t n = strlen(text);
         if (n >= cap) n = cap - 1;
         memcpy(at, text, n);

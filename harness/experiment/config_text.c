@@ -145,10 +145,11 @@ static int row_cmp(const void *a, const void *b) {
                   last_key(config_schema[*(const int *)b].path));
 }
 
-// Whether the number at `at` equals the field's default (quiet fields are numbers).
+// Whether the value at `at` equals the field's default (numbers, and optional strings).
 static int at_default(const field *f, const char *at) {
     if (f->type == T_INT) return *(const int *)(const void *)at == atoi(f->def);
     if (f->type == T_FLOAT) return *(const double *)(const void *)at == strtod(f->def, NULL);
+    if (f->type == T_STRING && f->def) return !strcmp(at, f->def);
     return 0;
 }
 

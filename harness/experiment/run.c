@@ -59,6 +59,64 @@ int run_is_done(const run_config *r, const char *results) {
     return stat(done, &st) == 0;
 }
 
+static int is_run_id(const char *s) {
+    return strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16;
+}
+
+void run_init_from_path(const run_config *r, const char *results, char *buf, size_t len) {
+    if (is_run_id(r->init_from))
+        snprintf(buf, len, "%s/%s/runs/%s/final.ckpt", results, r->experiment, r->init_from);
+    else
+        snprintf(buf, len, "%s", r->init_from);
+}
+
+int run_init_from_check(const run_config *r, const char *results, char *err, size_t errlen) {
+    if (!r->init_from[0]) return 0;
+    char path[2400], done[2400];
+    run_init_from_path(r, results, path, sizeof path);
+    if (is_run_id(r->init_from)) {
+        snprintf(done, sizeof done, "%s/%s/runs/%s/done", results, r->experiment, r->init_from);
+        if (access(done, F_OK) != 0 || access(path, R_OK) != 0)
+            return set_error(err, errlen,
+                             "training.init_from: run %s has no finished model (%s); train it "
+                             "first (runs of one sweep do not wait for each other)",
+                             r->init_from, path);
+        return 0;
+    }
+    if (access(path, R_OK) != 0)
+        return set_error(err, errlen, "training.init_from: %s: cannot read: %s", path,
+                         strerror(errno));
+    return 0;
+}
+
+// Replaces m's weights by those of the checkpoint training.init_from names. The shape and the
+// encoding must be the source's; the encoding's options may differ.
+static int load_init_from(model *m, const run_config *c, const char *results, char *err,
+                          size_t errlen) {
+    char path[2400], why[512];
+    run_init_from_path(c, results, path, sizeof path);
+    model *src = checkpoint_load(path, why, sizeof why);
+    if (!src) return set_error(err, errlen, "training.init_from: %s", why);
+    const model_config *a = &src->cfg, *b = &m->cfg;
+    int rc = 0;
+    if (a->vocab != b->vocab || a->d_model != b->d_model || a->n_layers != b->n_layers ||
+        a->n_heads != b->n_heads || a->norm != b->norm)
+        rc = set_error(err, errlen,
+                       "training.init_from: %s is a model of vocabulary %d, d_model %d, %d "
+                       "layers, %d heads; this run's has %d, %d, %d, %d", path, a->vocab,
+                       a->d_model, a->n_layers, a->n_heads, b->vocab, b->d_model, b->n_layers,
+                       b->n_heads);
+    else if (strcmp(src->pe.ops->name, m->pe.ops->name) || src->n_params != m->n_params)
+        rc = set_error(err, errlen,
+                       "training.init_from: %s uses encoding %s (%zu parameters); this run "
+                       "uses %s (%zu)", path, src->pe.ops->name, src->n_params,
+                       m->pe.ops->name, m->n_params);
+    else
+        memcpy(m->params, src->params, m->n_params * sizeof *m->params);
+    model_free(src);
+    return rc;
+}
+
 int run_make_dir(const run_config *r, const char *results, char *dir, size_t len, char *err,
                  size_t errlen) {
     run_dir(r, results, dir, len);
@@ -195,6 +253,7 @@ static int prepare(run_state *s, const char *results, char *err, size_t errlen) 
     model_config mc = {s->data.vocab, c->d_model, c->layers, c->heads, c->norm};
     if (!(s->m = model_create(&mc, c->encoding, c->encoding_options, err, errlen))) return -1;
     model_init(s->m, run_init_seed(c), (float)c->init_std);
+    if (c->init_from[0] && load_init_from(s->m, c, results, err, errlen) != 0) return -1;
     return 0;
 }
 

@@ -36,6 +36,13 @@ void run_dir(const run_config *r, const char *results, char *buf, size_t len);
 // Creates the run's folder (and its parents) and writes its path into dir.
 int run_make_dir(const run_config *r, const char *results, char *dir, size_t len, char *err,
                  size_t errlen);
+// The checkpoint training.init_from names into buf: for a run id (16 hex digits),
+// results/<experiment>/runs/<id>/final.ckpt; otherwise the text as a path.
+void run_init_from_path(const run_config *r, const char *results, char *buf, size_t len);
+// Whether that source can be used now: 0, or -1 with a message (a run id that has not
+// finished, a file that cannot be read).
+int run_init_from_check(const run_config *r, const char *results, char *err, size_t errlen);
+
 // Whether the run's done marker exists.
 int run_is_done(const run_config *r, const char *results);
 

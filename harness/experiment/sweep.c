@@ -33,11 +33,14 @@ int sweep_pending(const run_config *runs, size_t n, const char *results, size_t 
     return 0;
 }
 
-int sweep_can_start(const run_config *runs, const size_t *which, size_t n, FILE *errs) {
+int sweep_can_start(const run_config *runs, const size_t *which, size_t n, const char *results,
+                    FILE *errs) {
     int ok = 1;
     for (size_t k = 0; k < n; k++) {
-        char err[1024], id[17], point[512];
-        if (run_data_check(&runs[which[k]], err, sizeof err) == 0) continue;
+        char err[3000], id[17], point[512];
+        if (run_data_check(&runs[which[k]], err, sizeof err) == 0 &&
+            run_init_from_check(&runs[which[k]], results, err, sizeof err) == 0)
+            continue;
         run_config_id(&runs[which[k]], id);
         run_config_sweep_text(&runs[which[k]], point, sizeof point);
         fprintf(errs, "posbench: run: %s%s%s: %s\n", id, point[0] ? " " : "", point, err);

@@ -15,9 +15,11 @@ int sweep_pending(const run_config *runs, size_t n, const char *results, size_t 
                   size_t *n_pending, char *err, size_t errlen);
 
 // Whether runs[which[0..n)] can all start: what would fail only after training (an
-// evaluation length the encoding cannot serve, a batch too big for memory, a missing corpus)
-// is checked before any starts. 1 when all can, else 0 after naming each that cannot on errs.
-int sweep_can_start(const run_config *runs, const size_t *which, size_t n, FILE *errs);
+// evaluation length the encoding cannot serve, a batch too big for memory, a missing corpus,
+// a training.init_from source that is not there) is checked before any starts. 1 when all
+// can, else 0 after naming each that cannot on errs.
+int sweep_can_start(const run_config *runs, const size_t *which, size_t n, const char *results,
+                    FILE *errs);
 
 // What sweep_execute did.
 typedef struct sweep_outcome {
