@@ -96,12 +96,65 @@ START_TEST(test_feed_limit) {
 }
 END_TEST
 
+// Sliding windows over one sequence of 11 tokens (10 targets), window 4, stride 2: windows
+// start at inputs 0, 2, 4, 6 and score targets 0-3, then 4-5, 6-7, 8-9 (the last two of each
+// later window), every target once, with window-relative positions; then -1. With stride =
+// window the windows do not overlap and every window scores all it holds.
+START_TEST(test_feed_sliding_windows) {
+    char path[128], err[256];
+    snprintf(path, sizeof path, "/tmp/posbench_slide_%d.pbds", (int)getpid());
+    const char *names[16] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b",
+                             "c", "d", "e", "f"};
+    dataset_writer *w = dataset_writer_open(path, "test", "", 1, 16, names, err, sizeof err);
+    ck_assert_msg(w != NULL, "%s", err);
+    uint16_t tok[11];
+    uint8_t mask[11];
+    for (int t = 0; t < 11; t++) tok[t] = (uint16_t)t, mask[t] = t < 10;
+    ck_assert(dataset_writer_append(w, tok, mask, 11, err, sizeof err) == 0);
+    ck_assert(dataset_writer_close(w, err, sizeof err) == 0);
+    dataset *d = dataset_load(path, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    data_slide s;
+    data_slide_start(&s, d, 0, 4, 2);
+    batch *b = batch_create(8, 4);
+    rng r;
+    rng_seed(&r, 1);
+    ck_assert_int_eq(data_feed_sliding(b, &s, &r), 0);
+    static const int first[4] = {0, 2, 4, 6}, scored_from[4] = {0, 2, 2, 2};
+    int total = 0;
+    for (int row = 0; row < 4; row++)
+        for (int t = 0; t < 4; t++) {
+            const int i = row * 4 + t;
+            ck_assert_int_eq(b->tokens[i], first[row] + t);
+            ck_assert_int_eq(b->targets[i], first[row] + t + 1);
+            ck_assert_float_eq(b->pos[i], (float)t);
+            ck_assert_int_eq(b->mask[i], t >= scored_from[row]);
+            total += b->mask[i];
+        }
+    for (int i = 16; i < 32; i++) ck_assert_int_eq(b->mask[i], 0);  // padding rows
+    ck_assert_int_eq(total, 10);
+    ck_assert_int_eq(data_feed_sliding(b, &s, &r), -1);
+    data_slide_start(&s, d, 0, 4, 4);
+    ck_assert_int_eq(data_feed_sliding(b, &s, &r), 0);
+    total = 0;
+    for (int i = 0; i < 32; i++) total += b->mask[i];
+    ck_assert_int_eq(total, 10);
+    ck_assert_int_eq(b->tokens[8], 8);  // third window: inputs 8, 9 and padding
+    ck_assert_int_eq(b->mask[9], 1);
+    ck_assert_int_eq(b->mask[10], 0);
+    batch_free(b);
+    dataset_free(d);
+    unlink(path);
+}
+END_TEST
+
 Suite *suite_data_feed(void) {
     Suite *s = suite_create("data_feed");
     TCase *tc = tcase_create("data_feed");
     tcase_add_test(tc, test_feed_sequential_covers_all);
     tcase_add_test(tc, test_feed_random_deterministic);
     tcase_add_test(tc, test_feed_limit);
+    tcase_add_test(tc, test_feed_sliding_windows);
     suite_add_tcase(s, tc);
     return s;
 }

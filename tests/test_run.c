@@ -836,6 +836,72 @@ static void check_plan_and_inspect(const char *results, const char *id) {
     inspect_close(&x);
 }
 
+// Sliding-window rows (evaluation.sliding_stride) for the books sets longer than the
+// training windows only, consistent among themselves; the key refused for a task run and for
+// a stride longer than the training windows.
+START_TEST(test_run_books_sliding) {
+    char dir[256], corpus[300], yaml[300], results[300], path[800], err[256], *out;
+    temp_dir(dir, sizeof dir, "slide");
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    snprintf(yaml, sizeof yaml, "%s/books.yaml", dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    ck_assert_msg(books_synth_corpus(corpus, 3, 6000, 1, err, sizeof err) == 0, "%s", err);
+    for (int stride = 8; stride <= 32; stride += 24) {
+        FILE *f = fopen(yaml, "w");
+        fprintf(f,
+                "experiment: tiny\n"
+                "task: {name: books, options: {corpus: %s, seq_len: 16, eval_mult: [1, 3]}}\n"
+                "model: {d_model: 16, layers: 1, heads: 2, encoding: rope}\n"
+                "training: {steps: 4, batch: 4, warmup: 1}\n"
+                "evaluation: {examples: 10, sliding_stride: %d}\n",
+                corpus, stride);
+        fclose(f);
+        const char *args[] = {"run", yaml, "--results", results, NULL};
+        const int rc = run_captured(cmd_run, args, &out);
+        if (stride == 32) {  // longer than the training windows of 16: refused up front
+            ck_assert_int_eq(rc, 2);
+            ck_assert_msg(strstr(out, "evaluation.sliding_stride: 32 is longer than the "
+                                      "training windows (16)"), "%s", out);
+            free(out);
+            break;
+        }
+        ck_assert_msg(rc == 0, "%s", out);
+        free(out);
+    }
+    char names[16][256] = {{0}};
+    ck_assert_int_ge(list_run_folders(results, names), 1);
+    char id[17];
+    first_job(yaml, dir, id);  // the stride-32 file's id: not this run
+    for (int i = 0; i < 2 && names[i][0]; i++) {
+        if (!strcmp(names[i], id)) continue;
+        snprintf(path, sizeof path, "%s/tiny/runs/%.64s/eval.csv", results, names[i]);
+        const char *eval = slurp(path);
+        ck_assert_ptr_null(strstr(eval, "len_16,loss_sliding"));
+        const char *at = strstr(eval, ",len_48,loss_sliding,");
+        ck_assert_msg(at, "%s", eval);
+        const double loss = strtod(at + strlen(",len_48,loss_sliding,"), NULL);
+        at = strstr(eval, ",len_48,perplexity_sliding,");
+        ck_assert_ptr_nonnull(at);
+        ck_assert_double_eq_tol(strtod(at + strlen(",len_48,perplexity_sliding,"), NULL),
+                                exp(loss), 1e-6 * exp(loss));
+        at = strstr(eval, ",len_48,bits_per_byte_sliding,");
+        ck_assert_ptr_nonnull(at);
+        ck_assert_double_eq_tol(strtod(at + strlen(",len_48,bits_per_byte_sliding,"), NULL),
+                                loss / log(2.0), 1e-6);
+    }
+    // Not for a task run.
+    FILE *f = fopen(yaml, "w");
+    fputs("experiment: x\ntask: {name: indirect_indexing}\nevaluation: {sliding_stride: 4}\n", f);
+    fclose(f);
+    const char *bad[] = {"run", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, bad, &out), 2);
+    ck_assert_msg(strstr(out, "evaluation.sliding_stride: sliding windows are for books runs"),
+                  "%s", out);
+    free(out);
+    remove_dir(dir);
+}
+END_TEST
+
 START_TEST(test_run_books) {
     char dir[256], corpus[300], yaml[300], results[300], path[5000];
     temp_dir(dir, sizeof dir, "books");
@@ -992,6 +1058,7 @@ Suite *suite_run(void) {
     tcase_add_test(tc, test_run_early_stop);
     tcase_add_test(tc, test_jobs_lists_pending);
     tcase_add_test(tc, test_run_books);
+    tcase_add_test(tc, test_run_books_sliding);
     tcase_add_loop_test(tc, test_run_interrupt, 0, 2);  // SIGINT, then SIGTERM
     tcase_add_test(tc, test_sweep_execute_direct);
     tcase_add_test(tc, test_run_lock_held_elsewhere);

@@ -82,6 +82,10 @@ typedef struct run_config {
     char init_from[CONFIG_VALUE_LEN];
 
     int eval_examples, eval_every;  // eval_every 0: only at the end
+    // Books: also score every set longer than the training windows with windows of the
+    // training length sliding by this many tokens (each token with up to L of context;
+    // *_sliding rows); 0: not.
+    int eval_sliding_stride;
     int n_sets;
     eval_set sets[CONFIG_MAX_SETS];
 

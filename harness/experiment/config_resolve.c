@@ -452,6 +452,13 @@ int config_resolve(const experiment *e, const override *ov, int n_ov, run_config
                 "evaluation measures loss per position)");
         goto done;
     }
+    if (r->eval_sliding_stride > 0 && !run_source_of(r->task)->per_byte_metrics) {
+        const raw_value *v[1] = {&scalar[field_index("evaluation.sliding_stride")]};
+        config_fail_at(file, blame(v, 1, raw->map_pos[field_index("evaluation")]), err, errlen,
+                "evaluation.sliding_stride: sliding windows are for books runs (language "
+                "modelling), not for task '%s'", r->task);
+        goto done;
+    }
     const raw_value *task_v = &scalar[field_index("task.name")];
     if (resolve_task(file, r->task, task_v, &opts[0], NULL, r->task_options,
                      sizeof r->task_options, err, errlen))

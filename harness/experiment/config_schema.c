@@ -58,6 +58,9 @@ static const field rows[] = {
     {"evaluation", T_MAPPING, 0, NULL, 0, 0, 0, 0, 0, "what is measured", 0},
     {"evaluation.examples", T_INT, 0, "2000", 1, NOMAX, 0, 0, AT(eval_examples),
      "sequences per evaluation set", 0},
+    {"evaluation.sliding_stride", T_INT, 0, "0", 0, NOMAX, 0, 0, AT(eval_sliding_stride),
+     "books: also score each set with windows of the training length sliding by this many "
+     "tokens (0: not)", FIELD_OPTIONAL},
     {"evaluation.every", T_INT, 0, "500", 0, NOMAX, 0, 0, AT(eval_every),
      "steps between evaluations (0: only at the end)", 0},
     {"evaluation.sets", T_SETS, 0, "[{name: train_length, options: {}}]", 0, 0, 0, 0, 0,

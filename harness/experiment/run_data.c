@@ -46,6 +46,25 @@ static void books_rows(FILE *out, int step, const char *set, double loss, const 
             set, beyond / log(2.0));
 }
 
+// Books sets longer than the training windows, read again through windows of the training
+// length sliding by d->sliding_stride: each token predicted with up to L tokens of context,
+// the model never past the positions it was trained on. Rows loss_sliding,
+// perplexity_sliding, bits_per_byte_sliding.
+static int sliding_rows(const run_data *d, const data_source *e, model *m, int threads, int step,
+                        const char *set, FILE *out, char *err, size_t errlen) {
+    const data_feed *f = e->ctx;
+    data_slide slide;
+    data_slide_start(&slide, f->data, f->limit, d->train_len, d->sliding_stride);
+    eval_result er;
+    if (evaluate(m, RUN_EVAL_BATCH, d->train_len, INT_MAX, data_feed_sliding, &slide, 0, threads,
+                 &er, err, errlen) != 0)
+        return -1;
+    fprintf(out, "%d,%s,loss_sliding,%.9g\n%d,%s,perplexity_sliding,%.9g\n"
+            "%d,%s,bits_per_byte_sliding,%.9g\n", step, set, er.loss, step, set, exp(er.loss),
+            step, set, er.loss / log(2.0));
+    return 0;
+}
+
 int run_data_evaluate_set(run_data *d, int i, model *m, int threads, int step,
                           const char *suffix, FILE *eval_csv, FILE *positions, double *accuracy,
                           char *err, size_t errlen) {
@@ -73,6 +92,8 @@ int run_data_evaluate_set(run_data *d, int i, model *m, int threads, int step,
         if (d->source->per_byte_metrics)
             books_rows(eval_csv, step, set, er.loss, sum, count, e->width, d->train_len);
         if (accuracy) *accuracy = er.accuracy;
+        if (d->source->per_byte_metrics && d->sliding_stride > 0 && e->width > d->train_len)
+            rc = sliding_rows(d, e, m, threads, step, set, eval_csv, err, errlen);
     }
     free(sum);
     free(count);
@@ -104,6 +125,9 @@ int run_data_check(const run_config *c, char *err, size_t errlen) {
     const run_source *src = run_source_of(c->task);
     run_plan p;
     if (src->check(c, err, errlen) != 0 || src->plan(c, &p, err, errlen) != 0) return -1;
+    if (c->eval_sliding_stride > p.train_width)
+        return set_error(err, errlen, "evaluation.sliding_stride: %d is longer than the training "
+                         "windows (%d)", c->eval_sliding_stride, p.train_width);
     model_config mc = {p.vocab, c->d_model, c->layers, c->heads, c->norm};
     model *m = model_create(&mc, c->encoding, c->encoding_options, err, errlen);
     if (!m) return -1;

@@ -37,6 +37,7 @@ typedef struct run_data {
     data_source evals[RUN_MAX_EVAL_SETS];
     int vocab;
     int train_len;  // books: the training window in tokens; task runs: the batch width
+    int sliding_stride;  // books: evaluation.sliding_stride (0: no sliding-window rows)
     // Storage behind the sources: task runs...
     task train_task, eval_tasks[CONFIG_MAX_SETS];
     task_pool train_pool, eval_pools[CONFIG_MAX_SETS];

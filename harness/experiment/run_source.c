@@ -120,6 +120,10 @@ static int books_open(run_data *d, const run_config *c, const char *data_dir,
     }
     d->vocab = BOOKS_VOCAB;
     d->train_len = d->books.seq_len;
+    d->sliding_stride = c->eval_sliding_stride;
+    if (d->sliding_stride > d->train_len)
+        return set_error(err, errlen, "evaluation.sliding_stride: %d is longer than the training "
+                         "windows (seq_len %d)", d->sliding_stride, d->train_len);
     return 0;
 }
 

@@ -28,4 +28,23 @@ int data_feed_random(batch *b, void *feed, rng *r);
 // Reset feed->cursor to 0 to start over.
 int data_feed_sequential(batch *b, void *feed, rng *r);
 
+// Sliding-window evaluation: every target of the first `limit` sequences (0: all) scored
+// once, each seen with at most `window` inputs of context. Window k of a sequence starts at
+// input k * stride and scores the targets the windows before it did not reach, so the first
+// scores its whole window and every later one its last `stride` targets (fewer at the end),
+// each with at least window - stride inputs before it. One window per batch row, positions
+// 0 .. window - 1 within it. 1 <= stride <= window. Reset with data_slide_start.
+typedef struct data_slide {
+    const dataset *data;
+    size_t limit;
+    int window, stride;
+    size_t seq;       // the sequence being read
+    int start;        // the next window's first input in it
+    int next_target;  // its first target not scored yet
+} data_slide;
+
+void data_slide_start(data_slide *s, const dataset *d, size_t limit, int window, int stride);
+// batch_fn: the next B windows; -1 when every target has been served.
+int data_feed_sliding(batch *b, void *feed, rng *r);
+
 #endif
