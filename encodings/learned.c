@@ -1,7 +1,7 @@
-// Learned absolute position embeddings (as in GPT-2; the absolute baseline of the PoPE paper,
-// papers.md): one trained vector of width d_model per position, added to the token
-// embeddings (input hook). Parameters are (max_len, C), initialised N(0, 0.02) like the token
-// embeddings.
+// Learned absolute position embeddings (as in GPT-2; the absolute baseline of the PoPE
+// paper): one trained vector of width d_model per position, added to the token embeddings
+// (input hook). Parameters are (max_len, C), initialised N(0, 0.02) (the token embeddings'
+// default std; model.init_std does not change it).
 //
 // Positions at or beyond max_len have no vector of their own. Policy (option `beyond`):
 //   clamp (default): they use the last vector, max_len - 1, so evaluation at any length runs

@@ -15,7 +15,7 @@
 //         over the pair index between the same two thresholds instead), plus the attention
 //         temperature sqrt(1/t) = 0.1 ln(s) + 1 applied to both q' and k', so logits grow
 //         by (0.1 ln s + 1)^2.
-// PoPE has no such counterpart: its paper (papers.md) evaluates it zero-shot and describes no
+// PoPE has no such counterpart: its paper evaluates it zero-shot and describes no
 // frequency interpolation for it.
 #include "encoding.h"
 

@@ -116,7 +116,7 @@ static inline void pair_gradients(float g, float cr, float ia, float ip, float *
     *a = ga;
 }
 
-// With a = amplitude, c_r = 2 pi |r|^alpha, z = c_r * phase, S = a cos z (papers.md):
+// With a = amplitude, c_r = 2 pi |r|^alpha, z = c_r * phase, S = a cos z (the TAPA paper's logit):
 //   dS/da = cos z,  dS/dphase = -a c_r sin z;
 // the (T, T) gradients of the two dot-product matrices then go back through four products.
 // Accumulates into dq, dk (T, W); reads dscores[i][j] for j <= i only.

@@ -1,5 +1,5 @@
 // Indirect indexing, the PoPE paper's diagnostic (Gopalakrishnan et al. 2025, Section 4 and
-// Appendix A.1; papers.md): a string of distinct letters, then a source letter and a signed
+// Appendix A.1): a string of distinct letters, then a source letter and a signed
 // shift; the answer is the letter at index(source) + shift. It needs both "what" (find the
 // source letter by content) and "where" (move by a relative offset).
 //

@@ -1,4 +1,4 @@
-// Tests of the encodings of the four papers (papers.md: NoPE, RoPE, PoPE, TAPA), each
+// Tests of the encodings of the four papers (NoPE, RoPE, PoPE, TAPA), each
 // defining property checked against a direct double-precision formula, and of the registry
 // and the option parser. The generic checks every encoding must pass (gradients,
 // accumulation, invariances, long positions, option round trip) are encodings/pe_check.c,
@@ -153,7 +153,7 @@ START_TEST(test_options_parse) {
 END_TEST
 
 // Shape limits: RoPE needs pairs; TAPA needs both parts non-empty; PoPE has one frequency per
-// component (papers.md: "D frequencies, not D/2"), so any head_dim works.
+// component (the PoPE paper: D frequencies, not D/2), so any head_dim works.
 START_TEST(test_options_head_dim) {
     pe e;
     char err[256];
@@ -175,7 +175,7 @@ START_TEST(test_options_head_dim) {
 }
 END_TEST
 
-// ---- Defining properties (papers.md) -------------------------------------------------------
+// ---- Defining properties (the papers' formulas) -------------------------------------------------
 
 static const float far_pos[MAXT] = {0, 3, 17, 1001, 4097, 29999, 39993, 40960};
 
@@ -191,7 +191,7 @@ START_TEST(test_declared_invariances) {
 }
 END_TEST
 
-// papers.md: s = Re(sum_i q~_i conj(k~_i) e^{j (m-n) theta_i}) / sqrt(D), at far positions so
+// RoPE paper: s = Re(sum_i q~_i conj(k~_i) e^{j (m-n) theta_i}) / sqrt(D), at far positions so
 // that a float angle (off by up to ~2e-3 rad at 40960) fails. Tolerance 2e-6 of the
 // Cauchy-Schwarz bound of the logit; float rounding measures below 1e-7.
 START_TEST(test_rope_complex_form) {
@@ -239,7 +239,7 @@ START_TEST(test_rope_preserves_norm) {
 }
 END_TEST
 
-// papers.md: s = sum_c softplus(q_c) softplus(k_c) cos((m-n) theta_c - delta_c) / sqrt(D),
+// PoPE paper: s = sum_c softplus(q_c) softplus(k_c) cos((m-n) theta_c - delta_c) / sqrt(D),
 // at layer 0 head 1 (a slice indexed head-major instead of layer-major would differ) and far
 // positions.
 // Tolerance as for RoPE: 2e-6 of sum_c mu_q,c mu_k,c / sqrt(D).

@@ -348,7 +348,8 @@ static int group_values(const run *runs, const int *group_of, int n_runs, int g,
         if (group_of[i] != g) continue;
         *n_diverged += runs[i].diverged;
         for (int k = 0; !runs[i].diverged && k < runs[i].n_evals; k++)
-            if (!strcmp(runs[i].evals[k].set, p->set) && !strcmp(runs[i].evals[k].metric, p->metric))
+            if (!strcmp(runs[i].evals[k].set, p->set) &&
+                !strcmp(runs[i].evals[k].metric, p->metric))
                 v[n++] = runs[i].evals[k].value;
     }
     return n;

@@ -33,7 +33,7 @@ static const field rows[] = {
     {"training.batch", T_INT, 0, "64", 1, NOMAX, 0, 0, AT(batch), "sequences per step", 0},
     {"training.lr", T_FLOAT, 0, "0.001", 0, HUGE_VAL, 1, 0, AT(lr), "peak learning rate", 0},
     {"training.lr_min", T_FLOAT, 0, "0.0001", 0, HUGE_VAL, 0, 0, AT(lr_min),
-     "learning rate at the last step, at most lr", 0},
+     "floor of the cosine decay (reached at step `steps`, one past the last), at most lr", 0},
     {"training.warmup", T_INT, 0, "100", 0, NOMAX, 0, 0, AT(warmup), "linear warm-up steps", 0},
     {"training.beta1", T_FLOAT, 0, "0.9", 0, 1, 0, 1, AT(beta1), "AdamW beta1", 0},
     {"training.beta2", T_FLOAT, 0, "0.99", 0, 1, 0, 1, AT(beta2), "AdamW beta2", 0},

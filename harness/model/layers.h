@@ -23,7 +23,8 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *inp, c
 void layernorm_backward(float *dinp, float *dw, float *db, const float *dout, const float *inp,
                         const float *w, const float *mean, const float *rstd, int N, int C);
 
-// Linear map without bias: out (N, OC) = inp (N, C) . w^T, w is (OC, C). sgemm from BLAS.
+// Linear map without bias: out (N, OC) = inp (N, C) . w^T, w is (OC, C). libxsmm kernels
+// (cblas_sgemm for shapes libxsmm has none for).
 void matmul_forward(float *out, const float *inp, const float *w, int N, int C, int OC);
 // dinp (N, C) += dout . w;  dw (OC, C) += dout^T . inp. dinp may be NULL.
 void matmul_backward(float *dinp, float *dw, const float *dout, const float *inp,
