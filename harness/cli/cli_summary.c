@@ -184,9 +184,12 @@ static int experiment_folder(const char *arg, const char *results, char *dir, si
 
 // The comparisons of the shown metrics between groups: the difference of means with its
 // Welch interval and p, and for accuracies the solved counts with Fisher's p.
-static void print_comparisons(const summary *s, const char *metric) {
-    int n = 0;
-    for (int i = 0; i < s->n_comparisons; i++) n += metric_listed(metric, s->comparisons[i].metric);
+static void print_comparisons(const summary *s, const char *metric, const char *csv) {
+    enum { MAX_SHOWN = 60 };  // a large sweep's pairs are for comparisons.csv, not a screen
+    int n = 0, listed = 0;
+    for (int i = 0; i < s->n_comparisons; i++)
+        listed += metric_listed(metric, s->comparisons[i].metric);
+    n = listed < MAX_SHOWN ? listed : MAX_SHOWN;
     table *t = calloc(1, sizeof *t);
     if (!t || !(t->cells = calloc((size_t)n + 1, sizeof *t->cells))) {
         free(t);
@@ -198,7 +201,7 @@ static void print_comparisons(const summary *s, const char *metric) {
     t->right_from = 4;
     for (int c = 0; c < 9; c++) snprintf(t->cells[0][c], CELL, "%s", head[c]);
     t->n_lines = 1;
-    for (int i = 0; i < s->n_comparisons; i++) {
+    for (int i = 0; i < s->n_comparisons && t->n_lines <= n; i++) {
         const summary_comparison *c = &s->comparisons[i];
         if (!metric_listed(metric, c->metric)) continue;
         char (*line)[CELL] = t->cells[t->n_lines++];
@@ -223,6 +226,8 @@ static void print_comparisons(const summary *s, const char *metric) {
     printf("\ncomparisons (a - b: Welch's t-test on the means; Fisher's exact test on the "
            "solved counts):\n");
     print_table(t, stdout);
+    if (listed > n)
+        printf("(%d more in %s; --metric NAME shows one metric's)\n", listed - n, csv);
     putchar('\n');
     free(t->cells);
     free(t);
@@ -313,7 +318,7 @@ int cmd_summary(int argc, char **argv) {
     print_table(t, stdout);
     free(t->cells);
     free(t);
-    if (s->n_groups > 1) print_comparisons(s, metric);
+    if (s->n_groups > 1) print_comparisons(s, metric, comparisons);
     printf("%d finished run%s (%d diverged) in %d group%s", s->n_finished,
            s->n_finished == 1 ? "" : "s", s->n_diverged, s->n_groups, s->n_groups == 1 ? "" : "s");
     if (s->n_unfinished)
