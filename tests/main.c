@@ -14,6 +14,7 @@ int main(void) {
         suite_bad_input,
         suite_score,
         suite_cli_main,
+        suite_reference,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)

@@ -30,5 +30,6 @@ Suite *suite_plot_groups(void);
 Suite *suite_bad_input(void);
 Suite *suite_score(void);
 Suite *suite_cli_main(void);
+Suite *suite_reference(void);
 
 #endif
