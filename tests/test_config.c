@@ -61,7 +61,7 @@ static const struct error_case {
     {II "training:\n  steps: 3\n  steps: 4\n", "5:3: duplicate key 'steps' (first at 4:3)"},
     {II "training:\n  stpes: 3\n", "4:3: training: unknown key 'stpes' (did you mean 'steps'?)"},
     {II "zzz: 1\n",
-     "3:1: unknown key 'zzz' (known: experiment, task, model, training, evaluation, seed, init_seed, data_seed, sweep)"},
+     "3:1: unknown key 'zzz' (known: experiment, task, model, training, evaluation, seed, init_seed, data_seed, selection, sweep)"},
     {II "evaluation:\n  sets:\n    - {name: x, option: {}}\n",
      "5:17: unknown key 'option' (did you mean 'options'?)"},
     {II "training:\n  steps: abc\n", "4:10: training.steps: expected an integer, got 'abc'"},

@@ -14,6 +14,7 @@
 #include "harness/cli/cli_args.h"
 #include "harness/experiment/config.h"
 #include "harness/experiment/run.h"
+#include "harness/experiment/selection.h"
 #include "harness/experiment/sweep.h"
 
 static const char RUN_USAGE[] =
@@ -36,7 +37,8 @@ static const char RUN_USAGE[] =
 static const char JOBS_USAGE[] =
     "usage: posbench jobs EXPERIMENT.yaml [--results DIR] [--encoding-plugin F.so]...\n"
     "Prints one shell command per pending run, e.g. for GNU parallel or a Slurm job array on\n"
-    "machines that share the results folder.\n";
+    "machines that share the results folder. With a selection block: the selection runs'\n"
+    "while any is pending, then (run jobs again) the sweep's at the chosen values.\n";
 
 #define MAX_PLUGINS 8
 
@@ -157,6 +159,103 @@ static int run_only(const run_config *r, const char *results, const char *id) {
     }
 }
 
+// The index of the run with id among runs[0..n), or n.
+static size_t find_run(const run_config *runs, size_t n, const char *id) {
+    char each[17];
+    for (size_t i = 0; i < n; i++) {
+        run_config_id(&runs[i], each);
+        if (!strcmp(each, id)) return i;
+    }
+    return n;
+}
+
+// Runs what is pending of runs[0..n) in a sweep (-j jobs); 0, or the sweep's status (after
+// saying why). what names the stage in the first line.
+static int run_stage(const run_config *runs, size_t n, const run_args *a, int jobs,
+                     const char *what, sweep_outcome *out) {
+    size_t *pending, n_pending;
+    char err[1024];
+    *out = (sweep_outcome){0};
+    if (sweep_pending(runs, n, a->results, &pending, &n_pending, err, sizeof err) != 0) {
+        fprintf(stderr, "posbench: run: %s\n", err);
+        return 1;
+    }
+    if (!sweep_can_start(runs, pending, n_pending, a->results, stderr)) {
+        free(pending);
+        return 2;
+    }
+    printf("%s: %zu runs, %zu done, %zu to run, %d at a time; logs in %s/%s/runs/<id>/log.txt\n",
+           what, n, n - n_pending, n_pending, jobs, a->results, runs[0].experiment);
+    fflush(stdout);
+    const int status = sweep_execute(runs, n, pending, n_pending, a->results, jobs, stdout, out,
+                                     err, sizeof err);
+    if (out->interrupted)
+        fprintf(stderr, "posbench: run: interrupted; %zu of %zu runs done, run the same command "
+                        "to continue\n", out->finished - out->failed - out->busy, n_pending);
+    else if (status != 0)
+        fprintf(stderr, "posbench: run: %s\n", err);
+    free(pending);
+    return status;
+}
+
+// An experiment with a selection block: its selection runs first (in the experiment
+// "<name>.selection"), then each group's chosen value (selection.csv), and *runs becomes the
+// sweep at those values. With --only, a selection run's id runs that run alone (*done set).
+// 0 to go on with *runs, else the exit status.
+static int select_first(const run_args *a, const experiment *e, int jobs, run_config **runs,
+                        size_t *n, int *done) {
+    run_config *sel;
+    size_t n_sel;
+    char err[3000];
+    *done = 0;
+    if (experiment_expand_selection(e, &sel, &n_sel, err, sizeof err) != 0) {
+        fprintf(stderr, "posbench: %s\n", err);
+        return 2;
+    }
+    char dir[2200];
+    snprintf(dir, sizeof dir, "%s/%s", a->results, sel[0].experiment);
+    int status = make_dirs(dir, err, sizeof err) ||
+                         run_write_manifest(sel, n_sel, a->results, err, sizeof err)
+                     ? (fprintf(stderr, "posbench: run: %s\n", err), 1)
+                     : 0;
+    const size_t i = status == 0 && a->only ? find_run(sel, n_sel, a->only) : n_sel;
+    if (status == 0 && i < n_sel) {
+        *done = 1;
+        status = sweep_can_start(sel, &i, 1, a->results, stderr) ? run_only(&sel[i], a->results,
+                                                                            a->only)
+                                                                  : 2;
+    } else if (status == 0 && !a->only) {
+        sweep_outcome out;
+        status = run_stage(sel, n_sel, a, jobs, "selection", &out);
+        if (status == 0 && out.busy) status = 1;  // trained elsewhere: not chosen from yet
+    }
+    char (*chosen)[CONFIG_VALUE_LEN] = status || *done ? NULL : calloc(*n, sizeof *chosen);
+    if (status == 0 && !*done && !chosen) status = (fprintf(stderr, "posbench: out of memory\n"), 1);
+    if (chosen && selection_choose(e, *runs, *n, sel, n_sel, a->results, chosen, err,
+                                   sizeof err) != 0) {
+        fprintf(stderr, "posbench: run: %s (posbench run %s trains the selection runs first)\n",
+                err, a->file);
+        status = 1;
+    }
+    if (chosen && status == 0) {
+        run_config *selected;
+        size_t n_selected;
+        if (experiment_expand_selected(e, chosen, &selected, &n_selected, err, sizeof err)) {
+            fprintf(stderr, "posbench: %s\n", err);
+            status = 2;
+        } else {
+            printf("selection: each group's %s in %s/%s/selection.csv\n",
+                   e->selection.grid.path, a->results, e->base.experiment);
+            free(*runs);
+            *runs = selected;
+            *n = n_selected;
+        }
+    }
+    free(chosen);
+    free(sel);
+    return status;
+}
+
 int cmd_run(int argc, char **argv) {
     run_args a;
     int rc = parse(argc, argv, &a, 1, RUN_USAGE);
@@ -165,6 +264,9 @@ int cmd_run(int argc, char **argv) {
     run_config *runs;
     size_t n;
     if (load(a.file, &e, &runs, &n) != 0) return 2;
+    const int threads = e.base.threads > 0 ? e.base.threads : 1;
+    int jobs = a.jobs ? a.jobs : omp_get_num_procs() / threads;
+    if (jobs < 1) jobs = 1;
     // Every run writes below results/<experiment>: when that folder cannot be made (a file in
     // the way, a read-only mount), say so once (an output that cannot be written: exit 1)
     // rather than fail every run.
@@ -175,6 +277,15 @@ int cmd_run(int argc, char **argv) {
         free(runs);
         experiment_free(&e);
         return 1;
+    }
+    if (e.selection.on) {
+        int only_done;
+        const int st = select_first(&a, &e, jobs, &runs, &n, &only_done);
+        if (st != 0 || only_done) {
+            free(runs);
+            experiment_free(&e);
+            return st;
+        }
     }
     // The experiment's current runs, so that folders of runs an edited file no longer has
     // are told apart from its own (the summary leaves them out).
@@ -187,12 +298,7 @@ int cmd_run(int argc, char **argv) {
     }
     int status = 0;
     if (a.only) {
-        size_t i;
-        char id[17];
-        for (i = 0; i < n; i++) {
-            run_config_id(&runs[i], id);
-            if (!strcmp(id, a.only)) break;
-        }
+        size_t i = find_run(runs, n, a.only);
         if (i == n) {
             fprintf(stderr, "posbench: run: %s has no run with id '%s' (posbench jobs lists them)\n",
                     a.file, a.only);
@@ -206,41 +312,15 @@ int cmd_run(int argc, char **argv) {
         experiment_free(&e);
         return status;
     }
-    size_t *pending, n_pending;
-    char err[1024];
-    if (sweep_pending(runs, n, a.results, &pending, &n_pending, err, sizeof err) != 0) {
-        fprintf(stderr, "posbench: run: %s\n", err);
-        free(runs);
-        experiment_free(&e);
-        return 1;
-    }
-    if (!sweep_can_start(runs, pending, n_pending, a.results, stderr)) {
-        free(pending);
-        free(runs);
-        experiment_free(&e);
-        return 2;
-    }
-    int threads = e.base.threads > 0 ? e.base.threads : 1;
-    int jobs = a.jobs ? a.jobs : omp_get_num_procs() / threads;
-    if (jobs < 1) jobs = 1;
-    printf("%s: %zu runs, %zu done, %zu to run, %d at a time; logs in %s/%s/runs/<id>/log.txt\n",
-           a.file, n, n - n_pending, n_pending, jobs, a.results, e.base.experiment);
-    fflush(stdout);
     sweep_outcome out;
-    status = sweep_execute(runs, n, pending, n_pending, a.results, jobs, stdout, &out, err,
-                           sizeof err);
+    status = run_stage(runs, n, &a, jobs, a.file, &out);
     if (out.busy)
         printf("%zu run%s skipped: another process is training %s (it holds the run's lock)\n",
                out.busy, out.busy == 1 ? "" : "s", out.busy == 1 ? "it" : "them");
-    if (out.interrupted)
-        fprintf(stderr, "posbench: run: interrupted; %zu of %zu runs done, run the same command "
-                        "to continue\n",
-                out.finished - out.failed - out.busy, n_pending);
-    else if (status != 0)
-        fprintf(stderr, "posbench: run: %s\n", err);
-    if (!out.interrupted && (n_pending == 0 || out.finished > out.failed))
+    // A summary once something is there to summarise (not after an interruption).
+    if ((status == 0 || status == 1) && !out.interrupted &&
+        (out.finished == 0 || out.finished > out.failed))
         cli_write_summary(a.results, e.base.experiment);
-    free(pending);
     free(runs);
     experiment_free(&e);
     return status;
@@ -254,6 +334,41 @@ int cmd_jobs(int argc, char **argv) {
     run_config *runs;
     size_t n;
     if (load(a.file, &e, &runs, &n) != 0) return 2;
+    // With a selection block: its pending selection runs while there are any, then the
+    // sweep's at the chosen values.
+    if (e.selection.on) {
+        run_config *sel;
+        size_t n_sel, pending = 0;
+        char err[3000];
+        if (experiment_expand_selection(&e, &sel, &n_sel, err, sizeof err) != 0) {
+            fprintf(stderr, "posbench: %s\n", err);
+            free(runs);
+            experiment_free(&e);
+            return 2;
+        }
+        for (size_t i = 0; i < n_sel; i++) pending += !run_is_done(&sel[i], a.results);
+        char (*chosen)[CONFIG_VALUE_LEN] = pending ? NULL : calloc(n, sizeof *chosen);
+        run_config *selected = NULL;
+        size_t n_selected = 0;
+        if (pending) {
+            free(runs);
+            runs = sel, n = n_sel, sel = NULL;
+        } else if (!chosen ||
+                   selection_choose(&e, runs, n, sel, n_sel, a.results, chosen, err,
+                                    sizeof err) != 0 ||
+                   experiment_expand_selected(&e, chosen, &selected, &n_selected, err,
+                                              sizeof err) != 0) {
+            fprintf(stderr, "posbench: jobs: %s\n", chosen ? err : "out of memory");
+            free(chosen), free(sel), free(runs);
+            experiment_free(&e);
+            return 1;
+        } else {
+            free(runs);
+            runs = selected, n = n_selected;
+        }
+        free(chosen);
+        free(sel);
+    }
     for (size_t i = 0; i < n; i++) {
         if (run_is_done(&runs[i], a.results)) continue;
         char id[17];

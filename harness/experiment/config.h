@@ -108,6 +108,18 @@ typedef struct sweep_key {
     config_pos *value_pos;             // n_values, owned
 } sweep_key;
 
+// A selection stage (the experiment file's `selection` block): before the seeds run, the
+// value of one numeric key (grid.path, e.g. training.lr) is chosen per group of the sweep
+// from grid.values, on the seeds seeds.values, by the final `metric` on evaluation set `set`
+// (the first set when ""): the highest mean for accuracies, the lowest otherwise
+// (harness/experiment/selection.h).
+typedef struct selection_spec {
+    int on;
+    config_pos pos;
+    sweep_key grid, seeds;  // owned arrays
+    char set[64], metric[64];
+} selection_spec;
+
 struct config_raw;
 
 // A loaded experiment file. Created by experiment_load, freed by experiment_free.
@@ -116,6 +128,7 @@ typedef struct experiment {
     run_config base;  // the file without its sweep, resolved
     int n_sweep;
     sweep_key sweep[CONFIG_MAX_SWEEP];
+    selection_spec selection;
     struct config_raw *raw;  // owned: the values as written, for expansion
 } experiment;
 
@@ -127,6 +140,16 @@ void experiment_free(experiment *e);
 // sweep). *runs is malloc'd (free it with free). 0, or -1 with "FILE:L:C: message".
 int experiment_expand(const experiment *e, run_config **runs, size_t *n, char *err,
                       size_t errlen);
+
+// With a selection block: the selection runs, every group of the sweep (its points without
+// their seeds) x the candidate values x the selection seeds, in the experiment
+// "<experiment>.selection" (results/<experiment>.selection/).
+int experiment_expand_selection(const experiment *e, run_config **runs, size_t *n, char *err,
+                                size_t errlen);
+// The sweep's points as experiment_expand gives them, point i with the selected key set to
+// chosen[i] (and that key among its swept values, so its point.csv and the summary show it).
+int experiment_expand_selected(const experiment *e, char (*chosen)[CONFIG_VALUE_LEN],
+                               run_config **runs, size_t *n, char *err, size_t errlen);
 
 // The run as YAML, keys sorted within each mapping; experiment_load reads it back to the
 // same run. Evaluation sets list only the options where they differ from the task's.

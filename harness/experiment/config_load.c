@@ -184,6 +184,38 @@ static int sweepable(const char *path) {
     return 0;
 }
 
+// The list v of values of key s->path (context names it in messages) into s, each checked as
+// a value of that key. s owns its arrays once they exist, even if a value is refused.
+static int load_values(loader *L, const yaml_node_t *v, const char *context, sweep_key *s) {
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail_node(L, v, "%s '%s': expected a list, got %s", context, s->path,
+                         kind_name(v));
+    const int count = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (count == 0) return fail_node(L, v, "%s '%s': empty list", context, s->path);
+    if (count > CONFIG_MAX_SWEEP_VALUES)
+        return fail_node(L, v, "%s '%s': more than %d values", context, s->path,
+                         CONFIG_MAX_SWEEP_VALUES);
+    s->values = calloc((size_t)count, sizeof *s->values);
+    s->value_pos = calloc((size_t)count, sizeof *s->value_pos);
+    if (!s->values || !s->value_pos) return fail_node(L, v, "out of memory");
+    const int fi = field_index(s->path);
+    for (int j = 0; j < count; j++) {
+        yaml_node_t *item = yaml_document_get_node(L->doc, v->data.sequence.items.start[j]);
+        if (scalar_text(L, item, s->path, s->values[j], sizeof s->values[0])) return -1;
+        s->value_pos[j] = node_pos(item);
+        s->n_values++;
+        double num;
+        uint64_t u64;
+        char msg[512];
+        if (fi >= 0 &&
+            config_check_scalar(&config_schema[fi], s->values[j], &num, &u64, 0, msg, sizeof msg))
+            return fail_node(L, item, "%s", msg);
+        if (fi < 0 && has_separator(s->values[j]))
+            return fail_node(L, item, "%s: value may not contain ',', '=' or ';'", s->path);
+    }
+    return 0;
+}
+
 static int load_sweep(loader *L, const yaml_node_t *n) {
     experiment *e = L->e;
     if (is_null(n)) return 0;
@@ -209,33 +241,61 @@ static int load_sweep(loader *L, const yaml_node_t *n) {
             unknown_name("key", s->path, names, m, msg, sizeof msg);
             return fail_node(L, k, "sweep: %s", msg);
         }
-        if (v->type != YAML_SEQUENCE_NODE)
-            return fail_node(L, v, "sweep '%s': expected a list, got %s", s->path, kind_name(v));
-        const int count = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
-        if (count == 0) return fail_node(L, v, "sweep '%s': empty list", s->path);
-        if (count > CONFIG_MAX_SWEEP_VALUES)
-            return fail_node(L, v, "sweep '%s': more than %d values", s->path,
-                             CONFIG_MAX_SWEEP_VALUES);
-        s->values = calloc((size_t)count, sizeof *s->values);
-        s->value_pos = calloc((size_t)count, sizeof *s->value_pos);
-        e->n_sweep++;  // owns the arrays from here on, even if what follows fails
-        if (!s->values || !s->value_pos) return fail_node(L, v, "out of memory");
-        const int fi = field_index(s->path);
-        for (int j = 0; j < count; j++) {
-            yaml_node_t *item = yaml_document_get_node(L->doc, v->data.sequence.items.start[j]);
-            if (scalar_text(L, item, s->path, s->values[j], sizeof s->values[0])) return -1;
-            s->value_pos[j] = node_pos(item);
-            s->n_values++;
-            double num;
-            uint64_t u64;
+        e->n_sweep++;  // owns its arrays from here on, even if what follows fails
+        if (load_values(L, v, "sweep", s)) return -1;
+    }
+    return 0;
+}
+
+// The `selection` block: the key chosen per group, its candidate values, the seeds it is
+// chosen on, the evaluation set and metric that decide (config.h: selection_spec).
+static int load_selection(loader *L, const yaml_node_t *n) {
+    selection_spec *sel = &L->e->selection;
+    if (is_null(n)) return 0;
+    if (check_mapping(L, n, "selection")) return -1;
+    sel->pos = node_pos(n);
+    int have_key = 0, have_values = 0, have_seeds = 0;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+        const char *key = (const char *)k->data.scalar.value;
+        if (!strcmp(key, "key")) {
+            if (scalar_text(L, v, "selection.key", sel->grid.path, sizeof sel->grid.path))
+                return -1;
+            const int fi = field_index(sel->grid.path);
+            if (fi < 0 || !sweepable(sel->grid.path) ||
+                (config_schema[fi].type != T_INT && config_schema[fi].type != T_FLOAT))
+                return fail_node(L, v, "selection.key: '%s' is not a numeric key that can be "
+                                 "swept (e.g. training.lr)", sel->grid.path);
+            sel->grid.pos = node_pos(v);
+            have_key = 1;
+        } else if (!strcmp(key, "values") || !strcmp(key, "seeds")) {
+            if (!have_key && !strcmp(key, "values"))
+                return fail_node(L, k, "selection: give key before values");
+            sweep_key *s = !strcmp(key, "values") ? &sel->grid : &sel->seeds;
+            if (s == &sel->seeds) snprintf(s->path, sizeof s->path, "seed");
+            if (load_values(L, v, "selection", s)) return -1;
+            if (s == &sel->grid) have_values = 1;
+            else have_seeds = 1;
+        } else if (!strcmp(key, "set") || !strcmp(key, "metric")) {
+            char *dst = !strcmp(key, "set") ? sel->set : sel->metric;
+            if (scalar_text(L, v, key, dst, sizeof sel->set)) return -1;
+        } else {
+            static const char *const names[] = {"key", "values", "seeds", "set", "metric"};
             char msg[512];
-            if (fi >= 0 &&
-                config_check_scalar(&config_schema[fi], s->values[j], &num, &u64, 0, msg, sizeof msg))
-                return fail_node(L, item, "%s", msg);
-            if (fi < 0 && has_separator(s->values[j]))
-                return fail_node(L, item, "%s: value may not contain ',', '=' or ';'", s->path);
+            unknown_name("key", key, names, 5, msg, sizeof msg);
+            return fail_node(L, k, "selection: %s", msg);
         }
     }
+    if (!have_key || !have_values || !have_seeds)
+        return fail_node(L, n, "selection: needs key, values and seeds (set and metric are "
+                         "optional)");
+    for (int i = 0; i < L->e->n_sweep; i++)
+        if (!strcmp(L->e->sweep[i].path, sel->grid.path))
+            return fail_node(L, n, "selection: %s is also swept; a selected key is not",
+                             sel->grid.path);
+    if (!sel->metric[0]) snprintf(sel->metric, sizeof sel->metric, "accuracy");
+    sel->on = 1;
     return 0;
 }
 
@@ -270,6 +330,7 @@ static int load_mapping(loader *L, const yaml_node_t *n, const char *prefix) {
             break;
         case T_SETS: rc = load_sets(L, v); break;
         case T_SWEEP: rc = load_sweep(L, v); break;
+        case T_SELECTION: rc = load_selection(L, v); break;
         default: {
             raw_value *rv = &L->raw->scalar[i];
             if (scalar_text(L, v, path, rv->text, sizeof rv->text)) return -1;
@@ -414,6 +475,8 @@ void experiment_free(experiment *e) {
         free(e->sweep[i].values);
         free(e->sweep[i].value_pos);
     }
+    free(e->selection.grid.values), free(e->selection.grid.value_pos);
+    free(e->selection.seeds.values), free(e->selection.seeds.value_pos);
     free(e->raw);
     memset(e, 0, sizeof *e);
 }

@@ -485,10 +485,10 @@ done:
 
 // ---- expansion ------------------------------------------------------------------------------
 
-// The value index of sweep key k in point i (the first key varies slowest).
-static int value_index(const experiment *e, size_t i, int k) {
-    for (int j = e->n_sweep - 1; j > k; j--) i /= (size_t)e->sweep[j].n_values;
-    return (int)(i % (size_t)e->sweep[k].n_values);
+// The value index of key k of sweep[0..n_sweep) in point i (the first key varies slowest).
+static int value_index(const sweep_key *sweep, int n_sweep, size_t i, int k) {
+    for (int j = n_sweep - 1; j > k; j--) i /= (size_t)sweep[j].n_values;
+    return (int)(i % (size_t)sweep[k].n_values);
 }
 
 typedef struct {
@@ -504,8 +504,8 @@ static int by_run_id(const void *a, const void *b) {
 
 // Two points of the sweep that are the same run (a seed listed twice, or 1e-3 and 0.001 for
 // one key) would train one run and count it twice: an error at the second value.
-static int check_distinct_runs(const experiment *e, const run_config *runs, size_t n, char *err,
-                               size_t errlen) {
+static int check_distinct_runs(const experiment *e, const sweep_key *sweep, int n_sweep,
+                               const run_config *runs, size_t n, char *err, size_t errlen) {
     point_id *ids = malloc((n ? n : 1) * sizeof *ids);
     if (!ids) return set_error(err, errlen, "%s: out of memory", e->file);
     for (size_t i = 0; i < n; i++) run_config_id(&runs[i], ids[i].id), ids[i].point = i;
@@ -513,10 +513,11 @@ static int check_distinct_runs(const experiment *e, const run_config *runs, size
     int rc = 0;
     for (size_t i = 1; i < n && rc == 0; i++) {
         if (strcmp(ids[i - 1].id, ids[i].id)) continue;
-        for (int k = 0; k < e->n_sweep; k++) {
-            const int a = value_index(e, ids[i - 1].point, k), b = value_index(e, ids[i].point, k);
+        for (int k = 0; k < n_sweep; k++) {
+            const int a = value_index(sweep, n_sweep, ids[i - 1].point, k),
+                      b = value_index(sweep, n_sweep, ids[i].point, k);
             if (a == b) continue;
-            const sweep_key *s = &e->sweep[k];
+            const sweep_key *s = &sweep[k];
             const int first = a < b ? a : b, second = a < b ? b : a;
             rc = config_fail_at(e->file, s->value_pos[second], err, errlen,
                                 "sweep: %s: value '%s' gives the same runs as '%s' (a value "
@@ -528,46 +529,80 @@ static int check_distinct_runs(const experiment *e, const run_config *runs, size
     return rc;
 }
 
-int experiment_expand(const experiment *e, run_config **runs, size_t *n, char *err,
-                      size_t errlen) {
+// Every point of sweep[0..n_sweep) crossed, resolved over the file's values; with extra, point
+// i also sets extra_path to extra[i] (recorded among its swept values, after the others).
+static int expand_sweep(const experiment *e, const sweep_key *sweep, int n_sweep,
+                        const char *extra_path, char (*extra)[CONFIG_VALUE_LEN],
+                        run_config **runs, size_t *n, char *err, size_t errlen) {
     *runs = NULL;
     *n = 0;
     // Counted in double (16 keys of 256 values overflow size_t) so that the message can say
     // how far over the limit the sweep is.
     double product = 1;
-    for (int k = 0; k < e->n_sweep; k++) product *= e->sweep[k].n_values;
+    for (int k = 0; k < n_sweep; k++) product *= sweep[k].n_values;
     if (product > MAX_RUNS)
-        return config_fail_at(e->file, e->sweep[0].pos, err, errlen,
+        return config_fail_at(e->file, sweep[0].pos, err, errlen,
                        "sweep: %.0f runs (the product of its value counts), more than %d",
                        product, MAX_RUNS);
     const size_t total = (size_t)product;
     run_config *out = malloc(total * sizeof *out);
     if (!out) return set_error(err, errlen, "%s: out of memory", e->file);
     for (size_t i = 0; i < total; i++) {
-        override ov[CONFIG_MAX_SWEEP];
+        override ov[CONFIG_MAX_SWEEP + 1];
         size_t rest = i;
-        for (int k = e->n_sweep - 1; k >= 0; k--) {  // the first key varies slowest
-            const sweep_key *s = &e->sweep[k];
+        for (int k = n_sweep - 1; k >= 0; k--) {  // the first key varies slowest
+            const sweep_key *s = &sweep[k];
             const size_t j = rest % (size_t)s->n_values;
             rest /= (size_t)s->n_values;
             ov[k] = (override){s->path, s->values[j], s->value_pos[j]};
         }
+        int n_ov = n_sweep;
+        if (extra) ov[n_ov++] = (override){extra_path, extra[i], e->selection.grid.pos};
         run_config *r = &out[i];
-        if (config_resolve(e, ov, e->n_sweep, r, err, errlen)) {
+        if (config_resolve(e, ov, n_ov, r, err, errlen)) {
             free(out);
             return -1;
         }
-        r->n_swept = e->n_sweep;
-        for (int k = 0; k < e->n_sweep; k++) {
+        r->n_swept = n_ov;
+        for (int k = 0; k < n_ov; k++) {
             snprintf(r->swept[k].key, sizeof r->swept[k].key, "%s", ov[k].path);
             snprintf(r->swept[k].value, sizeof r->swept[k].value, "%s", ov[k].text);
         }
     }
-    if (check_distinct_runs(e, out, total, err, errlen) != 0) {
+    if (check_distinct_runs(e, sweep, n_sweep, out, total, err, errlen) != 0) {
         free(out);
         return -1;
     }
     *runs = out;
     *n = total;
     return 0;
+}
+
+int experiment_expand(const experiment *e, run_config **runs, size_t *n, char *err,
+                      size_t errlen) {
+    return expand_sweep(e, e->sweep, e->n_sweep, NULL, NULL, runs, n, err, errlen);
+}
+
+int experiment_expand_selection(const experiment *e, run_config **runs, size_t *n, char *err,
+                                size_t errlen) {
+    const selection_spec *sel = &e->selection;
+    sweep_key sweep[CONFIG_MAX_SWEEP + 2];
+    int m = 0;
+    for (int k = 0; k < e->n_sweep; k++)  // the groups: every swept key but the seeds
+        if (strcmp(e->sweep[k].path, "seed") && strcmp(e->sweep[k].path, "init_seed") &&
+            strcmp(e->sweep[k].path, "data_seed"))
+            sweep[m++] = e->sweep[k];
+    sweep[m++] = sel->grid;
+    sweep[m++] = sel->seeds;
+    if (expand_sweep(e, sweep, m, NULL, NULL, runs, n, err, errlen) != 0) return -1;
+    for (size_t i = 0; i < *n; i++)
+        snprintf((*runs)[i].experiment, sizeof (*runs)[i].experiment, "%.100s.selection",
+                 e->base.experiment);
+    return 0;
+}
+
+int experiment_expand_selected(const experiment *e, char (*chosen)[CONFIG_VALUE_LEN],
+                               run_config **runs, size_t *n, char *err, size_t errlen) {
+    return expand_sweep(e, e->sweep, e->n_sweep, e->selection.grid.path, chosen, runs, n, err,
+                        errlen);
 }

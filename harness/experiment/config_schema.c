@@ -71,6 +71,8 @@ static const field rows[] = {
      FIELD_OPTIONAL},
     {"data_seed", T_INT, 0, "-1", -1, NOMAX, 0, 0, AT(data_seed),
      "training data stream only (-1: seed)", FIELD_OPTIONAL},
+    {"selection", T_SELECTION, 0, "{}", 0, 0, 0, 0, 0,
+     "choose a key per group first: {key, values, seeds, set, metric} (see the README)", 0},
     {"sweep", T_SWEEP, 0, "{}", 0, 0, 0, 0, 0,
      "dotted scalar key: [values]; lists crossed in order, first slowest", 0},
 };
@@ -99,7 +101,7 @@ int is_child(int i, const char *prefix) {
 
 void config_print_schema(FILE *out) {
     static const char *const type_name[] = {"string", "integer", "number", "integer", "rms or layer",
-                                            "mapping", "mapping", "list", "mapping"};
+                                            "mapping", "mapping", "list", "mapping", "mapping"};
     fputs("| key | type | default | valid | meaning |\n|---|---|---|---|---|\n", out);
     for (int i = 0; i < N_FIELDS; i++) {
         const field *f = &config_schema[i];

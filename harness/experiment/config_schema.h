@@ -9,7 +9,7 @@
 
 typedef enum {
     T_STRING, T_INT, T_FLOAT, T_SEED, T_NORM,  // scalars
-    T_MAPPING, T_OPTIONS, T_SETS, T_SWEEP      // structure
+    T_MAPPING, T_OPTIONS, T_SETS, T_SWEEP, T_SELECTION  // structure
 } field_type;
 
 typedef struct field {
@@ -36,7 +36,7 @@ typedef struct field {
 // Bounds of integer fields without a maximum.
 #define NOMAX INT_MAX
 // Rows of the table (checked against the table where it is defined).
-#define N_FIELDS 37
+#define N_FIELDS 38
 // Options per mapping (task.options, model.encoding_options, a set's options).
 #define MAX_OPTIONS 16
 

@@ -156,7 +156,9 @@ static int at_default(const field *f, const char *at) {
 static void emit_mapping(sink *s, const run_config *r, const char *prefix, int indent, int for_id) {
     int rows[N_FIELDS], n = 0;
     for (int i = 0; i < N_FIELDS; i++)
-        if (is_child(i, prefix) && config_schema[i].type != T_SWEEP) rows[n++] = i;
+        if (is_child(i, prefix) && config_schema[i].type != T_SWEEP &&
+            config_schema[i].type != T_SELECTION)
+            rows[n++] = i;
     qsort(rows, (size_t)n, sizeof rows[0], row_cmp);
     for (int k = 0; k < n; k++) {
         const field *f = &config_schema[rows[k]];
