@@ -171,6 +171,32 @@ static const struct error_case {
      "4:27: unknown task 'probe_wher' (did you mean 'probe_where'?)"},
     {II "sweep:\n  model.encoding_options.base: [100, 0]\n",
      "4:38: encoding 'rope': option 'base' = 0 out of range [1, 1e9]"},
+#define SEL "selection:\n  key: training.lr\n  values: [1.0e-3, 1.0e-2]\n  seeds: [7]\n"
+    {II "selection: [training.lr]\n", "3:12: selection: expected a mapping, got a list"},
+    {II "selection:\n  key: model.encoding\n",
+     "4:8: selection.key: 'model.encoding' is not a numeric key that can be swept (e.g. "
+     "training.lr)"},
+    {II "selection:\n  key: training.lrr\n",
+     "4:8: selection.key: 'training.lrr' is not a numeric key that can be swept (e.g. "
+     "training.lr)"},
+    {II "selection:\n  values: [1]\n  key: training.lr\n", "4:3: selection: give key before values"},
+    {II "selection:\n  key: training.lr\n  values: [1.0e-3, fast]\n",
+     "5:20: training.lr: expected a number, got 'fast'"},
+    {II "selection:\n  key: training.lr\n  values: []\n", "5:11: selection 'training.lr': empty list"},
+    {II "selection:\n  key: training.lr\n  values: [1.0e-3]\n",
+     "4:3: selection: needs key, values and seeds (set and metric are optional)"},
+    {II SEL "  metrc: loss\n", "7:3: selection: unknown key 'metrc' (did you mean 'metric'?)"},
+    {II SEL "sweep:\n  training.lr: [1.0e-3]\n",
+     "4:3: selection: training.lr is also swept; a selected key is not"},
+    {II SEL "  set: vaild\n",
+     "4:3: selection.set: 'vaild' is not an evaluation set (sets: train_length)"},
+    {II SEL "  metric: perplexity\n",
+     "4:3: selection.metric: 'perplexity' is for books runs; a task's runs report loss and "
+     "accuracy"},
+    {II SEL "  metric: acc\n",
+     "4:3: selection.metric: unknown metric 'acc' (loss, accuracy; books runs also perplexity, "
+     "bits_per_byte and their _beyond and _sliding forms)"},
+#undef SEL
 };
 
 START_TEST(test_error_message) {

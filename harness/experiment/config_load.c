@@ -12,6 +12,7 @@
 #include "harness/base/errors.h"
 #include "harness/base/names.h"
 #include "harness/base/read_file.h"
+#include "harness/experiment/run_source.h"
 
 // ---- loading: YAML nodes into config_raw ---------------------------------------------------
 
@@ -290,10 +291,6 @@ static int load_selection(loader *L, const yaml_node_t *n) {
     if (!have_key || !have_values || !have_seeds)
         return fail_node(L, n, "selection: needs key, values and seeds (set and metric are "
                          "optional)");
-    for (int i = 0; i < L->e->n_sweep; i++)
-        if (!strcmp(L->e->sweep[i].path, sel->grid.path))
-            return fail_node(L, n, "selection: %s is also swept; a selected key is not",
-                             sel->grid.path);
     if (!sel->metric[0]) snprintf(sel->metric, sizeof sel->metric, "accuracy");
     sel->on = 1;
     return 0;
@@ -446,6 +443,48 @@ static int load_document(experiment *e, const char *text, size_t n, char *err, s
     return rc;
 }
 
+// The selection's set and metric are ones every run writes: a typo found after the selection
+// runs would waste them.
+static int check_selection(const experiment *e, char *err, size_t errlen) {
+    const selection_spec *sel = &e->selection;
+    if (!sel->on) return 0;
+    for (int i = 0; i < e->n_sweep; i++)  // (the sweep may come after the block)
+        if (!strcmp(e->sweep[i].path, sel->grid.path))
+            return config_fail_at(e->file, sel->pos, err, errlen,
+                                  "selection: %s is also swept; a selected key is not",
+                                  sel->grid.path);
+    const run_config *b = &e->base;
+    int set = sel->set[0] ? -1 : 0;
+    for (int i = 0; set < 0 && i < b->n_sets; i++)
+        if (!strcmp(b->sets[i].name, sel->set)) set = i;
+    if (set < 0) {
+        char names[CONFIG_MAX_SETS * 72] = "";
+        for (int i = 0; i < b->n_sets; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                     b->sets[i].name);
+        return config_fail_at(e->file, sel->pos, err, errlen,
+                              "selection.set: '%s' is not an evaluation set (sets: %s)", sel->set,
+                              names);
+    }
+    static const char *const books_only[] = {"perplexity", "bits_per_byte", "loss_beyond",
+                                             "perplexity_beyond", "bits_per_byte_beyond",
+                                             "loss_sliding", "perplexity_sliding",
+                                             "bits_per_byte_sliding"};
+    const int books = run_source_of(b->task)->per_byte_metrics;
+    if (!strcmp(sel->metric, "loss") || !strcmp(sel->metric, "accuracy")) return 0;
+    for (size_t i = 0; i < sizeof books_only / sizeof books_only[0]; i++)
+        if (!strcmp(sel->metric, books_only[i])) {
+            if (books) return 0;
+            return config_fail_at(e->file, sel->pos, err, errlen,
+                                  "selection.metric: '%s' is for books runs; a task's runs "
+                                  "report loss and accuracy", sel->metric);
+        }
+    return config_fail_at(e->file, sel->pos, err, errlen,
+                          "selection.metric: unknown metric '%s' (loss, accuracy; books runs "
+                          "also perplexity, bits_per_byte and their _beyond and _sliding forms)",
+                          sel->metric);
+}
+
 int experiment_load(const char *path, experiment *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     if (strlen(path) >= sizeof out->file) return set_error(err, errlen, "%s: path too long", path);
@@ -464,7 +503,10 @@ int experiment_load(const char *path, experiment *out, char *err, size_t errlen)
     else if (find_tab(text, n, &tab))
         config_fail_at(path, tab, err, errlen, "tab character (indent with spaces)");
     else if (load_document(out, text, n, err, errlen) == 0)
-        rc = config_resolve(out, NULL, 0, &out->base, err, errlen);
+        rc = config_resolve(out, NULL, 0, &out->base, err, errlen) ||
+                     check_selection(out, err, errlen)
+                 ? -1
+                 : 0;
     free(text);
     if (rc) experiment_free(out);
     return rc;

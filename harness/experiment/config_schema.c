@@ -72,7 +72,7 @@ static const field rows[] = {
     {"data_seed", T_INT, 0, "-1", -1, NOMAX, 0, 0, AT(data_seed),
      "training data stream only (-1: seed)", FIELD_OPTIONAL},
     {"selection", T_SELECTION, 0, "{}", 0, 0, 0, 0, 0,
-     "choose a key per group first: {key, values, seeds, set, metric} (see the README)", 0},
+     "choose a key per group first: {key, values, seeds, set, metric} (README: Selection stage)", 0},
     {"sweep", T_SWEEP, 0, "{}", 0, 0, 0, 0, 0,
      "dotted scalar key: [values]; lists crossed in order, first slowest", 0},
 };

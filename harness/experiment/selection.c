@@ -7,6 +7,7 @@
 
 #include "harness/base/atomic_file.h"
 #include "harness/base/csv.h"
+#include "harness/base/dirs.h"
 #include "harness/base/errors.h"
 #include "harness/experiment/run.h"
 
@@ -58,6 +59,12 @@ static int final_value(const run_config *r, const char *results, const char *set
     return 0;
 }
 
+// Whether candidate a beats candidate b: fewer diverged runs, then the better mean.
+static int beats(int diverged_a, double mean_a, int diverged_b, double mean_b, int higher) {
+    if (diverged_a != diverged_b) return diverged_a < diverged_b;
+    return higher ? mean_a > mean_b : mean_a < mean_b;
+}
+
 int selection_choose(const experiment *e, const run_config *points, size_t n_points,
                      const run_config *sel, size_t n_sel, const char *results,
                      char (*chosen)[CONFIG_VALUE_LEN], char *err, size_t errlen) {
@@ -68,12 +75,15 @@ int selection_choose(const experiment *e, const run_config *points, size_t n_poi
     const int n_values = spec->grid.n_values;
     double *sum = calloc((size_t)n_values, sizeof *sum);
     int *count = calloc((size_t)n_values, sizeof *count);
-    char path[2200];
-    snprintf(path, sizeof path, "%s/%s/selection.csv", results, e->base.experiment);
+    int *diverged = calloc((size_t)n_values, sizeof *diverged);
+    char dir[2100], path[2200];
+    snprintf(dir, sizeof dir, "%s/%s", results, e->base.experiment);
+    snprintf(path, sizeof path, "%s/selection.csv", dir);
     atomic_file out = {0};
-    int rc = sum && count ? atomic_file_open(&out, path, err, errlen)
-                          : set_error(err, errlen, "out of memory");
-    if (rc == 0) fprintf(out.f, "group,%s,n,mean,chosen\n", key);
+    int rc = !sum || !count || !diverged ? set_error(err, errlen, "out of memory")
+             : make_dirs(dir, err, errlen)  ? -1
+                                            : atomic_file_open(&out, path, err, errlen);
+    if (rc == 0) fprintf(out.f, "group,%s,n,n_diverged,mean,chosen\n", key);
     // Each group is chosen once, at its first point; its other points (other seeds) share it.
     for (size_t i = 0; rc == 0 && i < n_points; i++) {
         char group[1024], other[1024];
@@ -90,6 +100,7 @@ int selection_choose(const experiment *e, const run_config *points, size_t n_poi
         }
         memset(sum, 0, (size_t)n_values * sizeof *sum);
         memset(count, 0, (size_t)n_values * sizeof *count);
+        memset(diverged, 0, (size_t)n_values * sizeof *diverged);
         for (size_t j = 0; rc == 0 && j < n_sel; j++) {
             group_of(&sel[j], key, other, sizeof other);
             if (strcmp(group, other)) continue;
@@ -99,28 +110,29 @@ int selection_choose(const experiment *e, const run_config *points, size_t n_poi
             if (c == n_values || (rc = final_value(&sel[j], results, set, metric, &v, err,
                                                    errlen)) != 0)
                 continue;
-            sum[c] += isnan(v) ? (higher ? -INFINITY : INFINITY) : v;  // diverged: the worst
-            count[c]++;
+            if (isnan(v)) diverged[c]++;
+            else sum[c] += v, count[c]++;
         }
         int best = -1;
         for (int c = 0; rc == 0 && c < n_values; c++) {
-            if (!count[c]) continue;
-            const double mean = sum[c] / count[c];
-            if (best < 0 || (higher ? mean > sum[best] / count[best]
-                                    : mean < sum[best] / count[best]))
+            if (!count[c] && !diverged[c]) continue;
+            const double mean = count[c] ? sum[c] / count[c] : NAN;
+            if (best < 0 || beats(diverged[c], mean, diverged[best],
+                                  count[best] ? sum[best] / count[best] : NAN, higher))
                 best = c;
         }
         if (rc == 0 && best < 0)
             rc = set_error(err, errlen, "selection: no selection run of group '%s'", group);
         for (int c = 0; rc == 0 && c < n_values; c++)
-            fprintf(out.f, "%s,%s,%d,%.9g,%d\n", group[0] ? group : "all",
-                    spec->grid.values[c], count[c], count[c] ? sum[c] / count[c] : NAN,
-                    c == best);
+            fprintf(out.f, "%s,%s,%d,%d,%.9g,%d\n", group[0] ? group : "all",
+                    spec->grid.values[c], count[c] + diverged[c], diverged[c],
+                    count[c] ? sum[c] / count[c] : NAN, c == best);
         if (rc == 0) snprintf(chosen[i], sizeof chosen[i], "%s", spec->grid.values[best]);
     }
     if (rc == 0) rc = atomic_file_commit(&out, err, errlen);
     else atomic_file_abandon(&out);
     free(sum);
     free(count);
+    free(diverged);
     return rc;
 }
