@@ -19,7 +19,7 @@ PB_LDFLAGS := -rdynamic
 
 BUILD := build
 LIB_SRC  := $(wildcard encodings/*.c) $(filter-out harness/cli/main.c,$(wildcard harness/*/*.c)) \
-            $(wildcard tasks/*.c)
+            $(wildcard tasks/*.c) $(wildcard tasks/*/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 FIXTURE_SRC := $(wildcard tests/fixtures/*.c)
 BENCH_SRC := bench/bench.c

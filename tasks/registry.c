@@ -8,9 +8,11 @@
 #include "harness/base/names.h"
 
 extern const task_ops task_indirect_indexing, task_probe_where, task_probe_what;
+// The length-generalisation suite (tasks/lengthgen/).
+extern const task_ops task_parity_check;
 
 const task_ops *const task_registry[] = {&task_indirect_indexing, &task_probe_where,
-                                          &task_probe_what, NULL};
+                                          &task_probe_what, &task_parity_check, NULL};
 
 const task_ops *task_find(const char *name) {
     for (int i = 0; task_registry[i]; i++)

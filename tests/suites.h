@@ -15,6 +15,7 @@ Suite *suite_adamw(void);
 Suite *suite_checkpoint(void);
 Suite *suite_train(void);
 Suite *suite_tasks(void);
+Suite *suite_lengthgen(void);
 Suite *suite_probes(void);
 Suite *suite_data_feed(void);
 Suite *suite_cli_train(void);
