@@ -17,14 +17,16 @@ static double alibi_slope(int h, int n) {
     return exp2(-8.0 * (2 * (h - n0) + 1) / (2 * n0));
 }
 
-// scores (T, T): row i += -slope |pos[i] - pos[j]| for j <= i.
+// scores (T, T): row i += -slope |pos[i] - pos[j]| for every key the row sees; the distance is
+// symmetric, so a bidirectional model's keys after the query get the same penalty as before.
 static void alibi_bias_forward(const pe *e, const float *params, int layer, int head,
                                const float *pos, int T, float *scores, float *scratch) {
     const float slope = (float)alibi_slope(head, e->shape.n_heads);
     for (int i = 0; i < T; i++) {
         float *restrict row = scores + (size_t)i * T;
         const float pi = pos[i];
-        for (int j = 0; j <= i; j++) row[j] -= slope * fabsf(pi - pos[j]);
+        const int end = pe_keys_end(e, i, T);
+        for (int j = 0; j < end; j++) row[j] -= slope * fabsf(pi - pos[j]);
     }
 }
 

@@ -12,7 +12,9 @@
 // Shapes, for one head of one sequence: T positions, D = head_dim, W = qk_width(D).
 // Every array is row-major and contiguous: q and k are (T, D), the transformed q', k' are
 // (T, W), scores are (T, T) with row i the query at pos[i]. Causal attention only reads
-// scores[i][j] for j <= i, so hooks may skip j > i. Positions are explicit floats so that
+// scores[i][j] for j <= i, so hooks may skip j > i; a bidirectional model
+// (shape.bidirectional) reads every (i, j), keys after their query included (m < n):
+// pe_keys_end says how far a row's loop must run. Positions are explicit floats so that
 // evaluation can shift, stretch or extend them without changing a plugin.
 //
 // Scratch: hooks 2-4 receive `scratch`, scratch_floats(T) floats private to the calling
@@ -38,6 +40,7 @@ typedef struct pe_shape {
     int n_heads;
     int head_dim;
     int d_model;
+    int bidirectional;  // 0: causal attention; 1: every query sees every key
 } pe_shape;
 
 // Options are the shared numeric/enumerated kind (harness/base/options.h).
@@ -59,12 +62,16 @@ typedef struct rng rng;
 enum {
     PE_SHIFT_INVARIANT = 1,  // logits depend on positions only through m - n
     PE_POSITION_FREE = 2,    // logits do not depend on positions at all
+    // In a bidirectional model, keys after the query have a form of their own (T5's encoder
+    // buckets); without it, such a key's logit must be the causal form of the pair.
+    PE_DIRECTIONAL = 4,
 };
 
-// Layout version of pe_ops, bumped whenever its fields change: a plugin built against another
-// layout is refused at load time (pe_load_plugin) instead of being called through wrong
-// offsets. Built-ins are compiled with the header and need not set it.
-#define PE_ABI_VERSION 1
+// Layout version of pe_ops and of what it is handed, bumped whenever they change: a plugin
+// built against another layout is refused at load time (pe_load_plugin) instead of being
+// called through wrong offsets. Built-ins are compiled with the header and need not set it.
+// Version 2: pe_shape.bidirectional (hooks must then fill keys after their query).
+#define PE_ABI_VERSION 2
 
 struct pe_ops {
     int abi_version;  // plugins: PE_ABI_VERSION; first, so that any layout can read it
@@ -108,14 +115,14 @@ struct pe_ops {
                         const float *dq_out, const float *dk_out, float *dq, float *dk,
                         float *scratch);
 
-    // 3. score bias: scores[i][j] += bias(pos[i], pos[j]) for j <= i.
+    // 3. score bias: scores[i][j] += bias(pos[i], pos[j]) for j < pe_keys_end(enc, i, T).
     void (*bias_forward)(const pe *enc, const float *params, int layer, int head,
                          const float *pos, int T, float *scores, float *scratch);
     void (*bias_backward)(const pe *enc, const float *params, float *dparams, int layer,
                           int head, const float *pos, int T, const float *dscores,
                           float *scratch);
 
-    // 4. score function: scores[i][j] = logit(q'_i, k'_j, pos[i], pos[j]) for j <= i,
+    // 4. score function: scores[i][j] = logit(q'_i, k'_j, pos[i], pos[j]) for j < keys end,
     // replacing q'.k'/sqrt(D). q and k here are the (T, W) outputs of hook 2 (or the raw
     // heads when there is no hook 2).
     void (*score_forward)(const pe *enc, const float *params, int layer, int head,
@@ -133,6 +140,12 @@ struct pe_ops {
     int (*n_frequencies)(const pe *enc);
     void (*frequency_magnitudes)(const pe *enc, const float *x, float *mag);
 };
+
+// The end of query row i's keys in a (T, T) score matrix: i + 1 under causal attention
+// (entries right of the diagonal are never read), T in a bidirectional model.
+static inline int pe_keys_end(const pe *enc, int i, int T) {
+    return enc->shape.bidirectional ? T : i + 1;
+}
 
 // Registry (encodings/registry.c): every built-in encoding, NULL-terminated.
 extern const pe_ops *const pe_registry[];

@@ -45,7 +45,8 @@ static void kerple_bias_forward(const pe *e, const float *params, int layer, int
     for (int i = 0; i < T; i++) {
         float *restrict row = scores + (size_t)i * T;
         const float pi = pos[i];
-        for (int j = 0; j <= i; j++) row[j] -= r1 * fast_logf(1.0f + r2 * fabsf(pi - pos[j]));
+        const int end = pe_keys_end(e, i, T);  // |m - n|: keys after the query alike
+        for (int j = 0; j < end; j++) row[j] -= r1 * fast_logf(1.0f + r2 * fabsf(pi - pos[j]));
     }
 }
 
@@ -60,7 +61,8 @@ static void kerple_bias_backward(const pe *e, const float *params, float *dparam
         const float *restrict g = dscores + (size_t)i * T;
         const float pi = pos[i];
         float s1 = 0.0f, s2 = 0.0f;  // a row's sums in float, rows in double
-        for (int j = 0; j <= i; j++) {
+        const int end = pe_keys_end(e, i, T);
+        for (int j = 0; j < end; j++) {
             const float d = fabsf(pi - pos[j]), u = 1.0f + r2 * d;
             s1 += g[j] * fast_logf(u);
             s2 += g[j] * d / u;

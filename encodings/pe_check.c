@@ -1,6 +1,7 @@
 // The generic encoding checks (pe_check.h). Logits are composed as the attention core
 // composes the hooks (encoding.h): q/k transform, then the score hook or q'.k'/sqrt(D), then
-// the bias; the checked loss is sum_{j <= i} w_ij s_ij with fixed random weights w.
+// the bias; the checked loss is sum over the pairs attention reads (j <= i, or every j in a
+// bidirectional model) of w_ij s_ij with fixed random weights w.
 #include "encodings/pe_check.h"
 
 #include <math.h>
@@ -20,6 +21,7 @@
 #define FD_FLOOR 3e-2
 #define SHIFT_TOL 1e-4  // relative to the largest logit: float angles of shifted positions
 #define SUM_TOL 1e-6    // a float sum's rounding, relative to its terms, with margin
+#define PAIR_TOL 1e-5   // one logit computed in two float orders
 
 static const float near_pos[8] = {3, 4, 7, 8, 12, 13, 20, 21};
 static const float far_pos[8] = {0, 1, 4096, 10000, 20000, 30000, 40959, 40960};
@@ -80,7 +82,7 @@ void pe_check_head_free(pe_check_head *h) {
 static void dot_product_logits(pe_check_head *h) {
     const int T = h->T, W = h->W;
     for (int i = 0; i < T; i++)
-        for (int j = 0; j <= i; j++) {
+        for (int j = 0; j < pe_keys_end(h->e, i, T); j++) {
             double acc = 0.0;
             for (int c = 0; c < W; c++)
                 acc += (double)h->qo[(size_t)i * W + c] * h->ko[(size_t)j * W + c];
@@ -112,7 +114,8 @@ static double head_loss(void *ctx) {
     pe_check_logits(h);
     double l = 0.0;
     for (int i = 0; i < h->T; i++)
-        for (int j = 0; j <= i; j++) l += (double)h->w[(size_t)i * h->T + j] * h->s[(size_t)i * h->T + j];
+        for (int j = 0; j < pe_keys_end(h->e, i, h->T); j++)
+            l += (double)h->w[(size_t)i * h->T + j] * h->s[(size_t)i * h->T + j];
     return l;
 }
 
@@ -120,7 +123,7 @@ static void dot_product_backward(pe_check_head *h) {
     const int T = h->T, W = h->W;
     const float sc = 1.0f / sqrtf((float)h->D);
     for (int i = 0; i < T; i++)
-        for (int j = 0; j <= i; j++) {
+        for (int j = 0; j < pe_keys_end(h->e, i, T); j++) {
             const float g = h->ds[(size_t)i * T + j] * sc;
             for (int c = 0; c < W; c++) {
                 h->dqo[(size_t)i * W + c] += g * h->ko[(size_t)j * W + c];
@@ -137,7 +140,8 @@ void pe_check_backward(pe_check_head *h, float *dq, float *dk, float *dparams) {
     memset(h->dqo, 0, sizeof(float) * T * W);
     memset(h->dko, 0, sizeof(float) * T * W);
     for (int i = 0; i < T; i++)
-        for (int j = 0; j <= i; j++) h->ds[(size_t)i * T + j] = h->w[(size_t)i * T + j];
+        for (int j = 0; j < pe_keys_end(h->e, i, T); j++)
+            h->ds[(size_t)i * T + j] = h->w[(size_t)i * T + j];
     if (o->bias_backward)
         o->bias_backward(h->e, h->params, dparams, h->layer, h->head, h->pos, T, h->ds,
                          h->scratch);
@@ -414,7 +418,7 @@ static int check_bias_adds(pe_check_report *r, const pe *e, float *params) {
     e->ops->bias_forward(e, params, h.layer, h.head, h.pos, T, h.ds, h.scratch);  // bias alone
     double worst = 0;
     for (int i = 0; i < T; i++)
-        for (int j = 0; j <= i; j++) {
+        for (int j = 0; j < pe_keys_end(e, i, T); j++) {
             const size_t o = (size_t)i * T + j;
             const double terms = fabs(h.w[o]) + fabs(h.ds[o]);
             const double err = fabs(h.s[o] - ((double)h.w[o] + h.ds[o])) / fmax(terms, 1e-30);
@@ -492,7 +496,7 @@ static int check_accumulates(pe_check_report *r, const pe *e, float *params) {
 
 // ---- Invariances ---------------------------------------------------------------------------
 
-// Largest |difference| of the causal logits of two runs, relative to the largest logit.
+// Largest |difference| of the logits attention reads in two runs, relative to the largest.
 static double logit_change(pe_check_head *h, void (*move)(float *pos, int T)) {
     const size_t TT = (size_t)h->T * h->T;
     float *s0 = malloc(TT * sizeof(float));
@@ -503,7 +507,7 @@ static double logit_change(pe_check_head *h, void (*move)(float *pos, int T)) {
     move(h->pos, h->T);
     pe_check_logits(h);
     for (int i = 0; i < h->T; i++)
-        for (int j = 0; j <= i; j++) {
+        for (int j = 0; j < pe_keys_end(h->e, i, h->T); j++) {
             const size_t o = (size_t)i * h->T + j;
             scale = fmax(scale, fabs(s0[o]));
             diff = fmax(diff, isfinite(h->s[o]) ? fabs(h->s[o] - s0[o]) : INFINITY);
@@ -568,7 +572,8 @@ static int head_finite(const pe *e, float *params, int pass) {
     if (pass) memcpy(h.pos, far_pos, sizeof far_pos);
     backward_into(&h, g);
     int ok = all_finite(g, grad_floats(&h));
-    for (int i = 0; ok && i < h.T; i++) ok = all_finite(h.s + (size_t)i * h.T, i + 1);
+    for (int i = 0; ok && i < h.T; i++)
+        ok = all_finite(h.s + (size_t)i * h.T, (size_t)pe_keys_end(e, i, h.T));
     head_with_grads_free(&h, g);
     return ok;
 }
@@ -621,11 +626,91 @@ static int check_long(pe_check_report *r, const pe *e, float *params) {
 
 // ---- The run -------------------------------------------------------------------------------
 
+// In a bidirectional model, the logit of a key after its query must be what the causal form
+// gives that pair with the key placed first (positions are data: a two-row head [key j,
+// query i] asks for logit(q_i at pos[i], k_j at pos[j])), and the logits of earlier keys the
+// causal ones, unless the encoding declares a form of its own for later keys
+// (PE_DIRECTIONAL). Run at near positions and at consecutive ones (tables keyed by i - j).
+// A hook that forgets the keys after the query fails here.
+static int check_later_keys(pe_check_report *r, const pe *causal, const pe *both,
+                            float *params) {
+    if (causal->ops->invariances & PE_DIRECTIONAL) {
+        add(r, "later keys: causal form of the pair", PE_CHECK_SKIP, 0, 0,
+            "declared: keys after the query have a form of their own");
+        return 0;
+    }
+    pe_check_head hc, hb, pair;
+    const int T = NEAR_T;
+    if (pe_check_head_create(&hc, causal, params, T, N_LAYERS - 1, N_HEADS - 1, 9) != 0)
+        return -1;
+    if (pe_check_head_create(&hb, both, params, T, N_LAYERS - 1, N_HEADS - 1, 9) != 0) {
+        pe_check_head_free(&hc);
+        return -1;
+    }
+    if (pe_check_head_create(&pair, causal, params, 2, N_LAYERS - 1, N_HEADS - 1, 9) != 0) {
+        pe_check_head_free(&hc), pe_check_head_free(&hb);
+        return -1;
+    }
+    const int D = hb.D;
+    double worst = 0;
+    int wi = 0, wj = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            for (int t = 0; t < T; t++) hc.pos[t] = hb.pos[t] = (float)t;
+        pe_check_logits(&hc);
+        pe_check_logits(&hb);
+        for (int i = 0; i < T; i++)
+            for (int j = 0; j < T; j++) {
+                float want = hc.s[i * T + j];
+                if (j > i) {
+                    memcpy(pair.q, hb.q + j * D, D * sizeof(float));
+                    memcpy(pair.k, hb.k + j * D, D * sizeof(float));
+                    memcpy(pair.q + D, hb.q + i * D, D * sizeof(float));
+                    memcpy(pair.k + D, hb.k + i * D, D * sizeof(float));
+                    pair.pos[0] = hb.pos[j], pair.pos[1] = hb.pos[i];
+                    pe_check_logits(&pair);
+                    want = pair.s[1 * 2 + 0];
+                }
+                const double err = fabs((double)hb.s[i * T + j] - want) / (1.0 + fabs(want));
+                if (!(err <= worst)) worst = err, wi = i, wj = j;  // also catches NaN
+            }
+    }
+    add(r, "later keys: causal form of the pair", worst < PAIR_TOL ? PE_CHECK_PASS : PE_CHECK_FAIL,
+        worst, PAIR_TOL, "worst at (%d, %d), relative to 1 + |logit|", wi, wj);
+    pe_check_head_free(&hc), pe_check_head_free(&hb), pe_check_head_free(&pair);
+    return 0;
+}
+
+// The checks of the attention-level hooks again in a bidirectional model, where they also
+// fill keys after their query: each item named with " (bidirectional)".
+static int check_bidirectional(pe_check_report *r, const pe *causal, float *params) {
+    if (!has_attention_hooks(causal->ops)) return 0;
+    pe e = *causal;
+    e.shape.bidirectional = 1;
+    char why[256];
+    if (pe_qk_width(&e) < 1 || pe_check_length(&e, 1, why, sizeof why) != 0) {
+        add(r, "bidirectional", PE_CHECK_SKIP, 0, 0, "these options have no bidirectional form");
+        return 0;
+    }
+    const int first = r->n;
+    int rc = check_later_keys(r, causal, &e, params);
+    if (!rc) rc = check_attention_gradients(r, &e, params);
+    if (!rc) rc = check_bias_adds(r, &e, params);
+    if (!rc) rc = check_accumulates(r, &e, params);
+    if (!rc) rc = check_invariances(r, &e, params);
+    if (!rc) rc = check_long(r, &e, params);
+    for (int i = first; i < r->n; i++) {
+        const size_t n = strlen(r->items[i].name);
+        snprintf(r->items[i].name + n, sizeof r->items[i].name - n, " (bidirectional)");
+    }
+    return rc;
+}
+
 int pe_check_run(pe_check_report *out, const char *name, const char *options, int head_dim,
                  char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     pe e;
-    const pe_shape shape = {N_LAYERS, N_HEADS, head_dim, N_HEADS * head_dim};
+    const pe_shape shape = {N_LAYERS, N_HEADS, head_dim, N_HEADS * head_dim, 0};
     if (pe_configure(&e, name, options, &shape, err, errlen) != 0) return -1;
     snprintf(out->encoding, sizeof out->encoding, "%s", name);
     pe_format_options(&e, out->options, sizeof out->options);
@@ -642,6 +727,7 @@ int pe_check_run(pe_check_report *out, const char *name, const char *options, in
     if (!rc) rc = check_accumulates(out, &e, params);
     if (!rc) rc = check_invariances(out, &e, params);
     if (!rc) rc = check_long(out, &e, params);
+    if (!rc) rc = check_bidirectional(out, &e, params);
     free(params);
     if (rc) return set_error(err, errlen, "check-encoding: out of memory");
     return 0;
@@ -656,7 +742,7 @@ const pe_check_item *pe_check_find(const pe_check_report *r, const char *name) {
 void pe_check_print(FILE *f, const pe_check_report *r) {
     static const char *const status[] = {"pass", "FAIL", "skip"};
     fprintf(f, "encoding %s(%s)\n", r->encoding, r->options);
-    fprintf(f, "  %-30s %-6s %-9s %-9s %s\n", "check", "result", "worst", "limit", "detail");
+    fprintf(f, "  %-52s %-6s %-9s %-9s %s\n", "check", "result", "worst", "limit", "detail");
     for (int i = 0; i < r->n; i++) {
         const pe_check_item *it = &r->items[i];
         char worst[16] = "-", tol[16] = "-";
@@ -664,7 +750,7 @@ void pe_check_print(FILE *f, const pe_check_report *r) {
             snprintf(worst, sizeof worst, "%.2e", it->worst);
             snprintf(tol, sizeof tol, "%.1e", it->tol);
         }
-        fprintf(f, "  %-30s %-6s %-9s %-9s %s\n", it->name, status[it->status], worst, tol,
+        fprintf(f, "  %-52s %-6s %-9s %-9s %s\n", it->name, status[it->status], worst, tol,
                 it->detail);
     }
     if (r->n_failed)

@@ -4,7 +4,8 @@
 // parameters, at three (layer, head) slices), a bias hook adding to the logits, backward hooks
 // accumulating, the invariances the encoding declares (encoding.h: PE_SHIFT_INVARIANT,
 // PE_POSITION_FREE), and evaluation at 10x a training length of 64 and at positions up to
-// 40960 with finite logits and gradients.
+// 40960 with finite logits and gradients; then the attention-level checks again in a
+// bidirectional model (keys after their query read too), named "... (bidirectional)".
 //
 // The tests also use the fixture the checks are built on (pe_check_head): one head whose
 // logits are composed as the attention core composes the hooks.
@@ -21,13 +22,13 @@ enum { PE_CHECK_PASS, PE_CHECK_FAIL, PE_CHECK_SKIP };
 // One row of the table: `worst` is the largest error measured (0 when the check is a yes/no
 // one), `tol` the bound it must stay below.
 typedef struct pe_check_item {
-    char name[40];
+    char name[64];
     int status;
     double worst, tol;
     char detail[200];
 } pe_check_item;
 
-#define PE_CHECK_MAX_ITEMS 24
+#define PE_CHECK_MAX_ITEMS 40
 typedef struct pe_check_report {
     char encoding[64], options[256];
     int n, n_failed;
@@ -71,10 +72,10 @@ typedef struct pe_check_head {
 int pe_check_head_create(pe_check_head *h, const pe *e, float *params, int T, int layer,
                          int head, unsigned seed);
 void pe_check_head_free(pe_check_head *h);
-// The logits s (T, T), j <= i: q/k transform, then the score hook or q'.k'/sqrt(D) (double
+// The logits s (T, T), j < pe_keys_end: q/k transform, then the score hook or q'.k'/sqrt(D) (double
 // accumulation), then the bias.
 void pe_check_logits(pe_check_head *h);
-// The analytic gradient of loss = sum_{j <= i} w_ij s_ij, accumulated into dq, dk (T, D) and
+// The analytic gradient of loss = sum_{j < pe_keys_end} w_ij s_ij, accumulated into dq, dk (T, D) and
 // dparams (np); recomputes the logits.
 void pe_check_backward(pe_check_head *h, float *dq, float *dk, float *dparams);
 // The encoding's parameters from its init with `seed` (zeros without one), np + 1 floats to

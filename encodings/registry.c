@@ -113,8 +113,9 @@ int pe_configure(pe *out, const char *name, const char *options, const pe_shape 
     if (options_parse(owner, ops->options, ops->n_options, options, cfg.opt, err, errlen) != 0)
         return -1;
     if (pe_qk_width(&cfg) < 1)
-        return set_error(err, errlen, "encoding '%s': head_dim %d not supported (%s)", name,
-                    shape->head_dim, ops->summary);
+        return set_error(err, errlen, "encoding '%s': head_dim %d%s not supported (%s)", name,
+                    shape->head_dim, shape->bidirectional ? " in a bidirectional model" : "",
+                    ops->summary);
     *out = cfg;
     return 0;
 }

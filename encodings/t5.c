@@ -6,7 +6,9 @@
 //   bucket(d) = d                                                  for d < E,
 //             = min(E + floor(ln(d / E) / ln(max_distance / E) * (N - E)), N - 1) otherwise,
 // so half the buckets are exact and half log-spaced up to max_distance, beyond which every
-// distance shares the last bucket (T5: 32 buckets, 128). T5 shares one table across layers;
+// distance shares the last bucket (T5: 32 buckets, 128). In a bidirectional model T5's
+// encoder form: the first N / 2 buckets are the causal form's with N / 2 buckets for keys at
+// or before the query (m - n >= 0), the last N / 2 the same for keys after it (|m - n|). T5 shares one table across layers;
 // posbench gives each layer its own (as the issue asks), initialised N(0, d_model^-1/2) as
 // Hugging Face's T5 initialises this table.
 #include "encoding.h"
@@ -32,8 +34,16 @@ static void t5_init(const pe *e, float *params, rng *r) {
 
 // Buckets need num_buckets / 2 >= 1 exact ones and max_distance beyond them: qk_width is the
 // shape check (registry.c), so an impossible combination is refused by pe_configure.
+// The buckets of one direction: all of them, or half in a bidirectional model.
+static int direction_buckets(const pe *e) {
+    return e->shape.bidirectional ? n_buckets(e) / 2 : n_buckets(e);
+}
+
+// A bidirectional model needs num_buckets >= 4 (each direction its exact bucket), and
+// max_distance beyond each direction's exact half.
 static int t5_qk_width(const pe *e, int head_dim) {
-    return n_buckets(e) >= 2 && pe_opt(e, "max_distance") > n_buckets(e) / 2 ? head_dim : -1;
+    const int N = direction_buckets(e);
+    return N >= 2 && pe_opt(e, "max_distance") > N / 2 ? head_dim : -1;
 }
 
 static int bucket_of(long d, int N, int max_distance) {
@@ -55,7 +65,7 @@ typedef struct bucket_table {
 static void table_build(bucket_table *t, const pe *e, const float *pos, int T) {
     float lo = pos[0], hi = pos[0];
     for (int i = 1; i < T; i++) lo = fminf(lo, pos[i]), hi = fmaxf(hi, pos[i]);
-    t->N = n_buckets(e);
+    t->N = direction_buckets(e);
     t->M = (int)pe_opt(e, "max_distance");
     const double span = (double)hi - lo + 1.0;
     t->n = span < t->M ? (int)span : t->M;
@@ -63,11 +73,21 @@ static void table_build(bucket_table *t, const pe *e, const float *pos, int T) {
     for (int d = 0; d < t->n; d++) t->b[d] = (unsigned short)bucket_of(d, t->N, t->M);
 }
 
-static inline int pair_bucket(const bucket_table *t, float m, float n) {
-    const float d = m - n;
-    if (!(d >= 1.0f)) return 0;  // d < 1 truncates to 0, and n > m clamps there
+// The bucket of distance d >= 0 (truncated to an integer) among one direction's.
+static inline int distance_bucket(const bucket_table *t, float d) {
+    if (!(d >= 1.0f)) return 0;
     const long di = (long)d;
     return di < t->n ? t->b[di] : bucket_of(di, t->N, t->M);
+}
+
+// Causal: a key after the query (n > m) clamps to distance 0 (the causal mask hides it).
+static inline int pair_bucket(const bucket_table *t, float m, float n) {
+    return distance_bucket(t, m - n);
+}
+
+// Bidirectional: keys after the query have buckets of their own, after the first half.
+static inline int pair_bucket_both(const bucket_table *t, float m, float n) {
+    return m >= n ? distance_bucket(t, m - n) : t->N + distance_bucket(t, n - m);
 }
 
 static void t5_bias_forward(const pe *e, const float *params, int layer, int head,
@@ -78,7 +98,10 @@ static void t5_bias_forward(const pe *e, const float *params, int layer, int hea
     table_build(&t, e, pos, T);
     for (int i = 0; i < T; i++) {
         float *restrict row = scores + (size_t)i * T;
-        for (int j = 0; j <= i; j++) row[j] += b[pair_bucket(&t, pos[i], pos[j])];
+        if (e->shape.bidirectional)
+            for (int j = 0; j < T; j++) row[j] += b[pair_bucket_both(&t, pos[i], pos[j])];
+        else
+            for (int j = 0; j <= i; j++) row[j] += b[pair_bucket(&t, pos[i], pos[j])];
     }
 }
 
@@ -94,15 +117,19 @@ static void t5_bias_backward(const pe *e, const float *params, float *dparams, i
     double g[T5_MAX_BUCKETS] = {0};
     for (int i = 0; i < T; i++) {
         const float *restrict row = dscores + (size_t)i * T;
-        for (int j = 0; j <= i; j++) g[pair_bucket(&t, pos[i], pos[j])] += row[j];
+        if (e->shape.bidirectional)
+            for (int j = 0; j < T; j++) g[pair_bucket_both(&t, pos[i], pos[j])] += row[j];
+        else
+            for (int j = 0; j <= i; j++) g[pair_bucket(&t, pos[i], pos[j])] += row[j];
     }
     for (int k = 0; k < N; k++) dparams[slice + k] += (float)g[k];
 }
 
 const pe_ops pe_t5 = {
     .name = "t5",
-    .summary = "T5 relative buckets (causal): a learned bias per layer, head and log-spaced "
-               "distance bucket; max_distance must exceed num_buckets/2",
+    .summary = "T5 relative buckets: a learned bias per layer, head and log-spaced distance "
+               "bucket (bidirectional: half the buckets per direction); max_distance must "
+               "exceed a direction's buckets/2",
     .n_options = 2,
     .options =
         {
@@ -110,7 +137,7 @@ const pe_ops pe_t5 = {
             {"max_distance", 128, 2, T5_MAX_DISTANCE, NULL,
              "distances >= this share the last bucket"},
         },
-    .invariances = PE_SHIFT_INVARIANT,
+    .invariances = PE_SHIFT_INVARIANT | PE_DIRECTIONAL,
     .n_params = t5_n_params,
     .init = t5_init,
     .qk_width = t5_qk_width,

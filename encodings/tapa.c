@@ -73,7 +73,7 @@ static void part_gradient(float *dx, const float *g, const float *y, int T, int 
                     T, 1.0f, g, T, y + off, W, 1.0f, dx + off, W);
 }
 
-// q, k are (T, W); scores (T, T), written for j <= i only. All pairs' dot products come from
+// q, k are (T, W); scores (T, T), written for the keys each row sees (pe_keys_end). All pairs' dot products come from
 // two matrix products; the per-pair work left is the phase rate and one cosine, both vectorised.
 static void tapa_score_forward(const pe *e, const float *params, int layer, int head,
                                const float *pos, int T, int W, const float *q, const float *k,
@@ -89,15 +89,21 @@ static void tapa_score_forward(const pe *e, const float *params, int layer, int 
         const float *restrict a = amp + (size_t)i * T, *restrict ph = phase + (size_t)i * T;
         float *restrict row = scores + (size_t)i * T;
         const float pi = pos[i];
+        const int end = pe_keys_end(e, i, T);
         if (rates) {
-            for (int j = 0; j <= i; j++) {
+            for (int j = 0; j <= i && j < end; j++) {
                 float sz, cz;
                 fast_sincosf(rates[i - j] * ph[j], &sz, &cz);
                 row[j] = a[j] * cz;
             }
+            for (int j = i + 1; j < end; j++) {  // bidirectional: the rate is of |m - n|
+                float sz, cz;
+                fast_sincosf(rates[j - i] * ph[j], &sz, &cz);
+                row[j] = a[j] * cz;
+            }
             continue;
         }
-        for (int j = 0; j <= i; j++) {
+        for (int j = 0; j < end; j++) {
             float sz, cz;
             fast_sincosf(phase_rate(pi - pos[j], alpha) * ph[j], &sz, &cz);
             row[j] = a[j] * cz;
@@ -119,7 +125,7 @@ static inline void pair_gradients(float g, float cr, float ia, float ip, float *
 // With a = amplitude, c_r = 2 pi |r|^alpha, z = c_r * phase, S = a cos z (the TAPA paper's logit):
 //   dS/da = cos z,  dS/dphase = -a c_r sin z;
 // the (T, T) gradients of the two dot-product matrices then go back through four products.
-// Accumulates into dq, dk (T, W); reads dscores[i][j] for j <= i only.
+// Accumulates into dq, dk (T, W); reads dscores[i][j] for the keys each row sees only.
 static void tapa_score_backward(const pe *e, const float *params, float *dparams, int layer,
                                 int head, const float *pos, int T, int W, const float *q,
                                 const float *k, const float *dscores, float *dq, float *dk,
@@ -139,14 +145,17 @@ static void tapa_score_backward(const pe *e, const float *params, float *dparams
         const float pi = pos[i];
         // Two loops, as in the forward: with the rate looked up the loop vectorises; a rate
         // chosen per pair inside it kept this the hottest loop of a TAPA run.
+        const int end = pe_keys_end(e, i, T);
         if (rates) {
-            for (int j = 0; j <= i; j++)
+            for (int j = 0; j <= i && j < end; j++)
                 pair_gradients(g[j], rates[i - j], ia, ip, &a[j], &ph[j]);
+            for (int j = i + 1; j < end; j++)
+                pair_gradients(g[j], rates[j - i], ia, ip, &a[j], &ph[j]);
         } else {
-            for (int j = 0; j <= i; j++)
+            for (int j = 0; j < end; j++)
                 pair_gradients(g[j], phase_rate(pi - pos[j], alpha), ia, ip, &a[j], &ph[j]);
         }
-        for (int j = i + 1; j < T; j++) a[j] = ph[j] = 0.0f;
+        for (int j = end; j < T; j++) a[j] = ph[j] = 0.0f;
     }
     part_gradient(dq, amp, k, T, W, 0, A, 0);
     part_gradient(dk, amp, q, T, W, 0, A, 1);

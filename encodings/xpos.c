@@ -17,7 +17,11 @@
 
 #include "angles.h"
 
+// A bidirectional model would give keys after the query the factor zeta^((m - n)/scale_base)
+// > 1, growing without bound with the distance (xPos is a causal design): refused there
+// unless the scaling is off.
 static int xpos_qk_width(const pe *e, int head_dim) {
+    if (e->shape.bidirectional && pe_opt(e, "scale_base") > 0) return -1;
     return head_dim >= 2 && head_dim % 2 == 0 && head_dim / 2 <= ANGLES_MAX_FREQ ? head_dim : -1;
 }
 
@@ -100,7 +104,7 @@ static void xpos_frequency_magnitudes(const pe *e, const float *x, float *mag) {
 const pe_ops pe_xpos = {
     .name = "xpos",
     .summary = "RoPE with xPos decay: pair i of q scaled by zeta_i^(m/scale_base), of k by "
-               "zeta_i^(-n/scale_base); head_dim must be even",
+               "zeta_i^(-n/scale_base); head_dim must be even; causal only unless scale_base=0",
     .n_options = 3,
     .options =
         {

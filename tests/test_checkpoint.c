@@ -51,6 +51,37 @@ START_TEST(test_checkpoint_roundtrip) {
 }
 END_TEST
 
+static unsigned char *read_all(const char *path, size_t *n);
+
+// A bidirectional model's file is version 3 and reads back bidirectional; a causal model's
+// stays version 2 (bytes 8..11 after the magic).
+START_TEST(test_checkpoint_attention) {
+    for (int bidirectional = 0; bidirectional < 2; bidirectional++) {
+        model_config cfg = {.vocab = 13, .d_model = 16, .n_layers = 2, .n_heads = 2,
+                            .bidirectional = bidirectional};
+        char err[256], *path = temp_path("attn.ckpt");
+        model *m = model_create(&cfg, "alibi", NULL, err, sizeof err);
+        ck_assert_msg(m != NULL, "%s", err);
+        model_init(m, 4, MODEL_INIT_STD);
+        ck_assert_msg(checkpoint_save(m, path, err, sizeof err) == 0, "%s", err);
+        size_t n;
+        unsigned char *bytes = read_all(path, &n);
+        uint32_t version;
+        memcpy(&version, bytes + 8, 4);
+        ck_assert_uint_eq(version, bidirectional ? 3 : 2);
+        free(bytes);
+        model *r = checkpoint_load(path, err, sizeof err);
+        ck_assert_msg(r != NULL, "%s", err);
+        ck_assert_int_eq(r->cfg.bidirectional, bidirectional);
+        ck_assert_int_eq(r->pe.shape.bidirectional, bidirectional);
+        ck_assert(memcmp(r->params, m->params, m->n_params * sizeof(float)) == 0);
+        model_free(m);
+        model_free(r);
+        unlink(path);
+    }
+}
+END_TEST
+
 static unsigned char *read_all(const char *path, size_t *n) {
     FILE *f = fopen(path, "rb");
     ck_assert_ptr_nonnull(f);
@@ -172,7 +203,7 @@ START_TEST(test_checkpoint_refuses_damage) {
     fputc(9, f);
     fclose(f);
     ck_assert_ptr_null(checkpoint_load(path, err, sizeof err));
-    ck_assert_msg(strstr(err, "checkpoint version 9, this posbench reads versions 1 to 2"), "%s",
+    ck_assert_msg(strstr(err, "checkpoint version 9, this posbench reads versions 1 to 3"), "%s",
                   err);
     // Not a checkpoint.
     f = fopen(path, "wb");
@@ -230,6 +261,7 @@ Suite *suite_checkpoint(void) {
     Suite *s = suite_create("checkpoint");
     TCase *tc = tcase_create("checkpoint");
     tcase_add_test(tc, test_checkpoint_roundtrip);
+    tcase_add_test(tc, test_checkpoint_attention);
     tcase_add_test(tc, test_checkpoint_reads_version_1);
     tcase_add_test(tc, test_checkpoint_keeps_a_long_plugin_name);
     tcase_add_test(tc, test_checkpoint_refuses_damage);

@@ -69,6 +69,8 @@ static const struct error_case {
     {II "training:\n  lr: fast\n", "4:7: training.lr: expected a number, got 'fast'"},
     {II "seed: -1\n", "3:7: seed: expected a non-negative integer, got '-1'"},
     {II "model: {norm: batch}\n", "3:15: model.norm: expected rms or layer, got 'batch'"},
+    {II "model: {attention: both}\n",
+     "3:20: model.attention: expected causal or bidirectional, got 'both'"},
     {II "training: {steps: [1, 2]}\n", "3:19: training.steps: expected a scalar, got a list"},
     {"experiment: a\ntask: indirect_indexing\n", "2:7: task: expected a mapping, got a scalar"},
     {II "evaluation: {sets: {name: x}}\n", "3:20: evaluation.sets: expected a list, got a mapping"},
@@ -541,7 +543,7 @@ START_TEST(test_id_sensitivity) {
         "training.beta1: [0.8]", "training.beta2: [0.999]", "training.weight_decay: [0]",
         "training.clip: [0.5]", "training.train_examples: [1000]", "evaluation.examples: [100]",
         "evaluation.every: [100]", "seed: [2]", "training.stop_accuracy: [0.99]",
-        "training.stop_patience: [3]",
+        "training.stop_patience: [3]", "model.attention: [bidirectional]",
     };
     char base[17], id[17], yaml[512];
     first_id("sens", II, base);
@@ -574,6 +576,8 @@ START_TEST(test_id_sensitivity) {
     // Nor do the early-stop keys at their defaults: they came later, and ids made before them
     // must still find their runs.
     first_id("sens", II "training: {stop_accuracy: 0, stop_patience: 2}\n", id);
+    ck_assert_str_eq(id, base);
+    first_id("sens", II "model: {attention: causal}\n", id);
     ck_assert_str_eq(id, base);
     first_id("sens", II "model: {init_std: 0.02}\n", id);
     ck_assert_str_eq(id, base);

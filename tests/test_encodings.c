@@ -35,7 +35,7 @@ typedef struct fixture {
 
 static void fixture_init(fixture *f, const char *name, const char *opts, int layer, int head,
                          unsigned seed, int T, int D) {
-    pe_shape shape = {NL, NH, D, NH * D};
+    pe_shape shape = {NL, NH, D, NH * D, 0};
     char err[256];
     ck_assert_msg(pe_configure(&f->e, name, opts, &shape, err, sizeof err) == 0, "%s", err);
     f->params = pe_check_params(&f->e, seed);
@@ -56,7 +56,7 @@ START_TEST(test_registry_contract) {
     const pe_ops *o = pe_registry[_i];
     ck_assert_ptr_eq(pe_find(o->name), o);
     for (int j = 0; j < _i; j++) ck_assert_str_ne(pe_registry[j]->name, o->name);
-    pe_shape shape = {NL, NH, 8, NH * 8};
+    pe_shape shape = {NL, NH, 8, NH * 8, 0};
     pe e;
     char err[256], buf[512];
     ck_assert_msg(pe_configure(&e, o->name, NULL, &shape, err, sizeof err) == 0, "%s", err);
@@ -66,7 +66,7 @@ START_TEST(test_registry_contract) {
 END_TEST
 
 static void expect_error(const char *name, const char *opts, const char *msg) {
-    pe_shape shape = {NL, NH, 8, NH * 8};
+    pe_shape shape = {NL, NH, 8, NH * 8, 0};
     pe e = {0};
     char err[256];
     ck_assert_int_eq(pe_configure(&e, name, opts, &shape, err, sizeof err), -1);
@@ -95,7 +95,7 @@ START_TEST(test_options_merge) {
 END_TEST
 
 START_TEST(test_options_parse) {
-    pe_shape shape = {NL, NH, 8, NH * 8};
+    pe_shape shape = {NL, NH, 8, NH * 8, 0};
     pe e;
     char err[256], buf[256];
     ck_assert_int_eq(pe_configure(&e, "rope", NULL, &shape, err, sizeof err), 0);
@@ -145,7 +145,7 @@ START_TEST(test_options_parse) {
     expect_error("rope", "base=nan", "encoding 'rope': option 'base' needs a number, got 'nan'");
     expect_error("rope", "base", "encoding 'rope': option 'base' needs a value (base=...)");
     expect_error("rope", "base=2,base=3", "encoding 'rope': option 'base' given twice");
-    pe_shape bad = {NL, NH, 0, 0};
+    pe_shape bad = {NL, NH, 0, 0, 0};
     ck_assert_int_eq(pe_configure(&e, "nope", NULL, &bad, err, sizeof err), -1);
     ck_assert_int_eq(pe_configure(&e, "ropee", NULL, &shape, err, 8), -1);  // truncated message
     ck_assert_str_eq(err, "unknown");
@@ -157,7 +157,7 @@ END_TEST
 START_TEST(test_options_head_dim) {
     pe e;
     char err[256];
-    pe_shape s = {NL, NH, 7, NH * 7};
+    pe_shape s = {NL, NH, 7, NH * 7, 0};
     ck_assert_int_eq(pe_configure(&e, "rope", NULL, &s, err, sizeof err), -1);
     // The reason comes from the plugin's summary (registry.c): check the frame and the gist.
     ck_assert_ptr_eq(strstr(err, "encoding 'rope': head_dim 7 not supported ("), err);
@@ -317,7 +317,7 @@ START_TEST(test_pope_clamp_project) {
 END_TEST
 
 START_TEST(test_pope_init) {
-    pe_shape shape = {4, 4, 32, 128};
+    pe_shape shape = {4, 4, 32, 128, 0};
     pe e;
     char err[256];
     rng r;
@@ -400,10 +400,60 @@ START_TEST(test_tapa_eq12) {
 }
 END_TEST
 
+// ---- Bidirectional forms ------------------------------------------------------------------
+
+// T5's encoder form: num_buckets 8 gives each direction 4 (2 exact, 2 log-spaced up to
+// max_distance 20); keys after the query use buckets 4..7. Bucket by the formula in t5.c's
+// header, computed here in double.
+static int t5_bucket(double d, int N, int M) {
+    const int E = N / 2;
+    const long di = d >= 1 ? (long)d : 0;
+    if (di < E) return (int)di;
+    if (di >= M) return N - 1;
+    const int b = E + (int)(log((double)di / E) / log((double)M / E) * (N - E));
+    return b < N - 1 ? b : N - 1;
+}
+
+START_TEST(test_t5_bidirectional_buckets) {
+    pe_shape shape = {NL, NH, 8, NH * 8, 1};
+    pe e;
+    char err[256];
+    ck_assert_msg(pe_configure(&e, "t5", "num_buckets=8,max_distance=20", &shape, err,
+                               sizeof err) == 0, "%s", err);
+    float *params = pe_check_params(&e, 3);
+    pe_check_head h;
+    ck_assert_int_eq(pe_check_head_create(&h, &e, params, 7, 1, 0, 9), 0);
+    const int T = h.T;
+    memset(h.s, 0, sizeof(float) * T * T);
+    e.ops->bias_forward(&e, params, 1, 0, h.pos, T, h.s, h.scratch);
+    const float *b = params + (size_t)(1 * NH + 0) * 8;
+    int later = 0;
+    for (int i = 0; i < T; i++)
+        for (int j = 0; j < T; j++) {
+            const double d = (double)h.pos[i] - h.pos[j];
+            const int k = d >= 0 ? t5_bucket(d, 4, 20) : 4 + t5_bucket(-d, 4, 20);
+            later += k >= 4;
+            ck_assert_msg(h.s[i * T + j] == b[k], "(%d, %d): bucket %d expected", i, j, k);
+        }
+    ck_assert_int_eq(later, T * (T - 1) / 2);
+    // Two buckets per direction are too few for an exact half: refused bidirectionally only.
+    ck_assert_int_eq(pe_configure(&e, "t5", "num_buckets=2,max_distance=20", &shape, err,
+                                  sizeof err), -1);
+    ck_assert_msg(strstr(err, "head_dim 8 in a bidirectional model not supported") != NULL, "%s",
+                  err);
+    shape.bidirectional = 0;
+    ck_assert_int_eq(pe_configure(&e, "t5", "num_buckets=2,max_distance=20", &shape, err,
+                                  sizeof err), 0);
+    pe_check_head_free(&h);
+    free(params);
+}
+END_TEST
+
 Suite *suite_encodings(void) {
     Suite *s = suite_create("encodings");
     TCase *tc = tcase_create("registry");
     tcase_add_loop_test(tc, test_registry_contract, 0, n_registered());
+    tcase_add_test(tc, test_t5_bidirectional_buckets);
     tcase_add_test(tc, test_options_parse);
     tcase_add_test(tc, test_options_merge);
     tcase_add_test(tc, test_options_head_dim);

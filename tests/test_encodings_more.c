@@ -28,7 +28,7 @@ static int n_registered(void) {
 }
 
 static void configure(pe *e, const char *name, const char *opts, int n_heads, int head_dim) {
-    pe_shape shape = {2, n_heads, head_dim, n_heads * head_dim};
+    pe_shape shape = {2, n_heads, head_dim, n_heads * head_dim, 0};
     char err[256];
     ck_assert_msg(pe_configure(e, name, opts, &shape, err, sizeof err) == 0, "%s", err);
 }
@@ -365,7 +365,7 @@ START_TEST(test_sinusoidal_formula) {
     static const float pos[5] = {0, 1, 7, 1000, 40960};
     for (int C = 15; C <= 16; C++) {
         pe e;
-        pe_shape shape = {1, 1, C, C};
+        pe_shape shape = {1, 1, C, C, 0};
         char err[256];
         ck_assert_msg(pe_configure(&e, "sinusoidal", NULL, &shape, err, sizeof err) == 0, "%s", err);
         float x[5 * 16];
@@ -472,12 +472,16 @@ START_TEST(test_plugin_broken_fails) {
     ck_assert_msg(ops != NULL, "%s", err);
     pe_check_report r;
     ck_assert_int_eq(pe_check_run(&r, ops->name, NULL, 8, err, sizeof err), 0);
-    static const char *const wrong[] = {"gradient dparams (attention)", "shift invariance"};
-    for (int i = 0; i < 2; i++) {
+    // Its bias loops stop at the diagonal: in a bidirectional model later keys go unscored.
+    static const char *const wrong[] = {
+        "gradient dparams (attention)", "shift invariance",
+        "gradient dparams (attention) (bidirectional)", "shift invariance (bidirectional)",
+        "later keys: causal form of the pair (bidirectional)"};
+    for (int i = 0; i < 5; i++) {
         const pe_check_item *it = pe_check_find(&r, wrong[i]);
         ck_assert_msg(it && it->status == PE_CHECK_FAIL, "%s", wrong[i]);
     }
-    ck_assert_int_eq(r.n_failed, 2);
+    ck_assert_int_eq(r.n_failed, 5);
 }
 END_TEST
 
@@ -491,7 +495,7 @@ START_TEST(test_plugin_errors) {
     ck_assert_str_eq(err, "libm.so.6: no symbol 'posbench_encoding' (a const pe_ops)");
     // Built for another pe_ops layout.
     ck_assert_ptr_null(pe_load_plugin(PB_FIXTURE_DIR "/stale_pe.so", err, sizeof err));
-    ck_assert_ptr_nonnull(strstr(err, "stale_pe.so: built for pe_ops layout 2, this posbench has 1"));
+    ck_assert_ptr_nonnull(strstr(err, "stale_pe.so: built for pe_ops layout 3, this posbench has 2"));
     ck_assert_ptr_null(pe_plugin_at(0));
     // Structural validation, which the registry's own entries pass too.
     pe_ops bad = {.name = "x y", .summary = "s"};
@@ -527,13 +531,14 @@ START_TEST(test_cli_check_encoding) {
     const char *good[] = {"check-encoding", EXAMPLE_SO, NULL};
     ck_assert_int_eq(run_captured(cmd_check_encoding, good, &out), 0);
     ck_assert_ptr_nonnull(strstr(out, "encoding example_logdecay(scale=1)"));
-    ck_assert_ptr_nonnull(strstr(out, "gradient dparams (attention)   pass"));
-    ck_assert_ptr_nonnull(strstr(out, "all 12 checks passed"));
+    ck_assert_ptr_nonnull(strstr(out, "  gradient dparams (attention)                         pass"));
+    ck_assert_ptr_nonnull(strstr(out, "  later keys: causal form of the pair (bidirectional)  pass"));
+    ck_assert_ptr_nonnull(strstr(out, "all 21 checks passed"));
     free(out);
     const char *broken[] = {"check-encoding", BROKEN_SO, NULL};
     ck_assert_int_eq(run_captured(cmd_check_encoding, broken, &out), 1);
-    ck_assert_ptr_nonnull(strstr(out, "gradient dparams (attention)   FAIL"));
-    ck_assert_ptr_nonnull(strstr(out, "2 of 11 checks failed"));
+    ck_assert_ptr_nonnull(strstr(out, "  gradient dparams (attention)                         FAIL"));
+    ck_assert_ptr_nonnull(strstr(out, "5 of 20 checks failed"));
     free(out);
     const char *unknown[] = {"check-encoding", "ropey", NULL};
     ck_assert_int_eq(run_captured(cmd_check_encoding, unknown, &out), 2);

@@ -25,7 +25,7 @@ START_TEST(test_frequency_mass_by_hand) {
         3, 4, 0, 1, /* k */ 0, 0, 1, 0, /* v */ 9, 9, 9, 9,
         0, 2, 0, 0, /* k */ 6, 8, 0, -3, /* v */ 9, 9, 9, 9,
     };
-    pe_shape shape = {1, 1, 4, 4};
+    pe_shape shape = {1, 1, 4, 4, 0};
     pe rope, pope;
     char err[256];
     ck_assert_int_eq(pe_configure(&rope, "rope", NULL, &shape, err, sizeof err), 0);

@@ -3,9 +3,16 @@
 // (tests/lengthgen_check.h). The tasks of each class of the suite have their own file:
 // test_lengthgen_regular.c, test_lengthgen_cf.c, test_lengthgen_cs.c.
 #include <check.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
+#include "capture.h"
+#include "files.h"
+#include "harness/cli/cli_run.h"
 #include "lengthgen_check.h"
 #include "suites.h"
 
@@ -46,11 +53,57 @@ START_TEST(test_lengthgen_options) {
 }
 END_TEST
 
+// A bidirectional run of a suite task end to end: it trains, scores its sets and saves a
+// version 3 checkpoint (the attention recorded); a task with input after its first answer is
+// refused before anything runs, as is a books run.
+START_TEST(test_bidirectional_run) {
+    char dir[128], yaml[256], results[256], *out;
+    snprintf(dir, sizeof dir, "/tmp/posbench_lengthgen_%d", (int)getpid());
+    remove_tree(dir);
+    snprintf(results, sizeof results, "%s/results", dir);
+    static const char *const text =
+        "experiment: bi\n"
+        "task: {name: %s, options: {%s}}\n"
+        "model: {d_model: 16, layers: 1, heads: 2, attention: bidirectional}\n"
+        "training: {steps: 6, batch: 4}\n"
+        "evaluation: {examples: 20, every: 3}\n";
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    snprintf(yaml, sizeof yaml, "%s/bi.yaml", dir);
+    FILE *f = fopen(yaml, "w");
+    fprintf(f, text, "parity_check", "len_min: 2, len_max: 6");
+    fclose(f);
+    const char *run[] = {"run", yaml, "--results", results, NULL};
+    ck_assert_int_eq(run_captured(cmd_run, run, &out), 0);
+    free(out);
+    char *summary = slurp_file(results, "bi/summary.csv");
+    ck_assert_msg(strstr(summary, "\ntrain_length,accuracy,1,0,") != NULL, "%s", summary);
+    free(summary);
+    char *ids = slurp_file(results, "bi/runs.csv"), ckpt[512];
+    ck_assert_int_eq(sscanf(strchr(ids, '\n') + 1, "%16s", ckpt + 256), 1);
+    snprintf(ckpt, 256, "bi/runs/%.16s/final.ckpt", ckpt + 256);
+    char *bytes = slurp_file(results, ckpt);
+    uint32_t version;
+    memcpy(&version, bytes + 8, 4);
+    ck_assert_uint_eq(version, 3);
+    free(bytes), free(ids);
+    f = fopen(yaml, "w");
+    fprintf(f, text, "indirect_indexing", "alphabet: 26, len_min: 6, len_max: 10, shift_max: 1, "
+            "queries: 2");
+    fclose(f);
+    ck_assert_int_eq(run_captured(cmd_run, run, &out), 2);
+    ck_assert_msg(strstr(out, "model.attention: bidirectional: task 'indirect_indexing' has "
+                              "input after its first answer") != NULL, "%s", out);
+    free(out);
+    remove_tree(dir);
+}
+END_TEST
+
 Suite *suite_lengthgen(void) {
     Suite *s = suite_create("lengthgen");
     TCase *tc = tcase_create("lengthgen");
     tcase_add_test(tc, test_parity_check);
     tcase_add_test(tc, test_lengthgen_options);
+    tcase_add_test(tc, test_bidirectional_run);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -27,14 +27,18 @@ static double model_loss(void *p) {
 }
 
 // Which positions the batch scores: some (the last layer then runs packed past its attention,
-// see model_forward) or all of them (it runs on every row).
-typedef enum { SCORE_SOME, SCORE_ALL } scored_rows;
+// see model_forward) or all of them (it runs on every row); or some, in a bidirectional model
+// whose second row is two tokens shorter than the batch (padding its keys must not see).
+typedef enum { SCORE_SOME, SCORE_ALL, SCORE_BIDIRECTIONAL } scored_rows;
 
+// c.m is NULL when the encoding has no bidirectional form (xpos; the error says so).
 static model_ctx make_scoring(const char *encoding, norm_kind norm, scored_rows scored) {
-    model_config cfg = {.vocab = 11, .d_model = 16, .n_layers = 2, .n_heads = 2, .norm = norm};
+    model_config cfg = {.vocab = 11, .d_model = 16, .n_layers = 2, .n_heads = 2, .norm = norm,
+                        .bidirectional = scored == SCORE_BIDIRECTIONAL};
     char err[256];
-    model_ctx c;
+    model_ctx c = {0};
     c.m = model_create(&cfg, encoding, NULL, err, sizeof err);
+    if (!c.m && cfg.bidirectional && strstr(err, "in a bidirectional model")) return c;
     ck_assert_msg(c.m != NULL, "%s", err);
     model_init(c.m, 3, MODEL_INIT_STD);
     // Larger weights than the GPT-2 init so every parameter's gradient is well above the
@@ -55,6 +59,10 @@ static model_ctx make_scoring(const char *encoding, norm_kind norm, scored_rows 
         c.b->targets[i] = (i * 5 + 1) % 11;
         c.b->mask[i] = scored == SCORE_ALL || i % 3 != 0;
     }
+    if (scored == SCORE_BIDIRECTIONAL) {
+        c.b->len[1] = T - 2;
+        c.b->mask[T + T - 2] = c.b->mask[T + T - 1] = 0;
+    }
     return c;
 }
 
@@ -70,6 +78,7 @@ static void destroy(model_ctx *c) {
 
 static void check_model_grads(const char *encoding, norm_kind norm, scored_rows scored) {
     model_ctx c = make_scoring(encoding, norm, scored);
+    if (!c.m) return;
     model_zero_grad(c.m);
     model_forward(c.m, c.a, c.b, NULL, NULL);
     model_backward(c.m, c.a, c.b);
@@ -87,7 +96,9 @@ static void check_model_grads(const char *encoding, norm_kind norm, scored_rows 
         }
         char label[64];
         snprintf(label, sizeof label, "model[%s,%s%s] %s", encoding,
-                 norm == NORM_RMS ? "rms" : "ln", scored == SCORE_ALL ? ",all" : "", t->name);
+                 norm == NORM_RMS ? "rms" : "ln",
+                 scored == SCORE_ALL ? ",all" : scored == SCORE_BIDIRECTIONAL ? ",bidir" : "",
+                 t->name);
         gc_report(label, worst);
         ck_assert_msg(worst.worst < 1e-2, "%s: directional derivative %g, analytic %g", label,
                       worst.numeric, worst.analytic);
@@ -108,6 +119,38 @@ END_TEST
 
 START_TEST(test_model_gradients_every_row_scored) {
     check_model_grads(pe_registry[_i]->name, NORM_RMS, SCORE_ALL);
+}
+END_TEST
+
+START_TEST(test_model_gradients_bidirectional) {
+    check_model_grads(pe_registry[_i]->name, NORM_RMS, SCORE_BIDIRECTIONAL);
+}
+END_TEST
+
+// A bidirectional model's scored rows see later tokens, and not a row's padding: changing
+// the last token of row 0 moves the loss of its first scored position; changing row 1's
+// padding (past len[1]) moves nothing.
+START_TEST(test_model_bidirectional_sees_later) {
+    model_ctx c = make_scoring("rope", NORM_RMS, SCORE_BIDIRECTIONAL);
+    acts *ev = acts_create(c.m, B, T, 0, 1);
+    const int32_t *rows;
+    int n;
+    model_forward(c.m, ev, c.b, NULL, NULL);
+    float before[B * T];
+    const float *losses = acts_row_losses(ev, &rows, &n);
+    memcpy(before, losses, (size_t)n * sizeof(float));
+    ck_assert_int_eq(rows[0], 1);  // position 1 of row 0 is the first scored
+    c.b->tokens[T - 1] = (c.b->tokens[T - 1] + 1) % 11;
+    model_forward(c.m, ev, c.b, NULL, NULL);
+    ck_assert(acts_row_losses(ev, &rows, &n)[0] != before[0]);
+    c.b->tokens[T - 1] = (c.b->tokens[T - 1] + 10) % 11;  // back
+    c.b->tokens[T + T - 1] = (c.b->tokens[T + T - 1] + 1) % 11;
+    c.b->tokens[T + T - 2] = (c.b->tokens[T + T - 2] + 3) % 11;
+    model_forward(c.m, ev, c.b, NULL, NULL);
+    const float *after = acts_row_losses(ev, &rows, &n);
+    for (int r = 0; r < n; r++) ck_assert_float_eq(after[r], before[r]);
+    acts_free(ev);
+    destroy(&c);
 }
 END_TEST
 
@@ -274,10 +317,12 @@ Suite *suite_model(void) {
     tcase_add_loop_test(tc, test_model_gradients_rms, 0, n);
     tcase_add_loop_test(tc, test_model_gradients_layernorm, 0, n);
     tcase_add_loop_test(tc, test_model_gradients_every_row_scored, 0, n);
+    tcase_add_loop_test(tc, test_model_gradients_bidirectional, 0, n);
     suite_add_tcase(s, tc);
     TCase *other = tcase_create("behaviour");
     tcase_add_loop_test(other, test_model_eval_path, 0, n);
     tcase_add_loop_test(other, test_model_packed_last_layer_matches_full, 0, n);
+    tcase_add_test(other, test_model_bidirectional_sees_later);
     tcase_add_test(other, test_model_init_deterministic);
     tcase_add_test(other, test_model_init_scale);
     tcase_add_test(other, test_model_rejects_bad_shapes);

@@ -682,6 +682,47 @@ START_TEST(test_sequence_to_batch) {
 }
 END_TEST
 
+// The bidirectional reading: "x0 x1 x2 x3 | y0 y1 y2" scored at '|' and y0 (a padded answer
+// scores its prefix) becomes inputs x0..x3 and three placeholders, targets y0 y1 y2 at the
+// placeholders, the first two scored, length 7 in a batch of 9; a sequence with input after
+// its first answer (indirect indexing with several questions) is refused.
+START_TEST(test_sequence_bidirectional_row) {
+    enum { P = 9 };  // the placeholder id
+    const uint16_t tok[8] = {1, 2, 3, 4, 8, 5, 6, 7};
+    const uint8_t mask[8] = {0, 0, 0, 0, 1, 1, 0, 0};
+    batch *b = batch_create(2, 9);
+    const row_reading both = {1, P};
+    ck_assert_int_eq(task_sequence_to_row(b, 1, tok, mask, 8, &both), 2);
+    static const int32_t want_tokens[9] = {1, 2, 3, 4, P, P, P, 0, 0};
+    static const int32_t want_targets[9] = {0, 0, 0, 0, 5, 6, 7, 0, 0};
+    static const uint8_t want_mask[9] = {0, 0, 0, 0, 1, 1, 0, 0, 0};
+    for (int t = 0; t < 9; t++) {
+        ck_assert_int_eq(b->tokens[9 + t], want_tokens[t]);
+        ck_assert_int_eq(b->targets[9 + t], want_targets[t]);
+        ck_assert_int_eq(b->mask[9 + t], want_mask[t]);
+        ck_assert_float_eq(b->pos[9 + t], (float)t);
+    }
+    ck_assert_int_eq(b->len[1], 7);
+    ck_assert_int_eq(b->len[0], 9);  // untouched
+    // Causal reading of the same sequence: the next tokens, length 7 too.
+    ck_assert_int_eq(task_sequence_to_row(b, 0, tok, mask, 8, NULL), 2);
+    ck_assert_int_eq(b->tokens[4], 8);
+    ck_assert_int_eq(b->targets[4], 5);
+    // Input after an answer.
+    const uint8_t two_answers[8] = {0, 1, 0, 0, 1, 0, 0, 0};
+    ck_assert_int_eq(task_sequence_to_row(b, 0, tok, two_answers, 8, &both), -2);
+    task q8 = configure(II, "alphabet=26,len_min=6,len_max=10,shift_max=1,queries=8");
+    char err[512];
+    ck_assert_int_eq(task_reading_check(&q8, 16, 1, err, sizeof err), -1);
+    ck_assert_str_eq(err, "task 'indirect_indexing' has input after its first answer (e.g. "
+                          "several questions per sequence): a bidirectional model reads the "
+                          "answers at placeholders after the whole input");
+    task q1 = configure(II, "alphabet=26,len_min=6,len_max=10,shift_max=1,queries=1");
+    ck_assert_int_eq(task_reading_check(&q1, 64, 1, err, sizeof err), 0);
+    batch_free(b);
+}
+END_TEST
+
 // ---- the dataset format ------------------------------------------------------------------
 
 START_TEST(test_dataset_round_trip) {
@@ -959,6 +1000,7 @@ Suite *suite_tasks(void) {
     tcase_add_test(tc, test_bad_options);
     tcase_add_test(tc, test_edge_options);
     tcase_add_test(tc, test_sequence_to_batch);
+    tcase_add_test(tc, test_sequence_bidirectional_row);
     tcase_add_test(tc, test_answer_groups);
     tcase_add_test(tc, test_no_lookup_baseline);
     suite_add_tcase(s, tc);

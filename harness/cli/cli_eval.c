@@ -31,12 +31,13 @@ static int eval_dataset(model *m, const char *path) {
     dataset *d = dataset_load(path, err, sizeof err);
     if (!d) return fail(err);
     int rc = 0;
-    if (d->vocab_size > m->cfg.vocab) {
+    if (d->vocab_size > m->cfg.vocab - m->cfg.bidirectional) {
         set_error(err, sizeof err, "%s: %d token kinds, more than the model's vocabulary of %d",
                   path, d->vocab_size, m->cfg.vocab);
         rc = fail(err);
     } else {
-        data_feed feed = {.data = d};
+        // A bidirectional model reads the answers at its placeholder, its last token id.
+        data_feed feed = {.data = d, .reading = {m->cfg.bidirectional, m->cfg.vocab - 1}};
         eval_result er;
         if (evaluate(m, RUN_EVAL_BATCH, data_feed_width(d), INT_MAX, data_feed_sequential, &feed,
                      0, omp_get_max_threads(), &er, err, sizeof err) != 0)

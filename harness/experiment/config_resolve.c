@@ -73,6 +73,26 @@ int config_check_scalar(const field *f, const char *text, double *num, uint64_t 
             return set_error(msg, len, "%s: expected rms or layer, got '%s'", f->path, text);
         *num = strcmp(text, "rms") == 0 ? NORM_RMS : NORM_LAYER;
         return 0;
+    case T_WORD: {
+        const int i = word_index(field_choices(f), text);
+        if (i < 0) {
+            char words[128];
+            snprintf(words, sizeof words, "%s", field_choices(f));
+            char *bar = strrchr(words, '|');
+            if (bar) {  // "a|b|c" reads "a, b or c"
+                char last[64];
+                snprintf(last, sizeof last, "%s", bar + 1);
+                *bar = '\0';
+                for (char *c = words; *c; c++)
+                    if (*c == '|') *c = ',';
+                return set_error(msg, len, "%s: expected %s or %s, got '%s'", f->path, words,
+                                 last, text);
+            }
+            return set_error(msg, len, "%s: expected %s, got '%s'", f->path, words, text);
+        }
+        *num = i;
+        return 0;
+    }
     case T_SEED:
         if (!isdigit((unsigned char)text[0]) || (*u64 = strtoull(text, &end, 10), *end) || errno)
             return set_error(msg, len, "%s: expected a non-negative integer, got '%s'", f->path,
@@ -146,6 +166,7 @@ static void store_scalar(const field *f, const char *text, double num, uint64_t 
         break;
     }
     case T_NORM: *(norm_kind *)(void *)at = num == NORM_RMS ? NORM_RMS : NORM_LAYER; break;
+    case T_WORD: *(int *)(void *)at = (int)num; break;
     case T_SEED: *(uint64_t *)(void *)at = u64; break;
     case T_INT: *(int *)(void *)at = (int)num; break;
     case T_FLOAT: *(double *)(void *)at = num; break;
@@ -309,7 +330,8 @@ static int resolve_encoding(const char *file, run_config *r, const raw_value *na
                             const raw_value *shape_v[3], const raw_options *o, config_pos model_pos,
                             char *err, size_t errlen) {
     char msg[512], merged[MERGED_LEN], owner[CONFIG_VALUE_LEN + 16], inline_opts[CONFIG_VALUE_LEN] = "";
-    const pe_shape shape = {r->layers, r->heads, r->d_model / r->heads, r->d_model};
+    const pe_shape shape = {r->layers, r->heads, r->d_model / r->heads, r->d_model,
+                            r->bidirectional};
     pe p;
     // NAME(K=V;...): options of this encoding only, over model.encoding_options, so that one
     // sweep over encodings can give each its own. ';' separates them: the value is a CSV field

@@ -22,6 +22,9 @@ static const field rows[] = {
     {"model.layers", T_INT, 0, "4", 1, NOMAX, 0, 0, AT(layers), "blocks", 0},
     {"model.heads", T_INT, 0, "8", 1, NOMAX, 0, 0, AT(heads), "attention heads", 0},
     {"model.norm", T_NORM, 0, "rms", 0, 0, 0, 0, AT(norm), "RMSNorm or LayerNorm", 0},
+    {"model.attention", T_WORD, 0, "causal", 0, 0, 0, 0, AT(bidirectional),
+     "causal (a decoder) or bidirectional (every position sees every other; answers read at "
+     "placeholders)", FIELD_OPTIONAL},
     {"model.init_std", T_FLOAT, 0, "0.02", 0, HUGE_VAL, 1, 0, AT(init_std),
      "std of the weight matrices at init; residual projections get std/sqrt(2*layers)", 1},
     {"model.encoding", T_STRING, 0, "rope", 0, 0, 0, 0, AT(encoding),
@@ -85,7 +88,33 @@ int field_index(const char *path) {
     return -1;
 }
 
-int is_scalar(field_type t) { return t <= T_NORM; }
+int is_scalar(field_type t) { return t <= T_WORD; }
+
+const char *field_choices(const field *f) {
+    static const struct {
+        const char *path, *choices;
+    } words[] = {{"model.attention", "causal|bidirectional"}};
+    for (size_t i = 0; f->type == T_WORD && i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(f->path, words[i].path)) return words[i].choices;
+    return NULL;
+}
+
+int word_index(const char *choices, const char *word) {
+    const size_t n = strlen(word);
+    int i = 0;
+    for (const char *p = choices; *p; i++) {
+        const size_t len = strcspn(p, "|");
+        if (len == n && !strncmp(p, word, n)) return i;
+        p += len + (p[len] == '|');
+    }
+    return -1;
+}
+
+void word_at(const char *choices, int i, char *buf, size_t len) {
+    const char *p = choices;
+    for (; i > 0 && *p; i--) p += strcspn(p, "|") + (p[strcspn(p, "|")] == '|');
+    snprintf(buf, len, "%.*s", (int)strcspn(p, "|"), p);
+}
 
 const char *last_key(const char *path) {
     const char *dot = strrchr(path, '.');
@@ -100,8 +129,9 @@ int is_child(int i, const char *prefix) {
 }
 
 void config_print_schema(FILE *out) {
-    static const char *const type_name[] = {"string", "integer", "number", "integer", "rms or layer",
-                                            "mapping", "mapping", "list", "mapping", "mapping"};
+    static const char *const type_name[] = {"string",  "integer", "number", "integer",
+                                            "rms or layer", "word", "mapping", "mapping",
+                                            "list",    "mapping", "mapping"};
     fputs("| key | type | default | valid | meaning |\n|---|---|---|---|---|\n", out);
     for (int i = 0; i < N_FIELDS; i++) {
         const field *f = &config_schema[i];
@@ -114,6 +144,10 @@ void config_print_schema(FILE *out) {
                          f->max_open ? ')' : ']');
         } else if (f->type == T_SEED) {
             snprintf(range, sizeof range, ">= 0");
+        } else if (f->type == T_WORD) {
+            snprintf(range, sizeof range, "%s", field_choices(f));
+            for (char *c = range; *c; c++)  // '|' would end a markdown table's cell
+                if (*c == '|') *c = '/';
         }
         char def[64] = "";
         if (f->required) snprintf(def, sizeof def, "(required)");

@@ -8,7 +8,7 @@
 #include "harness/experiment/config.h"
 
 typedef enum {
-    T_STRING, T_INT, T_FLOAT, T_SEED, T_NORM,  // scalars
+    T_STRING, T_INT, T_FLOAT, T_SEED, T_NORM, T_WORD,  // scalars
     T_MAPPING, T_OPTIONS, T_SETS, T_SWEEP, T_SELECTION  // structure
 } field_type;
 
@@ -30,13 +30,14 @@ typedef struct field {
 
 #define FIELD_NOT_IN_ID 2
 // FIELD_OPTIONAL: stated (in the text and the id) only when set, for keys whose default
-// defers to another key (init_seed and data_seed to seed).
+// defers to another key (init_seed and data_seed to seed) or is what every run did before
+// the key existed (model.attention: causal), so earlier runs' config.yaml reads the same.
 #define FIELD_OPTIONAL 3
 
 // Bounds of integer fields without a maximum.
 #define NOMAX INT_MAX
 // Rows of the table (checked against the table where it is defined).
-#define N_FIELDS 38
+#define N_FIELDS 39
 // Options per mapping (task.options, model.encoding_options, a set's options).
 #define MAX_OPTIONS 16
 
@@ -44,8 +45,15 @@ extern const field *const config_schema;  // N_FIELDS rows
 
 // The row of a dotted path, or -1.
 int field_index(const char *path);
-// Strings, numbers, seeds and norms are scalars; the rest is structure.
+// Strings, numbers, seeds, norms and words are scalars; the rest is structure.
 int is_scalar(field_type t);
+// A T_WORD key's words, "a|b|c" (stored as the chosen word's index, an int); NULL for other
+// keys.
+const char *field_choices(const field *f);
+// The index of word among choices ("a|b|c"), or -1.
+int word_index(const char *choices, const char *word);
+// Word i of choices into buf ("" when there is none).
+void word_at(const char *choices, int i, char *buf, size_t len);
 // The key after the last dot.
 const char *last_key(const char *path);
 // Whether row i sits directly under prefix ("" = top level).

@@ -150,6 +150,7 @@ static int at_default(const field *f, const char *at) {
     if (f->type == T_INT) return *(const int *)(const void *)at == atoi(f->def);
     if (f->type == T_FLOAT) return *(const double *)(const void *)at == strtod(f->def, NULL);
     if (f->type == T_STRING && f->def) return !strcmp(at, f->def);
+    if (f->type == T_WORD) return *(const int *)(const void *)at == word_index(field_choices(f), f->def);
     return 0;
 }
 
@@ -197,6 +198,12 @@ static void emit_mapping(sink *s, const run_config *r, const char *prefix, int i
         }
         case T_STRING: yaml_scalar(at, v, sizeof v), emit(s, " %s\n", v); break;
         case T_NORM: emit(s, " %s\n", r->norm == NORM_RMS ? "rms" : "layer"); break;
+        case T_WORD: {
+            char word[64];
+            word_at(field_choices(f), *(const int *)(const void *)at, word, sizeof word);
+            emit(s, " %s\n", word);
+            break;
+        }
         case T_SEED:
             emit(s, " %llu\n", (unsigned long long)*(const uint64_t *)(const void *)at);
             break;

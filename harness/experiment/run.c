@@ -250,7 +250,7 @@ static void point_csv(const run_config *r, char *buf, size_t len) {
 static int prepare(run_state *s, const char *results, char *err, size_t errlen) {
     const run_config *c = s->cfg;
     if (run_data_prepare(&s->data, c, results, err, errlen) != 0) return -1;
-    model_config mc = {s->data.vocab, c->d_model, c->layers, c->heads, c->norm};
+    model_config mc = {s->data.vocab, c->d_model, c->layers, c->heads, c->norm, c->bidirectional};
     if (!(s->m = model_create(&mc, c->encoding, c->encoding_options, err, errlen))) return -1;
     model_init(s->m, run_init_seed(c), (float)c->init_std);
     if (c->init_from[0] && load_init_from(s->m, c, results, err, errlen) != 0) return -1;

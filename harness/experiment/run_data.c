@@ -128,7 +128,7 @@ int run_data_check(const run_config *c, char *err, size_t errlen) {
     if (c->eval_sliding_stride > p.train_width)
         return set_error(err, errlen, "evaluation.sliding_stride: %d is longer than the training "
                          "windows (%d)", c->eval_sliding_stride, p.train_width);
-    model_config mc = {p.vocab, c->d_model, c->layers, c->heads, c->norm};
+    model_config mc = {p.vocab, c->d_model, c->layers, c->heads, c->norm, c->bidirectional};
     model *m = model_create(&mc, c->encoding, c->encoding_options, err, errlen);
     if (!m) return -1;
     int rc = check_width(m, "training", c->batch, p.train_width, 1, err, errlen);

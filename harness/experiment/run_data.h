@@ -40,6 +40,7 @@ typedef struct run_data {
     int sliding_stride;  // books: evaluation.sliding_stride (0: no sliding-window rows)
     // Storage behind the sources: task runs...
     task train_task, eval_tasks[CONFIG_MAX_SETS];
+    task_stream train_stream;
     task_pool train_pool, eval_pools[CONFIG_MAX_SETS];
     // ... and books runs.
     books_data books;

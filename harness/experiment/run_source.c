@@ -11,12 +11,18 @@
 
 // ---- a generated task --------------------------------------------------------------------------
 
+// The rows of a run's task: a bidirectional model reads the answers at a placeholder token,
+// one past the task's vocabulary.
+static row_reading task_reading(const run_config *c, const task *t) {
+    return (row_reading){c->bidirectional, t->ops->vocab_size(t)};
+}
+
 static int task_plan(const run_config *c, run_plan *p, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
     task t;
     if (task_configure(&t, c->task, c->task_options, err, errlen) != 0) return -1;
     p->train_width = task_feed_width(&t);
-    p->vocab = t.ops->vocab_size(&t);
+    p->vocab = t.ops->vocab_size(&t) + c->bidirectional;
     for (; p->n_sets < c->n_sets; p->n_sets++) {
         if (task_configure(&t, c->task, c->sets[p->n_sets].options, err, errlen) != 0) return -1;
         p->widths[p->n_sets] = task_feed_width(&t);
@@ -25,7 +31,22 @@ static int task_plan(const run_config *c, run_plan *p, char *err, size_t errlen)
     return 0;
 }
 
-static int task_check(const run_config *c, char *err, size_t errlen) { return 0; }
+// A bidirectional model needs the answers after the whole input, in training and in every
+// set (a sample of each; the layouts are the task's, not the draw's).
+static int task_check(const run_config *c, char *err, size_t errlen) {
+    if (!c->bidirectional) return 0;
+    task t;
+    char msg[512];
+    for (int i = -1; i < c->n_sets; i++) {
+        if (task_configure(&t, c->task, i < 0 ? c->task_options : c->sets[i].options, err,
+                           errlen) != 0)
+            return -1;
+        if (task_reading_check(&t, 256, 1, msg, sizeof msg) != 0)
+            return set_error(err, errlen, "model.attention: bidirectional: %s%s%s", msg,
+                             i < 0 ? "" : " (evaluation set ", i < 0 ? "" : c->sets[i].name);
+    }
+    return 0;
+}
 
 static int pool_length(const void *ctx, size_t i) {
     const task_pool *p = ctx;
@@ -36,12 +57,14 @@ static int pool_length(const void *ctx, size_t i) {
 static int task_open(run_data *d, const run_config *c, const char *data_dir, int evaluation_only,
                      char *err, size_t errlen) {
     if (task_configure(&d->train_task, c->task, c->task_options, err, errlen) != 0) return -1;
-    d->train = (data_source){.next = task_feed_fresh, .ctx = &d->train_task,
+    d->train_stream = (task_stream){&d->train_task, task_reading(c, &d->train_task)};
+    d->train = (data_source){.next = task_feed_fresh, .ctx = &d->train_stream,
                              .width = task_feed_width(&d->train_task)};
     if (c->train_examples > 0 && !evaluation_only) {
         if (task_pool_create(&d->train_pool, &d->train_task, train_data_seed(run_data_seed(c)),
                              (size_t)c->train_examples, err, errlen) != 0)
             return -1;
+        d->train_pool.reading = d->train_stream.reading;
         d->train.next = task_pool_random;
         d->train.ctx = &d->train_pool;
     }
@@ -50,6 +73,7 @@ static int task_open(run_data *d, const run_config *c, const char *data_dir, int
             task_pool_create(&d->eval_pools[i], &d->eval_tasks[i], run_eval_seed(i),
                              (size_t)c->eval_examples, err, errlen) != 0)
             return -1;
+        d->eval_pools[i].reading = task_reading(c, &d->eval_tasks[i]);
         data_source *e = &d->evals[d->n_evals++];
         *e = (data_source){.next = task_pool_sequential, .ctx = &d->eval_pools[i],
                            .cursor = &d->eval_pools[i].cursor, .n = d->eval_pools[i].n,
@@ -57,13 +81,14 @@ static int task_open(run_data *d, const run_config *c, const char *data_dir, int
                            .task = &d->eval_tasks[i], .pool = &d->eval_pools[i]};
         snprintf(e->name, sizeof e->name, "%s", c->sets[i].name);
     }
-    d->vocab = d->train_task.ops->vocab_size(&d->train_task);
+    d->vocab = d->train_task.ops->vocab_size(&d->train_task) + c->bidirectional;
     d->train_len = d->train.width;
     return 0;
 }
 
 static void task_token_text(const data_source *set, int id, char *buf, size_t len) {
-    snprintf(buf, len, "%s", set->task->ops->token_name(set->task, id));
+    const int placeholder = id >= set->task->ops->vocab_size(set->task);
+    snprintf(buf, len, "%s", placeholder ? "_" : set->task->ops->token_name(set->task, id));
 }
 
 // ---- books -------------------------------------------------------------------------------------
@@ -84,6 +109,9 @@ static int books_plan(const run_config *c, run_plan *p, char *err, size_t errlen
 }
 
 static int books_check(const run_config *c, char *err, size_t errlen) {
+    if (c->bidirectional)
+        return set_error(err, errlen, "model.attention: bidirectional is for tasks (a book "
+                         "window's every next token would be in view)");
     books_data b;
     char corpus[1024];
     if (books_data_options(c->task_options, corpus, sizeof corpus, &b, err, errlen) != 0)

@@ -12,12 +12,24 @@
 
 // Causal attention is computed in blocks of this many query rows: block i0 needs keys
 // [0, i0 + rows) only, so the products skip the (masked) upper triangle at block
-// granularity -- 5/8 of the full work at T = 4 blocks, tending to 1/2.
+// granularity -- 5/8 of the full work at T = 4 blocks, tending to 1/2. Bidirectional
+// attention uses the same blocks over every key.
 enum { QUERY_BLOCK = 32 };
 
 // Rows of the query block starting at i0 (the last block may be short).
 static inline int block_rows(int T, int i0) {
     return T - i0 < QUERY_BLOCK ? T - i0 : QUERY_BLOCK;
+}
+
+// The keys the products of the block at i0 cover: up to its last row, or all.
+static inline int block_cols(const attn_scratch *ws, int T, int i0) {
+    return ws->bidirectional ? T : i0 + block_rows(T, i0);
+}
+
+// The keys query i of row b attends to: 0 .. keys_end - 1.
+static inline int keys_end(const attn_scratch *ws, const int32_t *lengths, int b, int i, int T) {
+    if (!ws->bidirectional) return i + 1;
+    return lengths && lengths[b] >= 1 && lengths[b] < T ? lengths[b] : T;
 }
 
 // The products of a query block, one libxsmm kernel each. Their shapes depend only on the
@@ -53,7 +65,7 @@ static inline int run_block_kernel(const attn_scratch *ws, int i0, int kind, con
 static void block_kernels_prepare(attn_scratch *ws, int T, int C, int backward) {
     const int D = ws->head_dim, W = ws->qk_width, C3 = 3 * C, last = (T - 1) / QUERY_BLOCK;
     for (int blk = 0; blk < n_query_blocks(T); blk++) {
-        const int i0 = blk * QUERY_BLOCK, rows = block_rows(T, i0), cols = i0 + rows;
+        const int i0 = blk * QUERY_BLOCK, rows = block_rows(T, i0), cols = block_cols(ws, T, i0);
         const float beta = blk == last ? 0.0f : 1.0f;
         smm_kernel *k = ws->kernels + (size_t)blk * N_KERNEL_KINDS;
         // smm_get leaves f NULL when it fails; its return value says the same.
@@ -99,6 +111,7 @@ attn_scratch *attn_scratch_create(const pe *enc, int max_T, int n_threads, int t
     ws->qk_width = pe_qk_width(enc);
     ws->n_threads = n_threads;
     ws->training = training;
+    ws->bidirectional = enc->shape.bidirectional;
     ws->n_pe_params = pe_n_params(enc);
     ws->n_plugin_scratch = pe_scratch_floats(enc, max_T);
     ws->per_thread = scratch_floats(max_T, ws->head_dim, ws->qk_width, ws->n_pe_params,
@@ -212,14 +225,17 @@ static inline float dot_lanes(const float *restrict a, const float *restrict b, 
     return lanes_sum(acc);
 }
 
-// Row-wise causal softmax in place: entries j > i become exactly 0.
-static void causal_softmax(float *s, int T) {
+// Row-wise softmax in place over each row's keys (keys_end); the other entries become
+// exactly 0.
+static void masked_softmax(const attn_scratch *ws, const int32_t *lengths, int b, float *s,
+                           int T) {
     for (int i = 0; i < T; i++) {
         float *restrict row = s + (size_t)i * T;
-        float max = row_max(row, i + 1);
-        float inv = 1.0f / exp_shifted_sum(row, i + 1, max);
-        for (int j = 0; j <= i; j++) row[j] *= inv;
-        for (int j = i + 1; j < T; j++) row[j] = 0.0f;
+        const int end = keys_end(ws, lengths, b, i, T);
+        float max = row_max(row, end);
+        float inv = 1.0f / exp_shifted_sum(row, end, max);
+        for (int j = 0; j < end; j++) row[j] *= inv;
+        for (int j = end; j < T; j++) row[j] = 0.0f;
     }
 }
 
@@ -232,17 +248,18 @@ static void transpose_scaled(float *restrict dst, const float *restrict a, int n
         for (size_t i = 0; i < (size_t)n * cols; i++) dst[i] *= scale;
 }
 
-// scale * q~ k~^T for the causal part: each block of query rows against the keys up to its
-// last row. With a bias hook to follow, the rest of the block's rows is zeroed so that it
-// adds to defined values; without one, nothing reads them (the softmax writes them).
+// scale * q~ k~^T for the part attention reads: each block of query rows against the keys
+// up to its last row (causal) or all keys. With a bias hook to follow, the rest of the
+// block's rows is zeroed so that it adds to defined values; without one, nothing reads them
+// (the softmax writes them).
 // In smm's column-major terms the block's att^T (keys x rows) = (scale k~) (keys x W) . q~^T
 // (W x rows): libxsmm has no kernel reading its first operand transposed, so scale k~^T is
 // written out once per head (a power-of-two scale, as at D = 4^n, changes no bit).
-static void causal_scores(const attn_scratch *ws, float *att, const float *qt, const float *kt,
-                          float *ktT, int T, int W, float scale, int zero_rest) {
+static void block_scores(const attn_scratch *ws, float *att, const float *qt, const float *kt,
+                         float *ktT, int T, int W, float scale, int zero_rest) {
     transpose_scaled(ktT, kt, T, W, W, scale);
     for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
-        int rows = block_rows(T, i0), cols = i0 + rows;
+        int rows = block_rows(T, i0), cols = block_cols(ws, T, i0);
         if (run_block_kernel(ws, i0, K_SCORES, ktT, qt + (size_t)i0 * W, att + (size_t)i0 * T) !=
             0)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, W, scale,
@@ -253,8 +270,9 @@ static void causal_scores(const attn_scratch *ws, float *att, const float *qt, c
 }
 
 void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_cache,
-                       const float *qkv, const float *pos, const pe *enc, const float *pe_params,
-                       int layer, int B, int T, int C, int NH, attn_scratch *ws) {
+                       const float *qkv, const float *pos, const int32_t *lengths, const pe *enc,
+                       const float *pe_params, int layer, int B, int T, int C, int NH,
+                       attn_scratch *ws) {
     const int D = C / NH, W = ws->qk_width, C3 = 3 * C;
     const float scale = 1.0f / sqrtf((float)D);
     const pe_ops *ops = enc->ops;
@@ -281,15 +299,15 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         if (ops->score_forward)
             ops->score_forward(enc, pe_params, layer, h, p, T, W, qt, kt, att, s.pe_scratch);
         else
-            causal_scores(ws, att, qt, kt, s.ktT, T, W, scale, ops->bias_forward != NULL);
+            block_scores(ws, att, qt, kt, s.ktT, T, W, scale, ops->bias_forward != NULL);
         if (ops->bias_forward) ops->bias_forward(enc, pe_params, layer, h, p, T, att, s.pe_scratch);
-        causal_softmax(att, T);
+        masked_softmax(ws, lengths, b, att, T);
         float *o = out + (size_t)b * T * C + h * D;
         // o^T (D x rows) = v^T (D x keys) . att^T (keys x rows) in smm's column-major terms.
         for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
             int rows = block_rows(T, i0);
             if (run_block_kernel(ws, i0, K_VALUES, v, att + (size_t)i0 * T, o + (size_t)i0 * C) != 0)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, i0 + rows, 1.0f,
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, block_cols(ws, T, i0), 1.0f,
                             att + (size_t)i0 * T, T, v, C3, 0.0f, o + (size_t)i0 * C, C);
         }
     }
@@ -297,8 +315,9 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
 
 void attention_backward(float *dqkv, float *dpe_params, const float *dout, const float *qkv,
                         const float *qt_cache, const float *kt_cache, const float *att_cache,
-                        const float *pos, const pe *enc, const float *pe_params, int layer,
-                        int B, int T, int C, int NH, attn_scratch *ws) {
+                        const float *pos, const int32_t *lengths, const pe *enc,
+                        const float *pe_params, int layer, int B, int T, int C, int NH,
+                        attn_scratch *ws) {
     const int D = C / NH, W = ws->qk_width, C3 = 3 * C;
     const float scale = 1.0f / sqrtf((float)D);
     const pe_ops *ops = enc->ops;
@@ -324,14 +343,14 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
 
             // out = att . v  =>  datt = dO . v^T,  dv = sum over blocks of att^T . dO, block
             // by block of query rows over the keys they see (datt's entries right of them stay
-            // unset: the softmax backward below reads j <= i only and zeroes the rest). The
-            // last block sees every key, so it writes dv and the earlier ones add to it. In
+            // unset: the softmax backward below reads a row's keys only and zeroes the rest).
+            // The last block sees every key, so it writes dv and the earlier ones add to it. In
             // smm's terms datt^T (keys x rows) = v (keys x D) . dO^T (D x rows), with v
             // transposed into scratch as libxsmm reads no first operand transposed.
             transpose_scaled(s.vT, v, T, D, C3, 1.0f);
             const int last = (T - 1) / QUERY_BLOCK * QUERY_BLOCK;
             for (int i0 = last; i0 >= 0; i0 -= QUERY_BLOCK) {
-                int rows = block_rows(T, i0), cols = i0 + rows;
+                int rows = block_rows(T, i0), cols = block_cols(ws, T, i0);
                 const float beta = i0 == last ? 0.0f : 1.0f;
                 if (run_block_kernel(ws, i0, K_DATT, s.vT, dO + (size_t)i0 * C,
                                      s.datt + (size_t)i0 * T) != 0)
@@ -352,9 +371,10 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
             for (int i = 0; i < T; i++) {
                 const float *restrict a = att + (size_t)i * T;
                 float *restrict g = s.datt + (size_t)i * T;
-                float dot = dot_lanes(a, g, i + 1);
-                for (int j = 0; j <= i; j++) g[j] = a[j] * (g[j] - dot) * gscale;
-                for (int j = i + 1; j < T; j++) g[j] = 0.0f;
+                const int end = keys_end(ws, lengths, b, i, T);
+                float dot = dot_lanes(a, g, end);
+                for (int j = 0; j < end; j++) g[j] = a[j] * (g[j] - dot) * gscale;
+                for (int j = end; j < T; j++) g[j] = 0.0f;
             }
             if (ops->bias_backward)
                 ops->bias_backward(enc, pe_params, s.dpe, layer, h, p, T, s.datt, s.pe_scratch);
@@ -369,11 +389,12 @@ void attention_backward(float *dqkv, float *dpe_params, const float *dout, const
             } else {
                 if (ops->bias_backward)
                     for (int i = 0; i < T; i++)
-                        for (int j = 0; j <= i; j++) s.datt[(size_t)i * T + j] *= scale;
-                // g = scale d/dlogits: dqt = g . kt, dkt = g^T . qt over the causal blocks.
+                        for (int j = 0; j < keys_end(ws, lengths, b, i, T); j++)
+                            s.datt[(size_t)i * T + j] *= scale;
+                // g = scale d/dlogits: dqt = g . kt, dkt = g^T . qt over the blocks' keys.
                 // The last block writes dkt and the others add to it, as for dv.
                 for (int i0 = last; i0 >= 0; i0 -= QUERY_BLOCK) {
-                    int rows = block_rows(T, i0), cols = i0 + rows;
+                    int rows = block_rows(T, i0), cols = block_cols(ws, T, i0);
                     const float *g = s.datt + (size_t)i0 * T;
                     const float beta = i0 == last ? 0.0f : 1.0f;
                     // dqt^T (W x rows) = kt^T (W x keys) . g^T (keys x rows), column-major.

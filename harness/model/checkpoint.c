@@ -52,10 +52,14 @@ int checkpoint_save(const model *m, const char *path, char *err, size_t errlen) 
     snprintf(name, sizeof name, "%s", m->pe.ops->name);
     pe_format_options(&m->pe, options, sizeof options);
     put(&hf, MAGIC, sizeof MAGIC);
-    put_u32(&hf, CHECKPOINT_VERSION);
+    // The oldest version that holds the model: a causal model's file stays version 2, which
+    // earlier posbench versions and other readers of the format read.
     const model_config *c = &m->cfg;
+    const uint32_t version = c->bidirectional ? CHECKPOINT_VERSION : 2;
+    put_u32(&hf, version);
     put_u32(&hf, c->vocab), put_u32(&hf, c->d_model), put_u32(&hf, c->n_layers);
     put_u32(&hf, c->n_heads), put_u32(&hf, c->norm);
+    if (version >= 3) put_u32(&hf, (uint32_t)c->bidirectional);
     put_u32(&hf, m->n_tensors);
     put(&hf, name, sizeof name);
     put(&hf, options, sizeof options);
@@ -87,7 +91,7 @@ model *checkpoint_load(const char *path, char *err, size_t errlen) {
     }
     model *m = NULL;
     char magic[8], name[NAME_LEN + 1] = {0}, options[OPTIONS_LEN + 1] = {0};
-    uint32_t version, shape[5], n_tensors;
+    uint32_t version, shape[5], n_tensors, bidirectional = 0;
     if (get(&hf, magic, 8) || memcmp(magic, MAGIC, 8)) {
         set_error(err, errlen, "%s: not a posbench checkpoint (bad magic)", path);
         goto fail;
@@ -100,16 +104,17 @@ model *checkpoint_load(const char *path, char *err, size_t errlen) {
     }
     for (int i = 0; i < 5; i++)
         if (get_u32(&hf, &shape[i])) goto truncated;
+    if (version >= 3 && get_u32(&hf, &bidirectional)) goto truncated;
     const size_t name_len = version == 1 ? NAME_LEN_V1 : NAME_LEN;
     if (get_u32(&hf, &n_tensors) || get(&hf, name, name_len) || get(&hf, options, OPTIONS_LEN))
         goto truncated;
-    if (shape[4] > 1 || shape[0] > (1u << 24) || shape[1] > (1u << 16) || shape[2] > 4096 ||
+    if (shape[4] > 1 || bidirectional > 1 || shape[0] > (1u << 24) || shape[1] > (1u << 16) || shape[2] > 4096 ||
         shape[3] > 4096) {
         set_error(err, errlen, "%s: implausible model shape in header (corrupt file?)", path);
         goto fail;
     }
     model_config cfg = {(int)shape[0], (int)shape[1], (int)shape[2], (int)shape[3],
-                        (norm_kind)shape[4]};
+                        (norm_kind)shape[4], (int)bidirectional};
     char merr[256];
     m = model_create(&cfg, name, options, merr, sizeof merr);
     if (!m) {

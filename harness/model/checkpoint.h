@@ -15,7 +15,9 @@
 // fc2_w, lnf_w, [lnf_b], head_w, [pe] (docs/formats.md: "Checkpoints").
 // Version 1 differs only in the encoding field, 32 bytes: it is still read, so that the
 // final.ckpt of earlier results keeps loading (a plugin name longer than 31 characters was
-// cut there, and such a file names an encoding that does not exist).
+// cut there, and such a file names an encoding that does not exist). Version 3 adds a u32
+// after norm, the attention (0 causal, 1 bidirectional); it is written for bidirectional
+// models only, so a causal model's file is the version 2 it always was.
 #ifndef POSBENCH_CHECKPOINT_H
 #define POSBENCH_CHECKPOINT_H
 
@@ -23,7 +25,7 @@
 
 #include "harness/model/model.h"
 
-#define CHECKPOINT_VERSION 2
+#define CHECKPOINT_VERSION 3
 
 // Writes atomically (temporary file, then rename). Returns 0 or -1 with a message in err.
 int checkpoint_save(const model *m, const char *path, char *err, size_t errlen);

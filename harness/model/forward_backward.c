@@ -244,8 +244,8 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
         matmul_forward(qkv, ln1, P + m->off_qkv + (size_t)l * 3 * C * C, N, C, 3 * C);
         attention_forward(atty, a->training ? a->qt + l * sqt : NULL,
                           a->training ? a->kt + l * sqt : NULL,
-                          a->training ? a->att + l * satt : NULL, qkv, bt->pos, &m->pe,
-                          P + m->off_pe, l, B, T, C, NH, a->ws);
+                          a->training ? a->att + l * satt : NULL, qkv, bt->pos, bt->len,
+                          &m->pe, P + m->off_pe, l, B, T, C, NH, a->ws);
         // Past attention, n rows: all of them, or the scored ones packed at the front of each
         // buffer (last_layer_compact).
         const int packed = compact && l == L - 1, n = packed ? M : N;
@@ -326,7 +326,7 @@ void model_backward(model *m, acts *a, const batch *bt) {
             scatter_rows(a->dres, a->dg, a->rows, M, N, C);
         }
         attention_backward(a->dqkv, G + m->off_pe, a->datty, qkv, a->qt + l * sqt,
-                           a->kt + l * sqt, a->att + l * satt, bt->pos, &m->pe,
+                           a->kt + l * sqt, a->att + l * satt, bt->pos, bt->len, &m->pe,
                            P + m->off_pe, l, B, T, C, NH, a->ws);
         matmul_backward_write(a->dln, G + m->off_qkv + (size_t)l * 3 * C * C, a->dqkv, ln1,
                         P + m->off_qkv + (size_t)l * 3 * C * C, N, C, 3 * C);

@@ -51,7 +51,7 @@ int model_check(const model_config *cfg, const char *pe_name, const char *pe_opt
     if (c.d_model % c.n_heads != 0)
         return set_error(err, errlen, "model: d_model %d is not divisible by n_heads %d",
                          c.d_model, c.n_heads);
-    pe_shape shape = {c.n_layers, c.n_heads, c.d_model / c.n_heads, c.d_model};
+    pe_shape shape = {c.n_layers, c.n_heads, c.d_model / c.n_heads, c.d_model, c.bidirectional};
     return pe_configure(encoding, pe_name, pe_options, &shape, err, errlen);
 }
 
@@ -146,11 +146,13 @@ batch *batch_create(int B, int T) {
     b->targets = calloc(n, sizeof *b->targets);
     b->mask = calloc(n, sizeof *b->mask);
     b->pos = calloc(n, sizeof *b->pos);
-    if (!b->tokens || !b->targets || !b->mask || !b->pos) {
+    b->len = malloc((size_t)B * sizeof *b->len);
+    if (!b->tokens || !b->targets || !b->mask || !b->pos || !b->len) {
         batch_free(b);
         return NULL;
     }
     batch_default_positions(b);
+    for (int i = 0; i < B; i++) b->len[i] = T;
     return b;
 }
 
@@ -160,6 +162,7 @@ void batch_free(batch *b) {
     free(b->targets);
     free(b->mask);
     free(b->pos);
+    free(b->len);
     free(b);
 }
 
@@ -169,6 +172,7 @@ void batch_pad_row(batch *b, int row) {
     memset(b->tokens + o, 0, (size_t)b->T * sizeof *b->tokens);
     memset(b->targets + o, 0, (size_t)b->T * sizeof *b->targets);
     for (int t = 0; t < b->T; t++) b->pos[o + t] = (float)t;
+    b->len[row] = b->T;
 }
 
 void batch_default_positions(batch *b) {

@@ -23,6 +23,7 @@ typedef struct model_config {
     int n_layers;
     int n_heads;
     norm_kind norm;
+    int bidirectional;  // attention without the causal mask (each row's keys: its batch length)
 } model_config;
 
 typedef enum { INIT_NORMAL, INIT_RESIDUAL, INIT_ONES, INIT_ZEROS, INIT_ENCODING } init_kind;
@@ -73,20 +74,23 @@ void model_init(model *m, uint64_t seed, float std);
 
 // A batch: B sequences of T tokens, with the positions each token sits at and which
 // positions are scored. targets[i] is the token predicted at position i (ignored unless
-// mask[i]).
+// mask[i]). len[b] is row b's length (its tokens before the padding, 1..T): a bidirectional
+// model's queries see those keys only; causal attention needs no length.
 typedef struct batch {
     int B, T;
     int32_t *tokens, *targets;
     uint8_t *mask;
     float *pos;
+    int32_t *len;
 } batch;
 
+// Every row of length T, at positions 0..T-1.
 batch *batch_create(int B, int T);
 void batch_free(batch *b);
 // pos[b][t] = t for every row.
 void batch_default_positions(batch *b);
-// Row `row` becomes padding: token 0, never scored, positions 0..T-1. Rows are independent
-// under causal attention, so a padding row changes nothing for the others.
+// Row `row` becomes padding: token 0, never scored, positions 0..T-1, length T. Rows are
+// independent, so a padding row changes nothing for the others.
 void batch_pad_row(batch *b, int row);
 
 // Activation buffers for batches up to (B, T). With training = 0 nothing is kept for

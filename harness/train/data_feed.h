@@ -10,10 +10,12 @@
 
 #include "harness/base/rng.h"
 #include "harness/model/model.h"
+#include "harness/train/task_feed.h"
 #include "tasks/dataset.h"
 
 typedef struct data_feed {
     const dataset *data;
+    row_reading reading;  // causal, or bidirectional for such a model (harness/train/task_feed.h)
     size_t cursor;  // next sequence of a sequential pass
     size_t limit;   // a sequential pass serves the first `limit` sequences (0: all)
 } data_feed;

@@ -18,7 +18,56 @@ int task_sequence_to_batch_row(batch *b, int row, const uint16_t *tokens, const 
         b->pos[o + t] = (float)t;
         scored += b->mask[o + t];
     }
+    b->len[row] = len - 1;
     return scored;
+}
+
+// The bidirectional reading (row_reading): input, then placeholders that read the answers.
+static int bidirectional_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,
+                             int len, int placeholder) {
+    if (len < 2 || len - 1 > b->T || row < 0 || row >= b->B) return -1;
+    int p = 0;  // the first scored position: the input ends before it
+    while (p < len - 1 && !mask[p]) p++;
+    int scored = 0;
+    while (p + scored < len - 1 && mask[p + scored]) scored++;
+    for (int t = p + scored; t < len - 1; t++)
+        if (mask[t]) return -2;  // another answer after more input
+    const size_t o = (size_t)row * b->T;
+    for (int t = 0; t < b->T; t++) {
+        const int real = t < len - 1, answer = real && t >= p;
+        b->tokens[o + t] = !real ? 0 : answer ? placeholder : tokens[t];
+        b->targets[o + t] = answer ? tokens[t + 1] : 0;
+        b->mask[o + t] = answer && mask[t];
+        b->pos[o + t] = (float)t;
+    }
+    b->len[row] = len - 1;
+    return scored;
+}
+
+int task_sequence_to_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,
+                         int len, const row_reading *reading) {
+    if (reading && reading->bidirectional)
+        return bidirectional_row(b, row, tokens, mask, len, reading->placeholder);
+    return task_sequence_to_batch_row(b, row, tokens, mask, len);
+}
+
+int task_reading_check(const task *t, int draws, uint64_t seed, char *err, size_t errlen) {
+    const int max_len = t->ops->max_len(t);
+    uint16_t *tok = malloc((size_t)max_len * sizeof *tok);
+    uint8_t *mask = malloc((size_t)max_len);
+    batch *b = batch_create(1, max_len > 1 ? max_len - 1 : 1);
+    int rc = tok && mask && b ? 0 : set_error(err, errlen, "out of memory");
+    rng r;
+    rng_seed(&r, seed);
+    for (int i = 0; rc == 0 && i < draws; i++) {
+        const int len = t->ops->next(t, &r, tok, mask);
+        if (bidirectional_row(b, 0, tok, mask, len, 0) == -2)
+            rc = set_error(err, errlen, "task '%s' has input after its first answer (e.g. "
+                           "several questions per sequence): a bidirectional model reads the "
+                           "answers at placeholders after the whole input", t->ops->name);
+    }
+    free(tok), free(mask), batch_free(b);
+    return rc;
 }
 
 int task_feed_width(const task *t) {
@@ -27,7 +76,8 @@ int task_feed_width(const task *t) {
 }
 
 int task_feed_fresh(batch *b, void *ctx, rng *r) {
-    const task *t = ctx;
+    const task_stream *s = ctx;
+    const task *t = s->task;
     const int max_len = t->ops->max_len(t);
     // Small enough for the stack for every built-in task; larger ones use the heap.
     uint16_t tok_small[512];
@@ -38,7 +88,7 @@ int task_feed_fresh(batch *b, void *ctx, rng *r) {
     if (!tok || !mask) rc = -1;
     for (int row = 0; row < b->B && rc == 0; row++) {
         const int len = t->ops->next(t, r, tok, mask);
-        if (task_sequence_to_batch_row(b, row, tok, mask, len) < 0) batch_pad_row(b, row);
+        if (task_sequence_to_row(b, row, tok, mask, len, &s->reading) < 0) batch_pad_row(b, row);
     }
     if (tok != tok_small) free(tok);
     if (mask != mask_small) free(mask);
@@ -77,7 +127,7 @@ void task_pool_free(task_pool *p) {
 
 static void pool_row(batch *b, int row, const task_pool *p, size_t i) {
     const size_t o = i * (size_t)p->max_len;
-    if (task_sequence_to_batch_row(b, row, p->tokens + o, p->mask + o, p->len[i]) < 0)
+    if (task_sequence_to_row(b, row, p->tokens + o, p->mask + o, p->len[i], &p->reading) < 0)
         batch_pad_row(b, row);
 }
 

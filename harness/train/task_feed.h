@@ -10,9 +10,22 @@
 #include "harness/model/model.h"
 #include "tasks/task.h"
 
+// How a task's sequences (tasks/task.h: targets are the next tokens) become batch rows.
+// Causal (the zero value): as they are, the model predicting each next token. Bidirectional:
+// the input, which is the tokens before the first scored position, then one `placeholder`
+// token per token after that position; the model reads the answer token j at placeholder j
+// (scored where the sequence scores it), every position seeing every other. So
+// "x1 x2 x3 | y1 y2" (scored at '|' and y1) becomes inputs "x1 x2 x3 _ _", targets y1, y2 at
+// the placeholders. It needs every answer after the input (task_reading_check).
+typedef struct row_reading {
+    int bidirectional;
+    int placeholder;  // the token id of the placeholder (the task's vocabulary size)
+} row_reading;
+
 // Sequences of one task held in memory: sequence i is tokens/mask [i*max_len, +len[i]).
 typedef struct task_pool {
     const task *task;
+    row_reading reading;  // causal unless set after task_pool_create
     int max_len;
     size_t n;
     uint16_t *tokens;
@@ -28,12 +41,25 @@ typedef struct task_pool {
 // positions, or -1 if len < 2 or len - 1 > T.
 int task_sequence_to_batch_row(batch *b, int row, const uint16_t *tokens,
                                const uint8_t *mask, int len);
+// The same read as `reading` says (NULL: causal). Bidirectional rows are len - 1 long; -2
+// when the sequence has input after its first scored position (it cannot be read so).
+int task_sequence_to_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,
+                         int len, const row_reading *reading);
+// 0 when `draws` sequences of t (rng_seed(seed)) can all be read bidirectionally, else -1
+// with a message naming the task.
+int task_reading_check(const task *t, int draws, uint64_t seed, char *err, size_t errlen);
+
+// A task and how its rows are read: the context of task_feed_fresh.
+typedef struct task_stream {
+    const task *task;
+    row_reading reading;
+} task_stream;
 
 // The batch width a task needs: its longest sequence minus one.
 int task_feed_width(const task *t);
 
 // batch_fn (harness/train/train.h): B fresh sequences from the task, drawn with the trainer's rng.
-// ctx is the `const task *`.
+// ctx is a `const task_stream *`.
 int task_feed_fresh(batch *b, void *ctx, rng *r);
 
 // Generates n sequences with rng_seed(seed) (the same sequences `posbench gen` would write).
