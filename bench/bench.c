@@ -118,7 +118,7 @@ static int lm_batch(batch *b, void *ctx, rng *r) {
 
 // The shape's model with the encoding, initialised (NULL after printing why).
 static model *bench_model(const shape *s, const char *encoding) {
-    model_config cfg = {s->vocab, s->d_model, s->n_layers, s->n_heads, NORM_RMS};
+    model_config cfg = {s->vocab, s->d_model, s->n_layers, s->n_heads, NORM_RMS, 0};
     char err[256];
     model *m = model_create(&cfg, encoding, NULL, err, sizeof err);
     if (!m)
