@@ -1,10 +1,12 @@
 // The suite's counting and arithmetic tasks (tasks/lengthgen/): even_pairs, cycle_navigation,
-// modular_arithmetic. For each: golden sequences checked by hand, a solver of its own over
-// many draws at the default lengths and at long ones (tests/lengthgen_check.h), its option
-// errors, and what its file's header promises about the distribution. The solvers read token
-// names only, and compute differently from the generators: first against last symbol instead
-// of counting pairs, counts of moves instead of a walk, a two-stack precedence parser instead
-// of a running sum of products.
+// modular_arithmetic, modular_arithmetic_brackets, solve_equation. For each: golden sequences
+// checked by hand, a solver of its own over many draws at the default lengths and at long ones
+// (tests/lengthgen_check.h), its option errors, and what its file's header promises about the
+// distribution. The solvers read token names only, and compute differently from the
+// generators: first against last symbol instead of counting pairs, counts of moves instead of
+// a walk, a two-stack precedence parser instead of a running sum of products or a value built
+// along with the expression, and every candidate x instead of remembering the residue that x
+// replaced.
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,6 +295,125 @@ START_TEST(test_modular_arithmetic_lengths) {
 }
 END_TEST
 
+// ---- modular_arithmetic_brackets -------------------------------------------------------------
+
+START_TEST(test_modular_arithmetic_brackets) {
+    task t = lengthgen_configure("modular_arithmetic_brackets", "len_min=5,len_max=14");
+    // By hand (mod 5): ((2)*1): (2) and 1, 2*1 = 2; ((-3)+(-1)) = -4 = 1; (2-3) = -1 = 4.
+    static const char *const golden[] = {"((2)*1)|[2]", "((-3)+(-1))|[1]", "(2-3)|[4]"};
+    lengthgen_check_golden(&t, 4, golden, 3);
+    t = lengthgen_configure("modular_arithmetic_brackets", NULL);
+    ck_assert_int_eq(t.ops->vocab_size(&t), 11);  // 0-4, + - ( ) *, |
+    ck_assert_int_eq(t.ops->max_len(&t), 42);
+    ck_assert_int_eq(lengthgen_check_solver(&t, 2, 3000, expression_solve, input_tokens), 42);
+    t = lengthgen_configure("modular_arithmetic_brackets", "len_min=450,len_max=500");
+    ck_assert_int_eq(lengthgen_check_solver(&t, 3, 600, expression_solve, input_tokens), 502);
+    t = lengthgen_configure("modular_arithmetic_brackets", "mult=0,modulus=7");
+    ck_assert_int_eq(t.ops->vocab_size(&t), 12);  // 0-6, + - ( ), |: no *
+    ck_assert_int_eq(lengthgen_check_solver(&t, 4, 2000, expression_solve, input_tokens), 42);
+    t = lengthgen_configure("modular_arithmetic_brackets", "modulus=10,len_min=450,len_max=500");
+    ck_assert_int_eq(lengthgen_check_solver(&t, 5, 600, expression_solve, input_tokens), 502);
+}
+END_TEST
+
+// The shapes of the short lengths, and op uniform over + - * (mult=1) or + - (mult=0).
+START_TEST(test_brackets_shapes) {
+    static const char *const shapes[] = {"d", "-d", "(d)", "(-d)"};
+    for (int n = 1; n <= 4; n++) {
+        char opt[64];
+        snprintf(opt, sizeof opt, "len_min=%d,len_max=%d", n, n);
+        task t = lengthgen_configure("modular_arithmetic_brackets", opt);
+        rng r;
+        rng_seed(&r, 8);
+        uint16_t tok[8];
+        uint8_t mask[8];
+        for (int s = 0; s < 50; s++) {
+            ck_assert_int_eq(t.ops->next(&t, &r, tok, mask), n + 2);
+            for (int i = 0; i < n; i++) {
+                const char *want = &shapes[n - 1][i], *got = name_of(&t, tok[i]);
+                ck_assert(*want == 'd' ? is_residue(got) : got[0] == *want);
+            }
+        }
+    }
+    task t = lengthgen_configure("modular_arithmetic_brackets", "len_min=5,len_max=5");
+    static const char *const ops[] = {"+", "-", "*"};
+    for (int o = 0; o < 3; o++) {  // (d op d): op at index 2
+        const int n = count_at(&t, 9, 6000, 2, ops[o]);
+        ck_assert_msg(n > 1800 && n < 2200, "'%s' %d times in 6000", ops[o], n);
+    }
+    t = lengthgen_configure("modular_arithmetic_brackets", "len_min=5,len_max=5,mult=0");
+    ck_assert_int_eq(count_at(&t, 9, 2000, 2, "-") + count_at(&t, 9, 2000, 2, "+"), 2000);
+    const int minus = count_at(&t, 9, 2000, 2, "-");
+    ck_assert(minus > 900 && minus < 1100);
+}
+END_TEST
+
+// ---- solve_equation --------------------------------------------------------------------------
+
+// Every x in 0 .. m-1 tried in the left side; exactly one must give the right side. Below 3
+// tokens, the suite's filler: residues 0, answer 0.
+static int solve_equation_solve(const task *t, const uint16_t *in, int m, uint16_t *out,
+                                int *scored) {
+    const int mod = modulus_of(t);
+    *scored = 1;
+    if (m < 3) {
+        ck_assert(!strcmp(name_of(t, in[0]), "0") && (m == 1 || !strcmp(name_of(t, in[1]), "0")));
+        out[0] = residue_id(t, 0);
+        return 1;
+    }
+    ck_assert_str_eq(name_of(t, in[m - 2]), "=");
+    const char *rhs = name_of(t, in[m - 1]);
+    ck_assert(is_residue(rhs));
+    int solutions = 0, x = -1, malformed = 0;
+    for (int v = 0; v < mod; v++) {
+        const int left = evaluate(t, in, m - 2, mod, v);
+        malformed |= left < 0;
+        if (left == rhs[0] - '0') solutions++, x = v;
+    }
+    ck_assert_msg(!malformed, "solve_equation: a malformed left side");
+    ck_assert_int_eq(solutions, 1);
+    out[0] = residue_id(t, x);
+    return 1;
+}
+
+START_TEST(test_solve_equation) {
+    task t = lengthgen_configure("solve_equation", "len_min=5,len_max=14");
+    // By hand (mod 5): ((-x)--2)=1: -x+2 = 1, x = 1; (4+x)=3: x = -1 = 4;
+    // ((-x)+-0)=2: -x = 2, x = -2 = 3.
+    static const char *const golden[] = {"((-x)--2)=1|[1]", "(4+x)=3|[4]", "((-x)+-0)=2|[3]"};
+    lengthgen_check_golden(&t, 3, golden, 3);
+    t = lengthgen_configure("solve_equation", NULL);
+    ck_assert_int_eq(t.ops->vocab_size(&t), 12);  // 0-4, + - ( ) x =, |
+    ck_assert_int_eq(t.ops->max_len(&t), 42);
+    ck_assert_int_eq(lengthgen_check_solver(&t, 2, 3000, solve_equation_solve, input_tokens),
+                     42);
+    t = lengthgen_configure("solve_equation", "len_min=450,len_max=500");
+    ck_assert_int_eq(lengthgen_check_solver(&t, 3, 600, solve_equation_solve, input_tokens),
+                     502);
+    t = lengthgen_configure("solve_equation", "modulus=2");
+    ck_assert_int_eq(lengthgen_check_solver(&t, 4, 2000, solve_equation_solve, input_tokens), 42);
+    t = lengthgen_configure("solve_equation", "modulus=10,len_min=450,len_max=500");
+    ck_assert_int_eq(lengthgen_check_solver(&t, 5, 600, solve_equation_solve, input_tokens),
+                     502);
+}
+END_TEST
+
+// The filler below 3 tokens, the shortest equation, and the suite's choice of the residue
+// that becomes x: in "(a op b)=v" a position of "(a op b)" is drawn and the first residue at
+// or after it taken, wrapping: ( a -> a, op b -> b, ) -> a, so a 3 times in 5.
+START_TEST(test_solve_equation_unknown) {
+    task t = lengthgen_configure("solve_equation", "len_min=1,len_max=2");
+    static const char *const filler[] = {"0|[0]", "00|[0]", "0|[0]"};
+    lengthgen_check_golden(&t, 2, filler, 3);
+    t = lengthgen_configure("solve_equation", "len_min=3,len_max=3");
+    ck_assert_int_eq(count_at(&t, 10, 100, 0, "x"), 100);
+    t = lengthgen_configure("solve_equation", "len_min=7,len_max=7");
+    const int a = count_at(&t, 11, 5000, 1, "x"), b = count_at(&t, 11, 5000, 3, "x");
+    ck_assert_int_eq(a + b, 5000);
+    ck_assert_msg(a > 2850 && a < 3150, "x replaced a %d times in 5000", a);
+}
+END_TEST
+
 // ---- options -------------------------------------------------------------------------------
 
 START_TEST(test_arithmetic_options) {
@@ -311,6 +432,18 @@ START_TEST(test_arithmetic_options) {
          "task 'cycle_navigation': option 'cycle_length' = 11 out of range [2, 10]"},
         {"cycle_navigation", "cycle_length=2.5",
          "task 'cycle_navigation': option 'cycle_length' = 2.5 must be an integer"},
+        {"modular_arithmetic_brackets", "mult=2",
+         "task 'modular_arithmetic_brackets': option 'mult' must be one of 0|1, got '2'"},
+        {"modular_arithmetic_brackets", "modulus=0",
+         "task 'modular_arithmetic_brackets': option 'modulus' = 0 out of range [2, 10]"},
+        {"modular_arithmetic_brackets", "modulus=4.25",
+         "task 'modular_arithmetic_brackets': option 'modulus' = 4.25 must be an integer"},
+        {"solve_equation", "modulus=12",
+         "task 'solve_equation': option 'modulus' = 12 out of range [2, 10]"},
+        {"solve_equation", "modulus=3.5",
+         "task 'solve_equation': option 'modulus' = 3.5 must be an integer"},
+        {"solve_equation", "len_max=7.5",
+         "task 'solve_equation': option 'len_max' = 7.5 must be an integer"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         task t;
@@ -341,6 +474,14 @@ Suite *suite_lengthgen_arithmetic(void) {
     tc = solver_case("modular_arithmetic");
     tcase_add_test(tc, test_modular_arithmetic);
     tcase_add_test(tc, test_modular_arithmetic_lengths);
+    suite_add_tcase(s, tc);
+    tc = solver_case("modular_arithmetic_brackets");
+    tcase_add_test(tc, test_modular_arithmetic_brackets);
+    tcase_add_test(tc, test_brackets_shapes);
+    suite_add_tcase(s, tc);
+    tc = solver_case("solve_equation");
+    tcase_add_test(tc, test_solve_equation);
+    tcase_add_test(tc, test_solve_equation_unknown);
     suite_add_tcase(s, tc);
     tc = tcase_create("options");
     tcase_add_test(tc, test_arithmetic_options);
