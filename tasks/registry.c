@@ -10,9 +10,17 @@
 extern const task_ops task_indirect_indexing, task_probe_where, task_probe_what;
 // The length-generalisation suite (tasks/lengthgen/).
 extern const task_ops task_parity_check;
+extern const task_ops task_even_pairs, task_modular_arithmetic, task_cycle_navigation,
+    task_modular_arithmetic_brackets, task_solve_equation;
 
 const task_ops *const task_registry[] = {&task_indirect_indexing, &task_probe_where,
-                                          &task_probe_what, &task_parity_check, NULL};
+                                          &task_probe_what, &task_parity_check,
+                                          &task_even_pairs,
+                                          &task_modular_arithmetic,
+                                          &task_cycle_navigation,
+                                          &task_modular_arithmetic_brackets,
+                                          &task_solve_equation,
+                                          NULL};
 
 const task_ops *task_find(const char *name) {
     for (int i = 0; task_registry[i]; i++)
