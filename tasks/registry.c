@@ -10,9 +10,15 @@
 extern const task_ops task_indirect_indexing, task_probe_where, task_probe_what;
 // The length-generalisation suite (tasks/lengthgen/).
 extern const task_ops task_parity_check;
+extern const task_ops task_stack_manipulation, task_reverse_string, task_duplicate_string,
+    task_missing_duplicate_string, task_odds_first;
 
 const task_ops *const task_registry[] = {&task_indirect_indexing, &task_probe_where,
-                                          &task_probe_what, &task_parity_check, NULL};
+                                          &task_probe_what, &task_parity_check,
+                                          &task_stack_manipulation, &task_reverse_string,
+                                          &task_duplicate_string, &task_missing_duplicate_string,
+                                          &task_odds_first,
+                                          NULL};
 
 const task_ops *task_find(const char *name) {
     for (int i = 0; task_registry[i]; i++)
