@@ -8,19 +8,21 @@
 #include "harness/base/names.h"
 
 extern const task_ops task_indirect_indexing, task_probe_where, task_probe_what;
-// The length-generalisation suite (tasks/lengthgen/).
-extern const task_ops task_parity_check;
-extern const task_ops task_even_pairs, task_modular_arithmetic, task_cycle_navigation,
+// The length-generalisation suite (tasks/lengthgen/), in its paper's order: regular,
+// context-free, context-sensitive.
+extern const task_ops task_even_pairs, task_modular_arithmetic, task_parity_check,
+    task_cycle_navigation;
+extern const task_ops task_stack_manipulation, task_reverse_string,
     task_modular_arithmetic_brackets, task_solve_equation;
+extern const task_ops task_duplicate_string, task_missing_duplicate_string, task_odds_first;
 
-const task_ops *const task_registry[] = {&task_indirect_indexing, &task_probe_where,
-                                          &task_probe_what, &task_parity_check,
-                                          &task_even_pairs,
-                                          &task_modular_arithmetic,
-                                          &task_cycle_navigation,
-                                          &task_modular_arithmetic_brackets,
-                                          &task_solve_equation,
-                                          NULL};
+const task_ops *const task_registry[] = {
+    &task_indirect_indexing, &task_probe_where, &task_probe_what,
+    &task_even_pairs, &task_modular_arithmetic, &task_parity_check, &task_cycle_navigation,
+    &task_stack_manipulation, &task_reverse_string, &task_modular_arithmetic_brackets,
+    &task_solve_equation,
+    &task_duplicate_string, &task_missing_duplicate_string, &task_odds_first,
+    NULL};
 
 const task_ops *task_find(const char *name) {
     for (int i = 0; task_registry[i]; i++)

@@ -141,7 +141,7 @@ END_TEST
 
 START_TEST(test_unknown_task) {
     task t;
-    char err[256];
+    char err[1024];
     ck_assert_int_eq(task_configure(&t, "indirect_indexin", NULL, err, sizeof err), -1);
     ck_assert_str_eq(err, "unknown task 'indirect_indexin' (did you mean 'indirect_indexing'?)");
     ck_assert_int_eq(task_configure(&t, "zzz", NULL, err, sizeof err), -1);
