@@ -10,9 +10,14 @@
 extern const task_ops task_indirect_indexing, task_probe_where, task_probe_what;
 // The length-generalisation suite (tasks/lengthgen/).
 extern const task_ops task_parity_check;
+extern const task_ops task_binary_addition, task_binary_multiplication, task_compute_sqrt,
+    task_bucket_sort;
 
 const task_ops *const task_registry[] = {&task_indirect_indexing, &task_probe_where,
-                                          &task_probe_what, &task_parity_check, NULL};
+                                          &task_probe_what, &task_parity_check,
+                                          &task_binary_addition, &task_binary_multiplication,
+                                          &task_compute_sqrt, &task_bucket_sort,
+                                          NULL};
 
 const task_ops *task_find(const char *name) {
     for (int i = 0; task_registry[i]; i++)
