@@ -16,6 +16,7 @@ Suite *suite_checkpoint(void);
 Suite *suite_train(void);
 Suite *suite_tasks(void);
 Suite *suite_lengthgen(void);
+Suite *suite_lengthgen_numbers(void);
 Suite *suite_probes(void);
 Suite *suite_data_feed(void);
 Suite *suite_cli_train(void);
