@@ -14,7 +14,8 @@ extern const task_ops task_even_pairs, task_modular_arithmetic, task_parity_chec
     task_cycle_navigation;
 extern const task_ops task_stack_manipulation, task_reverse_string,
     task_modular_arithmetic_brackets, task_solve_equation;
-extern const task_ops task_duplicate_string, task_missing_duplicate_string, task_odds_first;
+extern const task_ops task_duplicate_string, task_missing_duplicate_string, task_odds_first,
+    task_binary_addition, task_binary_multiplication, task_compute_sqrt, task_bucket_sort;
 
 const task_ops *const task_registry[] = {
     &task_indirect_indexing, &task_probe_where, &task_probe_what,
@@ -22,6 +23,7 @@ const task_ops *const task_registry[] = {
     &task_stack_manipulation, &task_reverse_string, &task_modular_arithmetic_brackets,
     &task_solve_equation,
     &task_duplicate_string, &task_missing_duplicate_string, &task_odds_first,
+    &task_binary_addition, &task_binary_multiplication, &task_compute_sqrt, &task_bucket_sort,
     NULL};
 
 const task_ops *task_find(const char *name) {

@@ -8,7 +8,7 @@ int main(void) {
         suite_rng, suite_fastmath, suite_layers, suite_encodings, suite_attention,
         suite_encodings_more,
         suite_model, suite_adamw,  suite_checkpoint, suite_train, suite_tasks, suite_lengthgen,
-        suite_lengthgen_arithmetic, suite_lengthgen_strings,
+        suite_lengthgen_arithmetic, suite_lengthgen_strings, suite_lengthgen_numbers,
         suite_probes, suite_data_feed, suite_cli_train, suite_books,
         suite_summary,
         suite_config, suite_run, suite_selection, suite_inspect, suite_groups,

@@ -18,6 +18,7 @@ Suite *suite_tasks(void);
 Suite *suite_lengthgen(void);
 Suite *suite_lengthgen_arithmetic(void);
 Suite *suite_lengthgen_strings(void);
+Suite *suite_lengthgen_numbers(void);
 Suite *suite_probes(void);
 Suite *suite_data_feed(void);
 Suite *suite_cli_train(void);
