@@ -544,6 +544,7 @@ START_TEST(test_id_sensitivity) {
         "training.clip: [0.5]", "training.train_examples: [1000]", "evaluation.examples: [100]",
         "evaluation.every: [100]", "seed: [2]", "training.stop_accuracy: [0.99]",
         "training.stop_patience: [3]", "model.attention: [bidirectional]",
+        "model.positions: [randomized]", "model.max_position: [4096]",
     };
     char base[17], id[17], yaml[512];
     first_id("sens", II, base);

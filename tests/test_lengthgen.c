@@ -54,8 +54,9 @@ START_TEST(test_lengthgen_options) {
 END_TEST
 
 // A bidirectional run of a suite task end to end: it trains, scores its sets and saves a
-// version 3 checkpoint (the attention recorded); a task with input after its first answer is
-// refused before anything runs, as is a books run.
+// version 3 checkpoint (the attention recorded); with randomized positions too; a position
+// range shorter than a sequence, or a task with input after its first answer, is refused
+// before anything runs.
 START_TEST(test_bidirectional_run) {
     char dir[128], yaml[256], results[256], *out;
     snprintf(dir, sizeof dir, "/tmp/posbench_lengthgen_%d", (int)getpid());
@@ -86,6 +87,26 @@ START_TEST(test_bidirectional_run) {
     memcpy(&version, bytes + 8, 4);
     ck_assert_uint_eq(version, 3);
     free(bytes), free(ids);
+    // Randomized positions run too; a range smaller than a sequence is refused.
+    static const char *const random =
+        "experiment: rnd\n"
+        "task: {name: parity_check, options: {len_min: 2, len_max: 6}}\n"
+        "model: {d_model: 16, layers: 1, heads: 2, attention: bidirectional, "
+        "positions: randomized, max_position: %d}\n"
+        "training: {steps: 6, batch: 4}\n"
+        "evaluation: {examples: 20, every: 3}\n";
+    f = fopen(yaml, "w");
+    fprintf(f, random, 64);
+    fclose(f);
+    ck_assert_int_eq(run_captured(cmd_run, run, &out), 0);
+    free(out);
+    f = fopen(yaml, "w");
+    fprintf(f, random, 5);
+    fclose(f);
+    ck_assert_int_eq(run_captured(cmd_run, run, &out), 2);
+    ck_assert_msg(strstr(out, "training (7 positions): model.max_position is 5; randomized "
+                              "positions need at least one per token") != NULL, "%s", out);
+    free(out);
     f = fopen(yaml, "w");
     fprintf(f, text, "indirect_indexing", "alphabet: 26, len_min: 6, len_max: 10, shift_max: 1, "
             "queries: 2");

@@ -691,8 +691,8 @@ START_TEST(test_sequence_bidirectional_row) {
     const uint16_t tok[8] = {1, 2, 3, 4, 8, 5, 6, 7};
     const uint8_t mask[8] = {0, 0, 0, 0, 1, 1, 0, 0};
     batch *b = batch_create(2, 9);
-    const row_reading both = {1, P};
-    ck_assert_int_eq(task_sequence_to_row(b, 1, tok, mask, 8, &both), 2);
+    const row_reading both = {1, P, 0, 0};
+    ck_assert_int_eq(task_sequence_to_row(b, 1, tok, mask, 8, &both, NULL), 2);
     static const int32_t want_tokens[9] = {1, 2, 3, 4, P, P, P, 0, 0};
     static const int32_t want_targets[9] = {0, 0, 0, 0, 5, 6, 7, 0, 0};
     static const uint8_t want_mask[9] = {0, 0, 0, 0, 1, 1, 0, 0, 0};
@@ -705,12 +705,12 @@ START_TEST(test_sequence_bidirectional_row) {
     ck_assert_int_eq(b->len[1], 7);
     ck_assert_int_eq(b->len[0], 9);  // untouched
     // Causal reading of the same sequence: the next tokens, length 7 too.
-    ck_assert_int_eq(task_sequence_to_row(b, 0, tok, mask, 8, NULL), 2);
+    ck_assert_int_eq(task_sequence_to_row(b, 0, tok, mask, 8, NULL, NULL), 2);
     ck_assert_int_eq(b->tokens[4], 8);
     ck_assert_int_eq(b->targets[4], 5);
     // Input after an answer.
     const uint8_t two_answers[8] = {0, 1, 0, 0, 1, 0, 0, 0};
-    ck_assert_int_eq(task_sequence_to_row(b, 0, tok, two_answers, 8, &both), -2);
+    ck_assert_int_eq(task_sequence_to_row(b, 0, tok, two_answers, 8, &both, NULL), -2);
     task q8 = configure(II, "alphabet=26,len_min=6,len_max=10,shift_max=1,queries=8");
     char err[512];
     ck_assert_int_eq(task_reading_check(&q8, 16, 1, err, sizeof err), -1);
@@ -720,6 +720,48 @@ START_TEST(test_sequence_bidirectional_row) {
     task q1 = configure(II, "alphabet=26,len_min=6,len_max=10,shift_max=1,queries=1");
     ck_assert_int_eq(task_reading_check(&q1, 64, 1, err, sizeof err), 0);
     batch_free(b);
+}
+END_TEST
+
+// Randomized positions: a sorted subset of [0, range), every subset equally likely (2 of 5:
+// the 10 pairs, chi-square over 20,000 draws against 27.9, the 0.001 quantile at df 9),
+// the same for the same rng; a row takes len - 1 of them, and a row longer than max_position
+// is refused.
+START_TEST(test_random_positions) {
+    rng r, again;
+    rng_seed(&r, 4);
+    long count[5][5] = {{0}};
+    for (int i = 0; i < 20000; i++) {
+        float p[2];
+        random_positions(p, 2, 5, &r);
+        ck_assert(p[0] < p[1] && p[0] >= 0 && p[1] <= 4);
+        count[(int)p[0]][(int)p[1]]++;
+    }
+    double chi2 = 0;
+    for (int a = 0; a < 5; a++)
+        for (int b = a + 1; b < 5; b++) chi2 += pow(count[a][b] - 2000.0, 2) / 2000.0;
+    ck_assert_msg(chi2 < 27.9, "chi2 %g", chi2);
+    rng_seed(&r, 7), rng_seed(&again, 7);
+    float a[40], b[40];
+    random_positions(a, 40, 2048, &r);
+    random_positions(b, 40, 2048, &again);
+    ck_assert(!memcmp(a, b, sizeof a));
+    for (int i = 1; i < 40; i++) ck_assert(a[i] > a[i - 1] && a[i] == floorf(a[i]));
+    ck_assert(a[39] < 2048);
+    random_positions(a, 5, 5, &r);  // every value: 0 .. 4
+    for (int i = 0; i < 5; i++) ck_assert_float_eq(a[i], (float)i);
+    // In a row: the row's 7 positions drawn, the padding left at its index.
+    const uint16_t tok[8] = {1, 2, 3, 4, 8, 5, 6, 7};
+    const uint8_t mask[8] = {0, 0, 0, 0, 1, 1, 0, 0};
+    batch *bt = batch_create(1, 9);
+    const row_reading random = {1, 9, 1, 100};
+    ck_assert_int_eq(task_sequence_to_row(bt, 0, tok, mask, 8, &random, &r), 2);
+    for (int t = 1; t < 7; t++) ck_assert(bt->pos[t] > bt->pos[t - 1]);
+    ck_assert(bt->pos[6] < 100);
+    ck_assert_float_eq(bt->pos[7], 7.0f);
+    const row_reading too_few = {0, 0, 1, 6};
+    ck_assert_int_eq(task_sequence_to_row(bt, 0, tok, mask, 8, &too_few, &r), -1);
+    batch_free(bt);
 }
 END_TEST
 
@@ -1001,6 +1043,7 @@ Suite *suite_tasks(void) {
     tcase_add_test(tc, test_edge_options);
     tcase_add_test(tc, test_sequence_to_batch);
     tcase_add_test(tc, test_sequence_bidirectional_row);
+    tcase_add_test(tc, test_random_positions);
     tcase_add_test(tc, test_answer_groups);
     tcase_add_test(tc, test_no_lookup_baseline);
     suite_add_tcase(s, tc);

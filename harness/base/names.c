@@ -38,9 +38,14 @@ int unknown_name(const char *kind, const char *name, const char *const *names, i
                  char *err, size_t errlen) {
     const char *best = closest_name(name, names, n);
     if (best) return set_error(err, errlen, "unknown %s '%s' (did you mean '%s'?)", kind, name, best);
-    char list[256] = "";
+    // Whole names only: a list too long for the buffer ends with "..." rather than half a name.
+    char list[1024] = "";
     for (int i = 0; i < n; i++) {
-        size_t used = strlen(list);
+        const size_t used = strlen(list);
+        if (used + strlen(names[i]) + 2 + 5 >= sizeof list) {
+            snprintf(list + used, sizeof list - used, ", ...");
+            break;
+        }
         snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
     }
     return set_error(err, errlen, "unknown %s '%s' (known: %s)", kind, name, list);

@@ -25,6 +25,12 @@ static const field rows[] = {
     {"model.attention", T_WORD, 0, "causal", 0, 0, 0, 0, AT(bidirectional),
      "causal (a decoder) or bidirectional (every position sees every other; answers read at "
      "placeholders)", FIELD_OPTIONAL},
+    {"model.positions", T_WORD, 0, "sequential", 0, 0, 0, 0, AT(randomized_positions),
+     "sequential (0, 1, 2, ...) or randomized: each sequence at a sorted random subset of "
+     "[0, max_position), in training and evaluation", FIELD_OPTIONAL},
+    {"model.max_position", T_INT, 0, "2048", 1, NOMAX, 0, 0, AT(max_position),
+     "randomized positions: the range they are drawn from (at least the longest sequence)",
+     FIELD_OPTIONAL},
     {"model.init_std", T_FLOAT, 0, "0.02", 0, HUGE_VAL, 1, 0, AT(init_std),
      "std of the weight matrices at init; residual projections get std/sqrt(2*layers)", 1},
     {"model.encoding", T_STRING, 0, "rope", 0, 0, 0, 0, AT(encoding),
@@ -93,7 +99,8 @@ int is_scalar(field_type t) { return t <= T_WORD; }
 const char *field_choices(const field *f) {
     static const struct {
         const char *path, *choices;
-    } words[] = {{"model.attention", "causal|bidirectional"}};
+    } words[] = {{"model.attention", "causal|bidirectional"},
+                 {"model.positions", "sequential|randomized"}};
     for (size_t i = 0; f->type == T_WORD && i < sizeof words / sizeof words[0]; i++)
         if (!strcmp(f->path, words[i].path)) return words[i].choices;
     return NULL;

@@ -110,12 +110,17 @@ int run_data_evaluate(run_data *d, model *m, int threads, int step, FILE *eval_c
     return 0;
 }
 
-// Whether m can serve sequences of T positions, and their activations fit next to it.
-static int check_width(const model *m, const char *what, int B, int T, int training, char *err,
-                       size_t errlen) {
+// Whether m can serve sequences of T positions (randomized: drawn from [0, max_position),
+// which must hold them), and their activations fit next to it.
+static int check_width(const model *m, const run_config *c, const char *what, int B, int T,
+                       int training, char *err, size_t errlen) {
     char msg[384], need[200];
-    if (pe_check_length(&m->pe, T, msg, sizeof msg) != 0)
-        return set_error(err, errlen, "%s (%d positions): %s", what, T, msg);
+    if (c->randomized_positions && T > c->max_position)
+        return set_error(err, errlen, "%s (%d positions): model.max_position is %d; randomized "
+                         "positions need at least one per token", what, T, c->max_position);
+    const int reach = c->randomized_positions ? c->max_position : T;
+    if (pe_check_length(&m->pe, reach, msg, sizeof msg) != 0)
+        return set_error(err, errlen, "%s (%d positions): %s", what, reach, msg);
     snprintf(need, sizeof need, "%s: activations for a batch of %d x %d tokens", what, B, T);
     return memory_fits(acts_bytes(m, B, T, training) + 4 * m->n_params * sizeof(float), need,
                        err, errlen);
@@ -131,11 +136,11 @@ int run_data_check(const run_config *c, char *err, size_t errlen) {
     model_config mc = {p.vocab, c->d_model, c->layers, c->heads, c->norm, c->bidirectional};
     model *m = model_create(&mc, c->encoding, c->encoding_options, err, errlen);
     if (!m) return -1;
-    int rc = check_width(m, "training", c->batch, p.train_width, 1, err, errlen);
+    int rc = check_width(m, c, "training", c->batch, p.train_width, 1, err, errlen);
     for (int i = 0; rc == 0 && i < p.n_sets; i++) {
         char what[96];
         snprintf(what, sizeof what, "evaluation set %.63s", p.names[i]);
-        rc = check_width(m, what, RUN_EVAL_BATCH, p.widths[i], 0, err, errlen);
+        rc = check_width(m, c, what, RUN_EVAL_BATCH, p.widths[i], 0, err, errlen);
     }
     model_free(m);
     return rc;

@@ -12,9 +12,10 @@
 // ---- a generated task --------------------------------------------------------------------------
 
 // The rows of a run's task: a bidirectional model reads the answers at a placeholder token,
-// one past the task's vocabulary.
+// one past the task's vocabulary; randomized positions come from [0, max_position).
 static row_reading task_reading(const run_config *c, const task *t) {
-    return (row_reading){c->bidirectional, t->ops->vocab_size(t)};
+    return (row_reading){c->bidirectional, t->ops->vocab_size(t), c->randomized_positions,
+                         c->max_position};
 }
 
 static int task_plan(const run_config *c, run_plan *p, char *err, size_t errlen) {
@@ -109,6 +110,9 @@ static int books_plan(const run_config *c, run_plan *p, char *err, size_t errlen
 }
 
 static int books_check(const run_config *c, char *err, size_t errlen) {
+    if (c->randomized_positions)
+        return set_error(err, errlen, "model.positions: randomized is for tasks (a book's "
+                         "windows are read at positions 0 .. L-1)");
     if (c->bidirectional)
         return set_error(err, errlen, "model.attention: bidirectional is for tasks (a book "
                          "window's every next token would be in view)");

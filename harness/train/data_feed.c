@@ -16,11 +16,11 @@ int data_feed_width(const dataset *d) {
 
 // Row `row` from sequence i; the batch's T was sized by data_feed_width, so it fits. A
 // one-token sequence predicts nothing and becomes padding.
-static void fill_row(batch *b, int row, const data_feed *f, size_t i) {
+static void fill_row(batch *b, int row, const data_feed *f, size_t i, rng *r) {
     const dataset *d = f->data;
     const size_t off = d->offsets[i];
     const int len = (int)(d->offsets[i + 1] - off);
-    if (task_sequence_to_row(b, row, d->tokens + off, d->mask + off, len, &f->reading) < 0)
+    if (task_sequence_to_row(b, row, d->tokens + off, d->mask + off, len, &f->reading, r) < 0)
         batch_pad_row(b, row);
 }
 
@@ -28,7 +28,7 @@ int data_feed_random(batch *b, void *feed, rng *r) {
     const data_feed *f = feed;
     if (f->data->n_seqs == 0) return -1;
     for (int row = 0; row < b->B; row++)
-        fill_row(b, row, f, rng_below(r, (uint32_t)f->data->n_seqs));
+        fill_row(b, row, f, rng_below(r, (uint32_t)f->data->n_seqs), r);
     return 0;
 }
 
@@ -38,7 +38,7 @@ int data_feed_sequential(batch *b, void *feed, rng *r) {
     const size_t end = f->limit && f->limit < d->n_seqs ? f->limit : d->n_seqs;
     if (f->cursor >= end) return -1;
     for (int row = 0; row < b->B; row++) {
-        if (f->cursor < end) fill_row(b, row, f, f->cursor++);
+        if (f->cursor < end) fill_row(b, row, f, f->cursor++, r);
         else batch_pad_row(b, row);
     }
     return 0;

@@ -44,11 +44,21 @@ static int bidirectional_row(batch *b, int row, const uint16_t *tokens, const ui
     return scored;
 }
 
+void random_positions(float *pos, int n, int range, rng *r) {
+    int taken = 0;
+    for (int v = 0; v < range && taken < n; v++)
+        if ((int)rng_below(r, (uint32_t)(range - v)) < n - taken) pos[taken++] = (float)v;
+}
+
 int task_sequence_to_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,
-                         int len, const row_reading *reading) {
-    if (reading && reading->bidirectional)
-        return bidirectional_row(b, row, tokens, mask, len, reading->placeholder);
-    return task_sequence_to_batch_row(b, row, tokens, mask, len);
+                         int len, const row_reading *reading, rng *r) {
+    if (reading && reading->randomized && len - 1 > reading->max_position) return -1;
+    const int scored = reading && reading->bidirectional
+                           ? bidirectional_row(b, row, tokens, mask, len, reading->placeholder)
+                           : task_sequence_to_batch_row(b, row, tokens, mask, len);
+    if (scored >= 0 && reading && reading->randomized)
+        random_positions(b->pos + (size_t)row * b->T, b->len[row], reading->max_position, r);
+    return scored;
 }
 
 int task_reading_check(const task *t, int draws, uint64_t seed, char *err, size_t errlen) {
@@ -88,7 +98,8 @@ int task_feed_fresh(batch *b, void *ctx, rng *r) {
     if (!tok || !mask) rc = -1;
     for (int row = 0; row < b->B && rc == 0; row++) {
         const int len = t->ops->next(t, r, tok, mask);
-        if (task_sequence_to_row(b, row, tok, mask, len, &s->reading) < 0) batch_pad_row(b, row);
+        if (task_sequence_to_row(b, row, tok, mask, len, &s->reading, r) < 0)
+            batch_pad_row(b, row);
     }
     if (tok != tok_small) free(tok);
     if (mask != mask_small) free(mask);
@@ -125,16 +136,16 @@ void task_pool_free(task_pool *p) {
     memset(p, 0, sizeof *p);
 }
 
-static void pool_row(batch *b, int row, const task_pool *p, size_t i) {
+static void pool_row(batch *b, int row, const task_pool *p, size_t i, rng *r) {
     const size_t o = i * (size_t)p->max_len;
-    if (task_sequence_to_row(b, row, p->tokens + o, p->mask + o, p->len[i], &p->reading) < 0)
+    if (task_sequence_to_row(b, row, p->tokens + o, p->mask + o, p->len[i], &p->reading, r) < 0)
         batch_pad_row(b, row);
 }
 
 int task_pool_random(batch *b, void *ctx, rng *r) {
     const task_pool *p = ctx;
     if (p->n == 0) return -1;
-    for (int row = 0; row < b->B; row++) pool_row(b, row, p, rng_below(r, (uint32_t)p->n));
+    for (int row = 0; row < b->B; row++) pool_row(b, row, p, rng_below(r, (uint32_t)p->n), r);
     return 0;
 }
 
@@ -142,7 +153,7 @@ int task_pool_sequential(batch *b, void *ctx, rng *r) {
     task_pool *p = ctx;
     if (p->cursor >= p->n) return -1;
     for (int row = 0; row < b->B; row++) {
-        if (p->cursor < p->n) pool_row(b, row, p, p->cursor++);
+        if (p->cursor < p->n) pool_row(b, row, p, p->cursor++, r);
         else batch_pad_row(b, row);
     }
     return 0;

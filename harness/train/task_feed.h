@@ -17,9 +17,12 @@
 // (scored where the sequence scores it), every position seeing every other. So
 // "x1 x2 x3 | y1 y2" (scored at '|' and y1) becomes inputs "x1 x2 x3 _ _", targets y1, y2 at
 // the placeholders. It needs every answer after the input (task_reading_check).
+// Positions are 0 .. n-1, or, randomized (Ruoss et al. 2023), a sorted random subset of
+// [0, max_position) drawn for each row from the batch's rng, uniform over all subsets.
 typedef struct row_reading {
     int bidirectional;
     int placeholder;  // the token id of the placeholder (the task's vocabulary size)
+    int randomized, max_position;
 } row_reading;
 
 // Sequences of one task held in memory: sequence i is tokens/mask [i*max_len, +len[i]).
@@ -41,10 +44,15 @@ typedef struct task_pool {
 // positions, or -1 if len < 2 or len - 1 > T.
 int task_sequence_to_batch_row(batch *b, int row, const uint16_t *tokens,
                                const uint8_t *mask, int len);
-// The same read as `reading` says (NULL: causal). Bidirectional rows are len - 1 long; -2
-// when the sequence has input after its first scored position (it cannot be read so).
+// The same read as `reading` says (NULL: causal, sequential). Bidirectional rows are len - 1
+// long; -2 when the sequence has input after its first scored position (it cannot be read
+// so), -1 when a row is longer than max_position. Randomized positions draw from r.
 int task_sequence_to_row(batch *b, int row, const uint16_t *tokens, const uint8_t *mask,
-                         int len, const row_reading *reading);
+                         int len, const row_reading *reading, rng *r);
+// Positions pos[0..n) = a sorted subset of [0, range) drawn uniformly among all of them
+// (selection sampling: each value taken with probability still-needed / still-left).
+// n <= range.
+void random_positions(float *pos, int n, int range, rng *r);
 // 0 when `draws` sequences of t (rng_seed(seed)) can all be read bidirectionally, else -1
 // with a message naming the task.
 int task_reading_check(const task *t, int draws, uint64_t seed, char *err, size_t errlen);
