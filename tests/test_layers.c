@@ -64,6 +64,36 @@ static void check(const char *label, layer_ctx *c, float *x, const float *g, siz
     ck_assert_msg(r.worst < TOL, "%s: worst error %g", label, r.worst);
 }
 
+// Inverted dropout: about p of the elements zeroed (100,000 at p = 0.1: within 5 sd of
+// binomial), the others scaled by 1/(1 - p); the same key and rows give the same mask, a
+// packed copy (row_of) the mask of the rows it came from, another key another mask.
+START_TEST(test_dropout_mask) {
+    enum { R = 1000, W = 100 };
+    float *x = malloc(R * W * sizeof(float)), *y = malloc(R * W * sizeof(float));
+    for (int i = 0; i < R * W; i++) x[i] = y[i] = 1.0f;
+    dropout_apply(x, R, W, NULL, 42, 0.1f);
+    long zeros = 0;
+    for (int i = 0; i < R * W; i++) {
+        ck_assert(x[i] == 0.0f || x[i] == 1.0f / 0.9f);
+        zeros += x[i] == 0.0f;
+    }
+    const double sd = sqrt(R * W * 0.1 * 0.9);
+    ck_assert_msg(fabs(zeros - R * W * 0.1) < 5 * sd, "%ld zeros", zeros);
+    dropout_apply(y, R, W, NULL, 42, 0.1f);
+    ck_assert(!memcmp(x, y, R * W * sizeof(float)));
+    float packed[2 * W];
+    const int32_t rows[2] = {7, 500};
+    for (int i = 0; i < 2 * W; i++) packed[i] = 1.0f;
+    dropout_apply(packed, 2, W, rows, 42, 0.1f);
+    ck_assert(!memcmp(packed, x + 7 * W, W * sizeof(float)));
+    ck_assert(!memcmp(packed + W, x + 500 * W, W * sizeof(float)));
+    for (int i = 0; i < R * W; i++) y[i] = 1.0f;
+    dropout_apply(y, R, W, NULL, 43, 0.1f);
+    ck_assert(memcmp(x, y, R * W * sizeof(float)) != 0);
+    free(x), free(y);
+}
+END_TEST
+
 START_TEST(test_rmsnorm_grad) {
     layer_ctx c;
     setup(&c, K_RMS);
@@ -200,6 +230,7 @@ END_TEST
 Suite *suite_layers(void) {
     Suite *s = suite_create("layers");
     TCase *tc = tcase_create("gradients");
+    tcase_add_test(tc, test_dropout_mask);
     tcase_add_test(tc, test_rmsnorm_grad);
     tcase_add_test(tc, test_layernorm_grad);
     tcase_add_test(tc, test_matmul_grad);

@@ -76,9 +76,11 @@ static void destroy(model_ctx *c) {
     model_free(c->m);
 }
 
-static void check_model_grads(const char *encoding, norm_kind norm, scored_rows scored) {
+static void check_model_grads_dropout(const char *encoding, norm_kind norm, scored_rows scored,
+                                     float dropout) {
     model_ctx c = make_scoring(encoding, norm, scored);
     if (!c.m) return;
+    acts_set_dropout(c.a, dropout, 77);  // every forward below draws the same masks
     model_zero_grad(c.m);
     model_forward(c.m, c.a, c.b, NULL, NULL);
     model_backward(c.m, c.a, c.b);
@@ -95,10 +97,10 @@ static void check_model_grads(const char *encoding, norm_kind norm, scored_rows 
             if (r.worst >= worst.worst) worst = r;
         }
         char label[64];
-        snprintf(label, sizeof label, "model[%s,%s%s] %s", encoding,
+        snprintf(label, sizeof label, "model[%s,%s%s%s] %s", encoding,
                  norm == NORM_RMS ? "rms" : "ln",
                  scored == SCORE_ALL ? ",all" : scored == SCORE_BIDIRECTIONAL ? ",bidir" : "",
-                 t->name);
+                 dropout > 0 ? ",dropout" : "", t->name);
         gc_report(label, worst);
         ck_assert_msg(worst.worst < 1e-2, "%s: directional derivative %g, analytic %g", label,
                       worst.numeric, worst.analytic);
@@ -106,6 +108,44 @@ static void check_model_grads(const char *encoding, norm_kind norm, scored_rows 
     free(grads);
     destroy(&c);
 }
+
+static void check_model_grads(const char *encoding, norm_kind norm, scored_rows scored) {
+    check_model_grads_dropout(encoding, norm, scored, 0.0f);
+}
+
+// Dropout 0.2 under a fixed key: the gradient of the dropped-out network, through the
+// embeddings' mask (learned and sinusoidal add theirs before it), the packed last layer
+// (some rows scored) and the full one.
+START_TEST(test_model_gradients_dropout) {
+    static const char *const encodings[] = {"rope", "learned", "sinusoidal", "pope"};
+    for (int i = 0; i < 4; i++) {
+        check_model_grads_dropout(encodings[i], NORM_RMS, SCORE_SOME, 0.2f);
+        check_model_grads_dropout(encodings[i], NORM_RMS, SCORE_ALL, 0.2f);
+    }
+}
+END_TEST
+
+// Dropout acts in training activations only, and is a function of its key: the same key
+// gives the same loss bit for bit, another key another loss, evaluation activations the
+// undropped loss, and probability 0 the undropped loss too.
+START_TEST(test_model_dropout_behaviour) {
+    model_ctx c = make("rope", NORM_RMS);
+    acts *ev = acts_create(c.m, B, T, 0, 1);
+    const double plain = model_forward(c.m, c.a, c.b, NULL, NULL);
+    acts_set_dropout(ev, 0.5f, 1);
+    ck_assert_double_eq(model_forward(c.m, ev, c.b, NULL, NULL), plain);
+    acts_set_dropout(c.a, 0.5f, 1);
+    const double one = model_forward(c.m, c.a, c.b, NULL, NULL);
+    ck_assert_double_ne(one, plain);
+    ck_assert_double_eq(model_forward(c.m, c.a, c.b, NULL, NULL), one);
+    acts_set_dropout(c.a, 0.5f, 2);
+    ck_assert_double_ne(model_forward(c.m, c.a, c.b, NULL, NULL), one);
+    acts_set_dropout(c.a, 0.0f, 2);
+    ck_assert_double_eq(model_forward(c.m, c.a, c.b, NULL, NULL), plain);
+    acts_free(ev);
+    destroy(&c);
+}
+END_TEST
 
 START_TEST(test_model_gradients_rms) {
     check_model_grads(pe_registry[_i]->name, NORM_RMS, SCORE_SOME);
@@ -318,11 +358,13 @@ Suite *suite_model(void) {
     tcase_add_loop_test(tc, test_model_gradients_layernorm, 0, n);
     tcase_add_loop_test(tc, test_model_gradients_every_row_scored, 0, n);
     tcase_add_loop_test(tc, test_model_gradients_bidirectional, 0, n);
+    tcase_add_test(tc, test_model_gradients_dropout);
     suite_add_tcase(s, tc);
     TCase *other = tcase_create("behaviour");
     tcase_add_loop_test(other, test_model_eval_path, 0, n);
     tcase_add_loop_test(other, test_model_packed_last_layer_matches_full, 0, n);
     tcase_add_test(other, test_model_bidirectional_sees_later);
+    tcase_add_test(other, test_model_dropout_behaviour);
     tcase_add_test(other, test_model_init_deterministic);
     tcase_add_test(other, test_model_init_scale);
     tcase_add_test(other, test_model_rejects_bad_shapes);

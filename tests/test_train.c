@@ -37,10 +37,12 @@ static train_config toy_config(int steps) {
     return tc;
 }
 
-static double train_loss(const char *enc, uint64_t seed, int steps, int threads) {
+static double train_loss_dropout(const char *enc, uint64_t seed, int steps, int threads,
+                                 float dropout) {
     model *m = toy_model(enc, seed);
     train_config tc = toy_config(steps);
     tc.n_threads = threads;
+    tc.dropout = dropout;
     omp_set_num_threads(threads);
     toy t = {16, 3};
     train_result r;
@@ -48,6 +50,10 @@ static double train_loss(const char *enc, uint64_t seed, int steps, int threads)
     ck_assert(train(m, &tc, toy_next, &t, NULL, NULL, NULL, &r, err, sizeof err) == 0);
     model_free(m);
     return r.last_loss;
+}
+
+static double train_loss(const char *enc, uint64_t seed, int steps, int threads) {
+    return train_loss_dropout(enc, seed, steps, threads, 0.0f);
 }
 
 START_TEST(test_train_deterministic) {
@@ -58,6 +64,11 @@ START_TEST(test_train_deterministic) {
     // Two threads: every reduction has a fixed order, so repeated runs agree bit for bit.
     double d = train_loss("tapa", 1, 20, 2), e = train_loss("tapa", 1, 20, 2);
     ck_assert_msg(d == e, "two threads, same seed: %.17g vs %.17g", d, e);
+    // Dropout's masks come from the seed and the step: a run repeats, and differs from one
+    // without dropout.
+    double f = train_loss_dropout("pope", 1, 20, 1, 0.1f);
+    ck_assert_msg(f == train_loss_dropout("pope", 1, 20, 1, 0.1f), "dropout: not repeatable");
+    ck_assert_msg(f != a, "dropout 0.1 trained as without dropout: %.17g", f);
 }
 END_TEST
 

@@ -18,5 +18,8 @@ double rng_double(rng *r);
 uint32_t rng_below(rng *r, uint32_t n);
 // Standard normal (Box-Muller in double).
 float rng_normal(rng *r);
+// A well-mixed 64-bit function of x (splitmix64's output step): counter-based randomness,
+// the n-th number of a stream being rng_mix(key + n), for masks recomputed on demand.
+uint64_t rng_mix(uint64_t x);
 
 #endif

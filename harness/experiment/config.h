@@ -62,6 +62,7 @@ typedef struct run_config {
     norm_kind norm;
     int bidirectional;  // model.attention: 0 causal, 1 bidirectional
     int randomized_positions, max_position;  // model.positions (0 sequential, 1 randomized)
+    double dropout;  // model.dropout, in training only
     double init_std;  // std of the weight matrices at init (residual projections scaled)
     char encoding[CONFIG_VALUE_LEN];  // NAME, or NAME(K=V,...) until resolved
     char encoding_options[CONFIG_OPTIONS_LEN];

@@ -31,6 +31,9 @@ static const field rows[] = {
     {"model.max_position", T_INT, 0, "2048", 1, NOMAX, 0, 0, AT(max_position),
      "randomized positions: the range they are drawn from (at least the longest sequence)",
      FIELD_OPTIONAL},
+    {"model.dropout", T_FLOAT, 0, "0", 0, 1, 0, 1, AT(dropout),
+     "in training: the probability an activation is dropped, at the embeddings and before "
+     "each residual add (the suite's models: 0.1)", FIELD_OPTIONAL},
     {"model.init_std", T_FLOAT, 0, "0.02", 0, HUGE_VAL, 1, 0, AT(init_std),
      "std of the weight matrices at init; residual projections get std/sqrt(2*layers)", 1},
     {"model.encoding", T_STRING, 0, "rope", 0, 0, 0, 0, AT(encoding),

@@ -319,6 +319,7 @@ static int train_run(const run_config *c, const char *results, const char *dir, 
         goto done;
     train_config tc = {.steps = c->steps, .batch_size = c->batch,
                        .seq_len = s.data.train.width, .clip = (float)c->clip,
+                       .dropout = (float)c->dropout,
                        .opt = {.beta1 = (float)c->beta1, .beta2 = (float)c->beta2,
                                .eps = 1e-8f, .weight_decay = (float)c->weight_decay},
                        .data_seed = train_data_seed(run_data_seed(c)), .log_every = 100,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness/base/errors.h"
+#include "harness/base/rng.h"
 #include "harness/model/attention.h"
 #include "harness/model/layers.h"
 #include "harness/model/model.h"
@@ -12,6 +13,8 @@
 // evaluating (each layer overwrites the previous one's): `layer_stride` is 0 then.
 struct acts {
     int B, T, training;
+    float dropout;         // training acts: the probability (0: none), acts_set_dropout
+    uint64_t dropout_key;
     size_t layer_stride_nc, layer_stride_n, layer_stride_att, layer_stride_qt;
     float *mem;
     attn_scratch *ws;
@@ -218,6 +221,21 @@ static void scatter_rows(float *dst, const float *src, const int32_t *rows, int 
 // (every row scored) runs as before.
 static int last_layer_compact(int M, int N) { return M > 0 && M < N; }
 
+void acts_set_dropout(acts *a, float p, uint64_t key) {
+    a->dropout = p;
+    a->dropout_key = key;
+}
+
+// Dropout sites: 0 the embeddings (with the encoding's input signal), 1 + 2l layer l's
+// attention branch, 2 + 2l its MLP branch, each before its residual add (as the
+// length-generalisation suite's models drop). Each site's mask is its own stream.
+static int dropping(const acts *a) { return a->training && a->dropout > 0; }
+
+static void drop(const acts *a, float *x, long rows, int C, const int32_t *row_of, int site) {
+    dropout_apply(x, rows, C, row_of, rng_mix(a->dropout_key ^ rng_mix((uint64_t)site + 1)),
+                  a->dropout);
+}
+
 double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *n_scored) {
     const int B = bt->B, T = bt->T, N = B * T, C = m->cfg.d_model, V = m->cfg.vocab;
     const int L = m->cfg.n_layers, NH = m->cfg.n_heads;
@@ -234,6 +252,7 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
     embedding_forward(a->res, bt->tokens, P + m->off_wte, N, C);
     if (m->pe.ops->embed_forward)
         m->pe.ops->embed_forward(&m->pe, P + m->off_pe, bt->pos, B, T, a->res);
+    if (dropping(a)) drop(a, a->res, N, C, NULL, 0);
     for (int l = 0; l < L; l++) {
         float *res = a->res + l * res_stride, *res_next = res + res_stride;
         float *ln1 = a->ln1 + l * snc, *mid = a->mid + l * snc, *ln2 = a->ln2 + l * snc;
@@ -253,7 +272,9 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
             gather_rows(atty, atty, a->rows, M, C);
             gather_rows(mid, res, a->rows, M, C);
         }
+        const int32_t *row_of = packed ? a->rows : NULL;
         matmul_forward(a->tmp, atty, P + m->off_proj + (size_t)l * C * C, n, C, C);
+        if (dropping(a)) drop(a, a->tmp, n, C, row_of, 1 + 2 * l);
         residual_forward(mid, packed ? mid : res, a->tmp, (long)n * C);
         norm_forward(m, ln2, a->ln2_mean + l * sn, a->ln2_rstd + l * sn, mid,
                      m->off_ln2w + (size_t)l * C, m->off_ln2b + (size_t)l * C, n);
@@ -264,6 +285,7 @@ double model_forward(model *m, acts *a, const batch *bt, long *n_correct, long *
         else
             gelu_forward(gelu, fc1, (long)n * 4 * C);
         matmul_forward(a->tmp, gelu, P + m->off_fc2 + (size_t)l * 4 * C * C, n, 4 * C, C);
+        if (dropping(a)) drop(a, a->tmp, n, C, row_of, 2 + 2 * l);
         residual_forward(res_next, mid, a->tmp, (long)n * C);
     }
     // The head only runs where a target is scored: answer-only tasks pay for B rows, not B*T.
@@ -308,8 +330,16 @@ void model_backward(model *m, acts *a, const batch *bt) {
         const float *fc1 = a->fc1 + l * 4 * snc, *gelu = a->gelu + l * 4 * snc;
         const int packed = compact && l == L - 1, n = packed ? M : N;
         float *dres = packed ? a->dg : a->dres;
+        const int32_t *row_of = packed ? a->rows : NULL;
         // MLP branch: res_next = mid + fc2(gelu(fc1(norm2(mid)))); dres holds d(res_next).
-        matmul_backward_write(a->dgelu, G + m->off_fc2 + (size_t)l * 4 * C * C, dres, gelu,
+        // With dropout the branch's gradient is dres through the same mask (in tmp).
+        const float *dbranch = dres;
+        if (dropping(a)) {
+            memcpy(a->tmp, dres, (size_t)n * C * sizeof(float));
+            drop(a, a->tmp, n, C, row_of, 2 + 2 * l);
+            dbranch = a->tmp;
+        }
+        matmul_backward_write(a->dgelu, G + m->off_fc2 + (size_t)l * 4 * C * C, dbranch, gelu,
                         P + m->off_fc2 + (size_t)l * 4 * C * C, n, 4 * C, C);
         gelu_backward_cached(a->dfc1, fc1, a->dgelu, (long)n * 4 * C);  // fc1 holds gelu'
         matmul_backward_write(a->dln, G + m->off_fc1 + (size_t)l * 4 * C * C, a->dfc1, ln2,
@@ -319,8 +349,14 @@ void model_backward(model *m, acts *a, const batch *bt) {
         // Attention branch: mid = res + proj(attention(qkv(norm1(res)))); dres is d(mid).
         // Packed, the projection's input gradient lands in dln and both it and d(mid) are
         // spread back over all N rows, zero where nothing was scored.
+        dbranch = dres;
+        if (dropping(a)) {
+            memcpy(a->tmp, dres, (size_t)n * C * sizeof(float));
+            drop(a, a->tmp, n, C, row_of, 1 + 2 * l);
+            dbranch = a->tmp;
+        }
         matmul_backward_write(packed ? a->dln : a->datty, G + m->off_proj + (size_t)l * C * C,
-                              dres, atty, P + m->off_proj + (size_t)l * C * C, n, C, C);
+                              dbranch, atty, P + m->off_proj + (size_t)l * C * C, n, C, C);
         if (packed) {
             scatter_rows(a->datty, a->dln, a->rows, M, N, C);
             scatter_rows(a->dres, a->dg, a->rows, M, N, C);
@@ -333,6 +369,7 @@ void model_backward(model *m, acts *a, const batch *bt) {
         norm_backward(m, a->dres, a->dln, res, a->ln1_mean + l * sn, a->ln1_rstd + l * sn,
                       m->off_ln1w + (size_t)l * C, m->off_ln1b + (size_t)l * C, N);
     }
+    if (dropping(a)) drop(a, a->dres, N, C, NULL, 0);
     if (m->pe.ops->embed_backward)
         m->pe.ops->embed_backward(&m->pe, P + m->off_pe, G + m->off_pe, bt->pos, B, T, a->dres);
     embedding_backward(G + m->off_wte, a->dres, bt->tokens, N, C);

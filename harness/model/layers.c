@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/base/fastmath.h"
+#include "harness/base/rng.h"
 #include "harness/base/smm.h"
 
 void embedding_forward(float *out, const int32_t *tokens, const float *wte, int N, int C) {
@@ -263,6 +264,19 @@ void gelu_backward_cached(float *dinp, const float *grad, const float *dout, lon
 void gelu_backward(float *dinp, const float *inp, const float *dout, long n) {
 #pragma omp parallel for schedule(static)
     for (long i = 0; i < n; i++) dinp[i] += gelu_grad(inp[i], gelu_tanh(inp[i])) * dout[i];
+}
+
+void dropout_apply(float *x, long rows, int C, const int32_t *row_of, uint64_t key, float p) {
+    // Keep when the top 24 bits of the element's number are at or above p * 2^24.
+    const uint64_t drop_below = (uint64_t)((double)p * (1 << 24));
+    const float scale = 1.0f / (1.0f - p);
+#pragma omp parallel for schedule(static)
+    for (long r = 0; r < rows; r++) {
+        const uint64_t base = key + (uint64_t)(row_of ? row_of[r] : r) * (uint64_t)C;
+        float *row = x + r * C;
+        for (int c = 0; c < C; c++)
+            row[c] = (rng_mix(base + (uint64_t)c) >> 40) < drop_below ? 0.0f : row[c] * scale;
+    }
 }
 
 void residual_forward(float *out, const float *a, const float *b, long n) {

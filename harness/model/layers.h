@@ -46,6 +46,12 @@ void gelu_backward(float *dinp, const float *inp, const float *dout, long n);
 // out = a + b, n elements (out may alias a).
 void residual_forward(float *out, const float *a, const float *b, long n);
 
+// Inverted dropout of x (rows of C) in place: each element zeroed with probability p, the
+// others scaled by 1/(1 - p). The mask is a function of (key, the element's row in the
+// batch, its column) only: row r of x is batch row row_of[r] (NULL: r), so a packed copy
+// and the backward's gradient get the same mask without storing it.
+void dropout_apply(float *x, long rows, int C, const int32_t *row_of, uint64_t key, float p);
+
 // Softmax cross-entropy over rows of logits (M, V) against targets (M). Turns logits into
 // probabilities in place, writes each row's loss (natural log) to row_loss (M) and its argmax
 // to row_pred (M; may be NULL), returns the losses' sum in double, and counts in *n_correct

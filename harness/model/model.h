@@ -101,6 +101,11 @@ typedef struct acts acts;
 size_t acts_bytes(const model *m, int B, int T, int training);
 acts *acts_create(const model *m, int B, int T, int training, int n_threads);
 void acts_free(acts *a);
+// Dropout for the forwards and backwards of training acts from now on: probability p (0:
+// none) at the embeddings and at each block's two branches before their residual adds,
+// masks drawn from key (the same key, the same masks: a backward must follow its forward
+// under the key that forward used). Evaluation acts never drop.
+void acts_set_dropout(acts *a, float p, uint64_t key);
 
 // Forward pass; returns the mean cross-entropy over the masked positions (NaN if none) and
 // counts correct argmax predictions in *n_correct (may be NULL) and scored positions in

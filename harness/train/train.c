@@ -18,6 +18,8 @@ static double now_seconds(void) {
 double train_step(model *m, acts *a, const batch *b, const train_config *tc, int step,
                   double *gnorm) {
     model_zero_grad(m);
+    // The masks are a function of the seed and the step, so a resumed run draws the same.
+    acts_set_dropout(a, tc->dropout, rng_mix(tc->data_seed ^ rng_mix((uint64_t)step)));
     double loss = model_forward(m, a, b, NULL, NULL);
     model_backward(m, a, b);
     double norm = clip_grad_norm(m->grads, m->n_params, tc->clip);

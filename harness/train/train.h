@@ -19,6 +19,7 @@ typedef struct train_config {
     adamw_config opt;
     lr_schedule schedule;
     float clip;          // global gradient-norm bound; <= 0 disables
+    float dropout;       // model dropout in training (0: none); masks keyed by data_seed, step
     uint64_t data_seed;  // seeds the batch stream (the model has its own init seed)
     int log_every;       // progress every N steps (0: only at the end)
     int n_threads;
