@@ -27,6 +27,7 @@ Suite *suite_summary(void);
 Suite *suite_config(void);
 Suite *suite_run(void);
 Suite *suite_selection(void);
+Suite *suite_lengths(void);
 Suite *suite_inspect(void);
 Suite *suite_groups(void);
 Suite *suite_plot(void);

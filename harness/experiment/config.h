@@ -63,6 +63,8 @@ typedef struct run_config {
     int bidirectional;  // model.attention: 0 causal, 1 bidirectional
     int randomized_positions, max_position;  // model.positions (0 sequential, 1 randomized)
     double dropout;  // model.dropout, in training only
+    // Accuracy against length (evaluation.length_*; run_lengths.h): 0 = off.
+    int length_max, length_stride, length_examples;
     double init_std;  // std of the weight matrices at init (residual projections scaled)
     char encoding[CONFIG_VALUE_LEN];  // NAME, or NAME(K=V,...) until resolved
     char encoding_options[CONFIG_OPTIONS_LEN];

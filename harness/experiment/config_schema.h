@@ -37,7 +37,7 @@ typedef struct field {
 // Bounds of integer fields without a maximum.
 #define NOMAX INT_MAX
 // Rows of the table (checked against the table where it is defined).
-#define N_FIELDS 42
+#define N_FIELDS 45
 // Options per mapping (task.options, model.encoding_options, a set's options).
 #define MAX_OPTIONS 16
 

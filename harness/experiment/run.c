@@ -17,6 +17,7 @@
 #include "harness/base/errors.h"
 #include "harness/base/read_file.h"
 #include "harness/experiment/run_data.h"
+#include "harness/experiment/run_lengths.h"
 #include "harness/experiment/run_resume.h"
 #include "harness/model/checkpoint.h"
 #include "harness/model/model.h"
@@ -360,6 +361,18 @@ static int train_run(const run_config *c, const char *results, const char *dir, 
         goto done;
     }
     if (positions.f && atomic_file_commit(&positions, err, errlen) != 0) goto done;
+    // Accuracy against length, on the final model (run_lengths.h).
+    if (!diverged && c->length_max > 0) {
+        atomic_file lengths;
+        if (start_file(&lengths, dir, "lengths.csv", err, errlen) != 0) goto done;
+        if (progress) fprintf(progress, "scoring lengths up to %d\n", c->length_max);
+        if (run_lengths_evaluate(c, s.m, stopped ? tr.stopped_at + 1 : c->steps, lengths.f,
+                                 s.eval_csv.f, err, errlen) != 0) {
+            atomic_file_abandon(&lengths);
+            goto done;
+        }
+        if (atomic_file_commit(&lengths, err, errlen) != 0) goto done;
+    }
     char ckpt[2100];
     path_in(ckpt, sizeof ckpt, dir, "final.ckpt");
     if (!diverged && checkpoint_save(s.m, ckpt, err, errlen) != 0) goto done;

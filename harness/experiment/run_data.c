@@ -8,6 +8,7 @@
 #include "harness/base/dirs.h"
 #include "harness/base/errors.h"
 #include "harness/experiment/run.h"
+#include "harness/experiment/run_lengths.h"
 
 int run_data_prepare(run_data *d, const run_config *c, const char *results, char *err,
                      size_t errlen) {
@@ -129,7 +130,9 @@ static int check_width(const model *m, const run_config *c, const char *what, in
 int run_data_check(const run_config *c, char *err, size_t errlen) {
     const run_source *src = run_source_of(c->task);
     run_plan p;
-    if (src->check(c, err, errlen) != 0 || src->plan(c, &p, err, errlen) != 0) return -1;
+    if (src->check(c, err, errlen) != 0 || src->plan(c, &p, err, errlen) != 0 ||
+        run_lengths_check(c, err, errlen) != 0)
+        return -1;
     if (c->eval_sliding_stride > p.train_width)
         return set_error(err, errlen, "evaluation.sliding_stride: %d is longer than the training "
                          "windows (%d)", c->eval_sliding_stride, p.train_width);
@@ -141,6 +144,12 @@ int run_data_check(const run_config *c, char *err, size_t errlen) {
         char what[96];
         snprintf(what, sizeof what, "evaluation set %.63s", p.names[i]);
         rc = check_width(m, c, what, RUN_EVAL_BATCH, p.widths[i], 0, err, errlen);
+    }
+    if (rc == 0 && c->length_max > 0) {
+        const int width = run_lengths_width(c, err, errlen);
+        rc = width < 0 ? -1
+                       : check_width(m, c, "evaluation lengths", RUN_EVAL_BATCH, width, 0, err,
+                                     errlen);
     }
     model_free(m);
     return rc;

@@ -13,7 +13,7 @@
 
 // The rows of a run's task: a bidirectional model reads the answers at a placeholder token,
 // one past the task's vocabulary; randomized positions come from [0, max_position).
-static row_reading task_reading(const run_config *c, const task *t) {
+row_reading run_task_reading(const run_config *c, const task *t) {
     return (row_reading){c->bidirectional, t->ops->vocab_size(t), c->randomized_positions,
                          c->max_position};
 }
@@ -58,7 +58,7 @@ static int pool_length(const void *ctx, size_t i) {
 static int task_open(run_data *d, const run_config *c, const char *data_dir, int evaluation_only,
                      char *err, size_t errlen) {
     if (task_configure(&d->train_task, c->task, c->task_options, err, errlen) != 0) return -1;
-    d->train_stream = (task_stream){&d->train_task, task_reading(c, &d->train_task)};
+    d->train_stream = (task_stream){&d->train_task, run_task_reading(c, &d->train_task)};
     d->train = (data_source){.next = task_feed_fresh, .ctx = &d->train_stream,
                              .width = task_feed_width(&d->train_task)};
     if (c->train_examples > 0 && !evaluation_only) {
@@ -74,7 +74,7 @@ static int task_open(run_data *d, const run_config *c, const char *data_dir, int
             task_pool_create(&d->eval_pools[i], &d->eval_tasks[i], run_eval_seed(i),
                              (size_t)c->eval_examples, err, errlen) != 0)
             return -1;
-        d->eval_pools[i].reading = task_reading(c, &d->eval_tasks[i]);
+        d->eval_pools[i].reading = run_task_reading(c, &d->eval_tasks[i]);
         data_source *e = &d->evals[d->n_evals++];
         *e = (data_source){.next = task_pool_sequential, .ctx = &d->eval_pools[i],
                            .cursor = &d->eval_pools[i].cursor, .n = d->eval_pools[i].n,

@@ -7,9 +7,13 @@
 #include <stddef.h>
 
 #include "harness/experiment/config.h"
+#include "harness/train/task_feed.h"
 #include "tasks/books.h"
 
 #define RUN_MAX_EVAL_SETS (CONFIG_MAX_SETS + BOOKS_MAX_MULT)
+
+// How a task run's model reads task t's sequences (its attention, placeholder and positions).
+row_reading run_task_reading(const run_config *c, const task *t);
 
 // The shape of a run's data, known without building any of it.
 typedef struct run_plan {
