@@ -18,7 +18,9 @@
 # (integer groups, x over the data's range; plots/groups.gp draws its figure this way) or
 # "value" (a swept key's values, x over their range, on a log scale when they span 10x);
 # baseline: a data file with one index block per panel, rows `x value`, drawn in every panel
-# as a black dotted line titled baseline_title (default "no-lookup baseline").
+# as a black dotted line titled baseline_title (default "no-lookup baseline"); x_axis
+# "length" (accuracy against length: x from 0 to the longest) with shades, per panel the
+# last x of the training range, drawn as a grey band from 0.
 # Writes out.png and out.svg. `posbench plot` writes data from the runs' eval.csv.
 _s = ARG0; _i = strlen(_s)
 while (_i > 0 && substr(_s, _i, _i) ne "/") { _i = _i - 1 }
@@ -34,6 +36,7 @@ if (!exists("xlabel")) xlabel = "optimizer step"
 if (!exists("x_axis")) x_axis = "step"
 if (!exists("baseline")) baseline = ""
 if (!exists("baseline_title")) baseline_title = "no-lookup baseline"
+if (!exists("shades")) shades = ""
 # 1 or 0: the iteration count of the baseline's plot clauses below. gnuplot opens a clause's
 # file even when it iterates zero times, so without a baseline they name data (never drawn).
 has_baseline = baseline ne "" ? 1 : 0
@@ -86,7 +89,7 @@ if (metric eq "accuracy") {
 }
 log_x = x_axis eq "value" && x_min > 0 && x_max >= 10 * x_min
 if (x_axis eq "group") { set xrange [x_min - 0.5:x_max + 0.5] }
-if (x_axis eq "step") { set xrange [0:x_max] }
+if (x_axis eq "step" || x_axis eq "length") { set xrange [0:x_max] }
 if (x_axis eq "value" && log_x) { set logscale x ; set xrange [x_min / 1.5:x_max * 1.5] }
 if (x_axis eq "value" && !log_x) {
     x_pad = x_max > x_min ? 0.05 * (x_max - x_min) : 0.5
@@ -96,7 +99,8 @@ if (x_axis eq "value" && !log_x) {
 do for [fmt in "png svg"] {
     call plots_dir."/terminal.gp" fmt width height out
     set multiplot layout rows, cols \
-        title title."\nlines: mean over seeds; bands: 95% confidence interval of the mean" \
+        title title."\nlines: mean over seeds; bands: 95% confidence interval of the mean". \
+            (shades ne "" ? "; grey: the training lengths" : "") \
         margins char 10, screen (1.0 * cols * panel_w / width), char 4, \
         screen (1.0 - top / (1.0 * height)) spacing char 10, char 6
     # (Set here, not once: the legend below unsets them, and the SVG pass comes after.)
@@ -105,13 +109,18 @@ do for [fmt in "png svg"] {
     set grid xtics ytics lc rgb "#DDDDDD"
     set xlabel xlabel ; set ylabel ylabel
     do for [p = 1:n_sets] {
-        set title "evaluation set ".word(sets, p)
+        set title (x_axis eq "length" ? "" : "evaluation set ").word(sets, p)
+        if (p <= words(shades)) {
+            set object 1 rect from first 0, graph 0 to first (word(shades, p) + 0.5), graph 1 \
+                fc rgb "#E8E8E8" fs solid 1.0 noborder behind
+        }
         plot for [i = first(p):last(p)] data index (i - 1) using 1:3:4 with filledcurves \
                  fc rgb enc_color_alpha(word(encodings, i), 210) notitle, \
              for [i = first(p):last(p)] data index (i - 1) using 1:2 with linespoints \
                  lc rgb enc_color(word(encodings, i)) dt dash(i) lw 2 pt 7 ps 0.6 notitle, \
              for [j = 1:has_baseline] baseline_file index (p - 1) using 1:2 with lines \
                  lc rgb "black" dt 3 lw 2 notitle
+        unset object 1
     }
     # The legend: a plot of nothing (NaN at every step) over the right-hand column, taking
     # its entries from the blocks' headers.

@@ -12,7 +12,7 @@ int main(void) {
         suite_probes, suite_data_feed, suite_cli_train, suite_books,
         suite_summary,
         suite_config, suite_run, suite_selection, suite_lengths, suite_inspect, suite_groups,
-        suite_plot, suite_plot_learning, suite_plot_groups,
+        suite_plot, suite_plot_learning, suite_plot_groups, suite_plot_lengths,
         suite_bad_input,
         suite_score,
         suite_cli_main,

@@ -33,6 +33,7 @@ Suite *suite_groups(void);
 Suite *suite_plot(void);
 Suite *suite_plot_learning(void);
 Suite *suite_plot_groups(void);
+Suite *suite_plot_lengths(void);
 Suite *suite_bad_input(void);
 Suite *suite_score(void);
 Suite *suite_cli_main(void);

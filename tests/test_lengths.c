@@ -87,11 +87,14 @@ static void check_lengths(const char *attention, const char *encoding) {
     const char *line = strchr(csv, '\n') + 1;
     double within[2] = {0}, beyond[2] = {0};
     for (int n = 1; n <= 6; n++) {
-        int length, count;
+        int length, count, trained;
         double loss, acc, seq;
-        ck_assert_int_eq(sscanf(line, "%d,%d,%lf,%lf,%lf", &length, &count, &loss, &acc, &seq), 5);
+        ck_assert_int_eq(sscanf(line, "%d,%d,%lf,%lf,%lf,%d", &length, &count, &loss, &acc, &seq,
+                                &trained),
+                         6);
         ck_assert_int_eq(length, n);
         ck_assert_int_eq(count, 9);
+        ck_assert_int_eq(trained, n <= 4);
         // The same 9 sequences scored one by one: tokens right, and sequences all right.
         run_config c = {0};
         snprintf(c.task, sizeof c.task, "reverse_string");

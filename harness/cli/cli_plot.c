@@ -20,6 +20,7 @@
 #include "harness/plot/plot_groups.h"
 #include "harness/plot/plot_io.h"
 #include "harness/plot/plot_learning.h"
+#include "harness/plot/plot_lengths.h"
 #include "harness/plot/plot_runs.h"
 #include "harness/plot/plot_summary.h"
 
@@ -44,6 +45,11 @@ static const char USAGE[] =
     "                            group (indirect_indexing: shift), mean over seeds with 95%\n"
     "                            CI bands, one panel per evaluation set, and the no-lookup\n"
     "                            baseline (groups.csv's no_lookup) when the runs share it\n"
+    "  lengths                   runs/*/lengths.csv (evaluation.length_max): accuracy\n"
+    "                            against length, one panel per task, mean over seeds with\n"
+    "                            95% CI bands, the training lengths shaded\n"
+    "  lengths_heatmap           summary.csv has lengths/accuracy_beyond: task x encoding\n"
+    "                            cells, the mean over seeds (the suite's table)\n"
     "  runs/<id>/attention       runs/<id>/attention.csv (posbench attn): heatmap per layer\n"
     "                            and head\n"
     "  runs/<id>/frequency       runs/<id>/frequency.csv (posbench freq): q/k norm per layer\n"
@@ -183,6 +189,26 @@ static void plot_sweep_files(context *c, const plot_summary *s) {
     }
 }
 
+// The suite's table as a picture: mean accuracy beyond the training lengths, task x encoding.
+static void plot_heatmap_file(context *c, const plot_summary *s) {
+    char data[PATH_LEN + 64], out[PATH_LEN + 64], err[ERR_LEN], title[512];
+    char columns[4096], rows[4096];
+    int cells;
+    snprintf(data, sizeof data, "%s/plots/lengths_heatmap.dat", c->dir);
+    if (plot_write_heatmap(s, "accuracy_beyond", data, columns, sizeof columns, rows,
+                           sizeof rows, &cells, err, sizeof err)) {
+        fail_data(c, err);
+        return;
+    }
+    if (cells == 0) return;
+    snprintf(out, sizeof out, "%s/lengths_heatmap", c->dir);
+    snprintf(title, sizeof title,
+             "%s: accuracy beyond the training lengths (%%, mean over seeds)", c->name);
+    plot_var v[6] = {{"data", data, 0}, {"columns", columns, 0}, {"rows", rows, 0},
+                     {"title", title, 0}};
+    render(c, "heatmap.gp", out, v, 4);
+}
+
 static void plot_run_files(context *c, const plot_runs *r) {
     char data[PATH_LEN + 320], out[PATH_LEN + 64], err[ERR_LEN], title[1024], len[32];
     char set[128];
@@ -216,6 +242,20 @@ static void plot_run_files(context *c, const plot_runs *r) {
                          {"counts", panels.counts, 0}, {"metric", panels.metric, 0},
                          {"title", title, 0}};
         render(c, "learning.gp", out, v, 7);
+    }
+    snprintf(data, sizeof data, "%s/plots/lengths.dat", c->dir);
+    char shades[512];
+    if (plot_write_lengths(r, data, &b, &panels, shades, sizeof shades, err, sizeof err)) {
+        fail_data(c, err);
+    } else if (b.n > 0) {
+        snprintf(out, sizeof out, "%s/lengths", c->dir);
+        snprintf(title, sizeof title, "%s: accuracy against length", c->name);
+        plot_var v[12] = {{"data", data, 0},           {"encodings", b.encodings, 0},
+                          {"dashes", b.dashes, 0},     {"sets", panels.sets, 0},
+                          {"counts", panels.counts, 0}, {"metric", "accuracy", 0},
+                          {"title", title, 0},         {"x_axis", "length", 0},
+                          {"xlabel", "length", 0},     {"shades", shades, 0}};
+        render(c, "learning.gp", out, v, 10);
     }
     snprintf(data, sizeof data, "%s/plots/groups.dat", c->dir);
     char names[256], baseline[sizeof data];
@@ -367,6 +407,7 @@ int cmd_plot(int argc, char **argv) {
         } else {
             plot_summary_files(&c, &s, &runs);
             plot_sweep_files(&c, &s);
+            plot_heatmap_file(&c, &s);
             plot_summary_free(&s);
         }
     }

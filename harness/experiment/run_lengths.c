@@ -128,9 +128,9 @@ int run_lengths_evaluate(const run_config *c, model *m, int step, FILE *lengths,
         }
         const double acc = (double)s.right / s.tokens;
         const double seq = (double)s.sequences_right / s.sequences;
-        fprintf(lengths, "%d,%ld,%.9g,%.9g,%.9g\n", n, s.sequences, s.loss_sum / s.tokens, acc,
-                seq);
         const int beyond = n > trained_up_to;
+        fprintf(lengths, "%d,%ld,%.9g,%.9g,%.9g,%d\n", n, s.sequences, s.loss_sum / s.tokens,
+                acc, seq, !beyond);
         mean[beyond][0] += acc, mean[beyond][1] += seq, count[beyond]++;
     }
     acts_free(a);

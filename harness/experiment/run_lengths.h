@@ -16,7 +16,8 @@
 #include "harness/experiment/config.h"
 #include "harness/model/model.h"
 
-#define RUN_LENGTHS_CSV_HEADER "length,n,loss,accuracy,sequence_accuracy"
+// within: 1 for a length up to the training len_max (trained on), else 0.
+#define RUN_LENGTHS_CSV_HEADER "length,n,loss,accuracy,sequence_accuracy,within"
 
 // The seed of the sequences of length n (not any set's, nor the training stream's).
 uint64_t run_length_seed(int n);
