@@ -64,7 +64,7 @@ enum { SAMPLE_PAIRS = 0, SAMPLE_SHIFT = 1 };
 
 static int ii_validate(const task *t, char *err, size_t errlen) {
     static const int integral[] = {OPT_ALPHABET, OPT_LEN_MIN, OPT_LEN_MAX, OPT_SHIFT_MAX};
-    if (letters_check_integral(t, integral, 4, err, errlen) != 0) return -1;
+    if (task_check_integers(t, integral, 4, err, errlen) != 0) return -1;
     const int A = (int)t->opt[OPT_ALPHABET], lo = (int)t->opt[OPT_LEN_MIN];
     const int hi = (int)t->opt[OPT_LEN_MAX], S = (int)t->opt[OPT_SHIFT_MAX];
     const int zero_ok = (int)t->opt[OPT_ALLOW_ZERO];

@@ -72,12 +72,3 @@ void letters_answer_mask(uint8_t *mask, int n) {
     mask[n - 2] = 1;
 }
 
-int letters_check_integral(const task *t, const int *options, int n, char *err, size_t errlen) {
-    for (int k = 0; k < n; k++) {
-        const double v = t->opt[options[k]];
-        if (v != floor(v))
-            return set_error(err, errlen, "task '%s': option '%s' = %g must be an integer",
-                             t->ops->name, t->ops->options[options[k]].name, v);
-    }
-    return 0;
-}

@@ -38,7 +38,5 @@ int letters_signed_before(const uint16_t *tokens, int answer_pos, int *value);
 double letters_string_share(const uint16_t *tokens, int answer_pos);
 // Marks only the last token as the answer: mask[n - 2] = 1 (task.h: t predicts t + 1).
 void letters_answer_mask(uint8_t *mask, int n);
-// "option '%s' = %g must be an integer" for the first non-integral of the listed options.
-int letters_check_integral(const task *t, const int *options, int n, char *err, size_t errlen);
 
 #endif

@@ -24,7 +24,7 @@ enum { R_ALPHABET, R_PAIRS_MIN, R_PAIRS_MAX };
 
 static int where_validate(const task *t, char *err, size_t errlen) {
     static const int integral[] = {W_ALPHABET, W_LEN_MIN, W_LEN_MAX, W_SHIFT_MAX};
-    if (letters_check_integral(t, integral, 4, err, errlen) != 0) return -1;
+    if (task_check_integers(t, integral, 4, err, errlen) != 0) return -1;
     const int lo = (int)t->opt[W_LEN_MIN], hi = (int)t->opt[W_LEN_MAX];
     if (lo > hi)
         return set_error(err, errlen, "task 'probe_where': len_min = %d > len_max = %d", lo, hi);
@@ -87,7 +87,7 @@ const task_ops task_probe_where = {
 
 static int what_validate(const task *t, char *err, size_t errlen) {
     static const int integral[] = {R_ALPHABET, R_PAIRS_MIN, R_PAIRS_MAX};
-    if (letters_check_integral(t, integral, 3, err, errlen) != 0) return -1;
+    if (task_check_integers(t, integral, 3, err, errlen) != 0) return -1;
     const int A = (int)t->opt[R_ALPHABET], lo = (int)t->opt[R_PAIRS_MIN];
     const int hi = (int)t->opt[R_PAIRS_MAX];
     if (lo > hi)

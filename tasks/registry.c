@@ -1,6 +1,7 @@
 // The registry of built-in tasks and the option handling every task shares.
 #include "task.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,16 @@ int task_configure(task *out, const char *name, const char *options, char *err, 
         return -1;
     if (ops->validate && ops->validate(&cfg, err, errlen) != 0) return -1;
     *out = cfg;
+    return 0;
+}
+
+int task_check_integers(const task *t, const int *options, int n, char *err, size_t errlen) {
+    for (int k = 0; k < n; k++) {
+        const double v = t->opt[options[k]];
+        if (v != floor(v))
+            return set_error(err, errlen, "task '%s': option '%s' = %g must be an integer",
+                             t->ops->name, t->ops->options[options[k]].name, v);
+    }
     return 0;
 }
 

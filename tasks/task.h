@@ -76,6 +76,9 @@ const task_ops *task_find(const char *name);
 // unknown task (with "did you mean"), option errors, then the task's validate.
 // Returns 0, or -1 with a one-line message in err.
 int task_configure(task *out, const char *name, const char *options, char *err, size_t errlen);
+// 0 when the listed options of t hold whole numbers, else -1 with "task 'NAME': option 'KEY'
+// = 4.5 must be an integer" for the first that does not (for a task's validate).
+int task_check_integers(const task *t, const int *options, int n, char *err, size_t errlen);
 // Canonical "key=value,..." of every option (what dataset files record).
 void task_format_options(const task *t, char *buf, size_t len);
 

@@ -306,8 +306,10 @@ void attention_forward(float *out, float *qt_cache, float *kt_cache, float *att_
         // o^T (D x rows) = v^T (D x keys) . att^T (keys x rows) in smm's column-major terms.
         for (int i0 = 0; i0 < T; i0 += QUERY_BLOCK) {
             int rows = block_rows(T, i0);
-            if (run_block_kernel(ws, i0, K_VALUES, v, att + (size_t)i0 * T, o + (size_t)i0 * C) != 0)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, block_cols(ws, T, i0), 1.0f,
+            if (run_block_kernel(ws, i0, K_VALUES, v, att + (size_t)i0 * T,
+                                 o + (size_t)i0 * C) != 0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D,
+                            block_cols(ws, T, i0), 1.0f,
                             att + (size_t)i0 * T, T, v, C3, 0.0f, o + (size_t)i0 * C, C);
         }
     }

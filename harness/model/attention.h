@@ -26,8 +26,9 @@ void attn_scratch_free(attn_scratch *ws);
 // qkv is (B, T, 3C): [q | k | v] per row, head h at columns h*D .. h*D+D-1 of each part.
 // out is (B, T, C). pos is (B, T). lengths (B): in a bidirectional model, row b's queries see
 // its keys 0 .. lengths[b] - 1 (the rest is padding; NULL: all T); causal attention ignores
-// it (padding after a sequence is never a key of the sequence). The cache for backward, when not NULL: qt and kt
-// (B, NH, T, W) transformed queries and keys, att (B, NH, T, T) attention probabilities.
+// it (padding after a sequence is never a key of the sequence). The cache for backward, when
+// not NULL: qt and kt (B, NH, T, W) transformed queries and keys, att (B, NH, T, T) attention
+// probabilities.
 // With NULL caches (evaluation) they live in the scratch and memory is O(T^2) per thread.
 void attention_forward(float *out, float *qt, float *kt, float *att, const float *qkv,
                        const float *pos, const int32_t *lengths, const pe *enc,

@@ -108,8 +108,8 @@ model *checkpoint_load(const char *path, char *err, size_t errlen) {
     const size_t name_len = version == 1 ? NAME_LEN_V1 : NAME_LEN;
     if (get_u32(&hf, &n_tensors) || get(&hf, name, name_len) || get(&hf, options, OPTIONS_LEN))
         goto truncated;
-    if (shape[4] > 1 || bidirectional > 1 || shape[0] > (1u << 24) || shape[1] > (1u << 16) || shape[2] > 4096 ||
-        shape[3] > 4096) {
+    if (shape[4] > 1 || bidirectional > 1 || shape[0] > (1u << 24) || shape[1] > (1u << 16) ||
+        shape[2] > 4096 || shape[3] > 4096) {
         set_error(err, errlen, "%s: implausible model shape in header (corrupt file?)", path);
         goto fail;
     }

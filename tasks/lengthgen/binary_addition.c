@@ -50,7 +50,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 4, input_len, output_len, draw};
+static const lengthgen_spec spec = {symbols, 4, input_len, output_len, draw, NULL};
 LENGTHGEN_FUNCTIONS(addition, spec, bits_validate)
 
 const task_ops task_binary_addition = {

@@ -51,7 +51,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 4, input_len, output_len, draw};
+static const lengthgen_spec spec = {symbols, 4, input_len, output_len, draw, NULL};
 LENGTHGEN_FUNCTIONS(multiplication, spec, bits_validate)
 
 const task_ops task_binary_multiplication = {

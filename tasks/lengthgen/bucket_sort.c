@@ -33,14 +33,10 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
 }
 
 static int check_alphabet(const task *t, char *err, size_t errlen) {
-    const double A = t->opt[OPT_ALPHABET];
-    if (A != floor(A))
-        return set_error(err, errlen, "task '%s': option 'alphabet' = %g must be an integer",
-                         t->ops->name, A);
-    return 0;
+    return task_check_integers(t, (const int[]){OPT_ALPHABET}, 1, err, errlen);
 }
 
-static const lengthgen_spec spec = {symbols, 26, same_len, same_len, draw};
+static const lengthgen_spec spec = {symbols, 26, same_len, same_len, draw, NULL};
 LENGTHGEN_FUNCTIONS(bucket, spec, check_alphabet)
 
 const task_ops task_bucket_sort = {

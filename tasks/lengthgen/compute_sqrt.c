@@ -25,7 +25,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 2, input_len, root_len, draw};
+static const lengthgen_spec spec = {symbols, 2, input_len, root_len, draw, NULL};
 LENGTHGEN_FUNCTIONS(sqrt, spec, bits_validate)
 
 const task_ops task_compute_sqrt = {

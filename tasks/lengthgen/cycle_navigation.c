@@ -34,21 +34,22 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static lengthgen_spec spec_of(const task *t) {
-    return (lengthgen_spec){NULL, cycle(t) + N_MOVES, input_len, one_symbol, draw};
-}
-
-static const char *cycle_token_name(const task *t, int id) {
+static const char *cycle_symbol_name(const task *t, int id) {
     const int c = cycle(t);
     if (id < c) return modular_residue_name(id);
-    return id < c + N_MOVES ? moves[id - c] : "|";
+    return moves[id - c];  // (the layout names '|')
+}
+
+static lengthgen_spec spec_of(const task *t) {
+    return (lengthgen_spec){NULL, cycle(t) + N_MOVES, input_len, one_symbol, draw,
+                            cycle_symbol_name};
 }
 
 static int own_validate(const task *t, char *err, size_t errlen) {
-    return modular_check_integer(t, OPT_CYCLE, err, errlen);
+    return task_check_integers(t, (const int[]){OPT_CYCLE}, 1, err, errlen);
 }
 
-MODULAR_FUNCTIONS(cycle, spec_of, own_validate)
+LENGTHGEN_FUNCTIONS_OF(cycle, spec_of, own_validate)
 
 const task_ops task_cycle_navigation = {
     .name = "cycle_navigation",

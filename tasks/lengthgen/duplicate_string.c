@@ -26,10 +26,10 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
 }
 
 static int check_copies(const task *t, char *err, size_t errlen) {
-    return lengthgen_integer_option(t, COPIES, err, errlen);
+    return task_check_integers(t, (const int[]){COPIES}, 1, err, errlen);
 }
 
-static const lengthgen_spec spec = {digits, 10, input_len, output_len, draw};
+static const lengthgen_spec spec = {digits, 10, input_len, output_len, draw, NULL};
 LENGTHGEN_ALPHABET_FUNCTIONS(duplicate, spec, ALPHABET, check_copies)
 
 const task_ops task_duplicate_string = {

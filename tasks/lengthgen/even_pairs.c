@@ -30,7 +30,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 4, input_len, one_symbol, draw};
+static const lengthgen_spec spec = {symbols, 4, input_len, one_symbol, draw, NULL};
 LENGTHGEN_FUNCTIONS(even_pairs, spec, NULL)
 
 const task_ops task_even_pairs = {

@@ -1,15 +1,15 @@
 // The layout every task of the length-generalisation suite shares (lengthgen.h).
 #include "tasks/lengthgen/lengthgen.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "harness/base/errors.h"
 
 int lengthgen_vocab_size(const lengthgen_spec *s) { return s->n_symbols + 1; }
 
-const char *lengthgen_token_name(const lengthgen_spec *s, int id) {
-    return id == s->n_symbols ? "|" : s->symbols[id];
+const char *lengthgen_token_name(const lengthgen_spec *s, const task *t, int id) {
+    if (id == s->n_symbols) return "|";
+    return s->symbols ? s->symbols[id] : s->symbol_name(t, id);
 }
 
 int lengthgen_max_len(const lengthgen_spec *s, const task *t) {
@@ -36,10 +36,8 @@ int lengthgen_next(const lengthgen_spec *s, const task *t, rng *r, uint16_t *tok
 
 int lengthgen_validate(const task *t, char *err, size_t errlen,
                        int (*own)(const task *t, char *err, size_t errlen)) {
-    for (int i = LENGTHGEN_LEN_MIN; i <= LENGTHGEN_LEN_MAX; i++)
-        if (t->opt[i] != floor(t->opt[i]))
-            return set_error(err, errlen, "task '%s': option '%s' = %g must be an integer",
-                             t->ops->name, t->ops->options[i].name, t->opt[i]);
+    static const int lengths[] = {LENGTHGEN_LEN_MIN, LENGTHGEN_LEN_MAX};
+    if (task_check_integers(t, lengths, 2, err, errlen) != 0) return -1;
     const int lo = (int)t->opt[LENGTHGEN_LEN_MIN], hi = (int)t->opt[LENGTHGEN_LEN_MAX];
     if (lo > hi)
         return set_error(err, errlen, "task '%s': len_min = %d > len_max = %d", t->ops->name,

@@ -35,7 +35,7 @@ enum { LENGTHGEN_LEN_MIN, LENGTHGEN_LEN_MAX };
     {"len_max", 40, 1, 100000, NULL, "longest input length n (uniform)"}
 
 typedef struct lengthgen_spec {
-    const char *const *symbols;  // the names of ids 0 .. n_symbols - 1
+    const char *const *symbols;  // the names of ids 0 .. n_symbols - 1 (NULL: symbol_name)
     int n_symbols;
     // The longest input (tokens) and output (k, padding included) of length n; both must be
     // non-decreasing in n, so the longest sequence is the one at len_max.
@@ -45,10 +45,12 @@ typedef struct lengthgen_spec {
     // input's token count and sets *k (the output's) and *scored (how many of the output's
     // first symbols are scored, 1 .. *k).
     int (*draw)(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored);
+    // The name of symbol id < n_symbols when symbols is NULL (names that follow the options).
+    const char *(*symbol_name)(const task *t, int id);
 } lengthgen_spec;
 
 int lengthgen_vocab_size(const lengthgen_spec *s);
-const char *lengthgen_token_name(const lengthgen_spec *s, int id);
+const char *lengthgen_token_name(const lengthgen_spec *s, const task *t, int id);
 int lengthgen_max_len(const lengthgen_spec *s, const task *t);
 // One sequence in the layout above (task_ops.next).
 int lengthgen_next(const lengthgen_spec *s, const task *t, rng *r, uint16_t *tokens,
@@ -57,24 +59,37 @@ int lengthgen_next(const lengthgen_spec *s, const task *t, rng *r, uint16_t *tok
 int lengthgen_validate(const task *t, char *err, size_t errlen,
                        int (*own)(const task *t, char *err, size_t errlen));
 
-// The task_ops functions of a suite task from its spec (a static lengthgen_spec named
-// SPEC) and its own validation (a function, or NULL), with names prefixed by PREFIX.
-#define LENGTHGEN_FUNCTIONS(PREFIX, SPEC, OWN_VALIDATE)                                      \
+// The task_ops functions of a suite task, named with PREFIX, from SPEC_OF(t), a function
+// returning its lengthgen_spec (which may follow the options: a vocabulary sized by the
+// modulus), and its own validation (a function, or NULL).
+#define LENGTHGEN_FUNCTIONS_OF(PREFIX, SPEC_OF, OWN_VALIDATE)                                \
     static int PREFIX##_vocab_size(const task *t) {                                          \
-        (void)t;                                                                             \
-        return lengthgen_vocab_size(&SPEC);                                                  \
+        const lengthgen_spec s = SPEC_OF(t);                                                 \
+        return lengthgen_vocab_size(&s);                                                     \
     }                                                                                        \
     static const char *PREFIX##_token_name(const task *t, int id) {                          \
-        (void)t;                                                                             \
-        return lengthgen_token_name(&SPEC, id);                                              \
+        const lengthgen_spec s = SPEC_OF(t);                                                 \
+        return lengthgen_token_name(&s, t, id);                                              \
     }                                                                                        \
-    static int PREFIX##_max_len(const task *t) { return lengthgen_max_len(&SPEC, t); }       \
+    static int PREFIX##_max_len(const task *t) {                                             \
+        const lengthgen_spec s = SPEC_OF(t);                                                 \
+        return lengthgen_max_len(&s, t);                                                     \
+    }                                                                                        \
     static int PREFIX##_next(const task *t, rng *r, uint16_t *tokens, uint8_t *mask) {       \
-        return lengthgen_next(&SPEC, t, r, tokens, mask);                                    \
+        const lengthgen_spec s = SPEC_OF(t);                                                 \
+        return lengthgen_next(&s, t, r, tokens, mask);                                       \
     }                                                                                        \
     static int PREFIX##_validate(const task *t, char *err, size_t errlen) {                  \
         return lengthgen_validate(t, err, errlen, OWN_VALIDATE);                             \
     }
+
+// The same for a task whose spec is one static lengthgen_spec, SPEC.
+#define LENGTHGEN_FUNCTIONS(PREFIX, SPEC, OWN_VALIDATE)                                      \
+    static lengthgen_spec PREFIX##_spec_of(const task *t) {                                  \
+        (void)t;                                                                             \
+        return SPEC;                                                                         \
+    }                                                                                        \
+    LENGTHGEN_FUNCTIONS_OF(PREFIX, PREFIX##_spec_of, OWN_VALIDATE)
 
 // The task_ops members those functions fill.
 #define LENGTHGEN_OPS(PREFIX)                                                        \

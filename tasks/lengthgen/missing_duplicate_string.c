@@ -34,7 +34,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, N_SYMBOLS, input_len, one_symbol, draw};
+static const lengthgen_spec spec = {symbols, N_SYMBOLS, input_len, one_symbol, draw, NULL};
 LENGTHGEN_FUNCTIONS(missing, spec, NULL)
 
 const task_ops task_missing_duplicate_string = {

@@ -46,21 +46,22 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return len;
 }
 
-static lengthgen_spec spec_of(const task *t) {
-    return (lengthgen_spec){NULL, modulus(t) + N_OPERATORS, input_len, one_symbol, draw};
-}
-
-static const char *marith_token_name(const task *t, int id) {
+static const char *marith_symbol_name(const task *t, int id) {
     const int m = modulus(t);
     if (id < m) return modular_residue_name(id);
-    return id < m + N_OPERATORS ? operators[id - m] : "|";
+    return operators[id - m];  // (the layout names '|')
+}
+
+static lengthgen_spec spec_of(const task *t) {
+    return (lengthgen_spec){NULL, modulus(t) + N_OPERATORS, input_len, one_symbol, draw,
+                            marith_symbol_name};
 }
 
 static int own_validate(const task *t, char *err, size_t errlen) {
-    return modular_check_integer(t, OPT_MODULUS, err, errlen);
+    return task_check_integers(t, (const int[]){OPT_MODULUS}, 1, err, errlen);
 }
 
-MODULAR_FUNCTIONS(marith, spec_of, own_validate)
+LENGTHGEN_FUNCTIONS_OF(marith, spec_of, own_validate)
 
 const task_ops task_modular_arithmetic = {
     .name = "modular_arithmetic",

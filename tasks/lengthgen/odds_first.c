@@ -31,7 +31,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {digits, 10, same_len, same_len, draw};
+static const lengthgen_spec spec = {digits, 10, same_len, same_len, draw, NULL};
 LENGTHGEN_ALPHABET_FUNCTIONS(odds, spec, ALPHABET, NULL)
 
 const task_ops task_odds_first = {

@@ -17,7 +17,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 2, input_len, one_symbol, draw};
+static const lengthgen_spec spec = {symbols, 2, input_len, one_symbol, draw, NULL};
 LENGTHGEN_FUNCTIONS(parity, spec, NULL)
 
 const task_ops task_parity_check = {

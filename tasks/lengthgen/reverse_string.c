@@ -18,7 +18,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {digits, 10, same_len, same_len, draw};
+static const lengthgen_spec spec = {digits, 10, same_len, same_len, draw, NULL};
 LENGTHGEN_ALPHABET_FUNCTIONS(reverse, spec, ALPHABET, NULL)
 
 const task_ops task_reverse_string = {

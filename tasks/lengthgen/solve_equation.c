@@ -47,21 +47,22 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static lengthgen_spec spec_of(const task *t) {
-    return (lengthgen_spec){NULL, modulus(t) + N_OTHERS, input_len, one_symbol, draw};
+// Names beyond the m residues follow others[] (the layout names '|').
+static const char *solve_symbol_name(const task *t, int id) {
+    const int m = modulus(t);
+    return id < m ? modular_residue_name(id) : others[id - m];
 }
 
-static const char *solve_token_name(const task *t, int id) {
-    const int m = modulus(t);
-    if (id < m) return modular_residue_name(id);
-    return id < m + N_OTHERS ? others[id - m] : "|";
+static lengthgen_spec spec_of(const task *t) {
+    return (lengthgen_spec){NULL, modulus(t) + N_OTHERS, input_len, one_symbol, draw,
+                            solve_symbol_name};
 }
 
 static int own_validate(const task *t, char *err, size_t errlen) {
-    return modular_check_integer(t, OPT_MODULUS, err, errlen);
+    return task_check_integers(t, (const int[]){OPT_MODULUS}, 1, err, errlen);
 }
 
-MODULAR_FUNCTIONS(solve, spec_of, own_validate)
+LENGTHGEN_FUNCTIONS_OF(solve, spec_of, own_validate)
 
 const task_ops task_solve_equation = {
     .name = "solve_equation",

@@ -45,7 +45,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, N_SYMBOLS, input_len, output_len, draw};
+static const lengthgen_spec spec = {symbols, N_SYMBOLS, input_len, output_len, draw, NULL};
 LENGTHGEN_FUNCTIONS(stack, spec, NULL)
 
 const task_ops task_stack_manipulation = {
