@@ -173,6 +173,10 @@ static const struct error_case {
      "4:27: unknown task 'probe_wher' (did you mean 'probe_where'?)"},
     {II "sweep:\n  model.encoding_options.base: [100, 0]\n",
      "4:38: encoding 'rope': option 'base' = 0 out of range [1, 1e9]"},
+    {II "sweep:\n  model.encoding: [rope, 'rope(positions=random)']\n",
+     "4:26: model.encoding: positions=random: expected sequential or randomized"},
+    {II "sweep:\n  model.encoding: [rope, 'rope(max_position=0)']\n",
+     "4:26: model.encoding: max_position=0: expected an integer >= 1"},
 #define SEL "selection:\n  key: training.lr\n  values: [1.0e-3, 1.0e-2]\n  seeds: [7]\n"
     {II "selection: [training.lr]\n", "3:12: selection: expected a mapping, got a list"},
     {II "selection:\n  key: model.encoding\n",
@@ -580,6 +584,12 @@ START_TEST(test_id_sensitivity) {
     ck_assert_str_eq(id, base);
     first_id("sens", II "model: {attention: causal}\n", id);
     ck_assert_str_eq(id, base);
+    // The positions an encoding's inline options carry are model.positions.
+    char randomized[17];
+    first_id("sens", II "model: {positions: randomized, max_position: 512}\n", randomized);
+    first_id("sens", II "sweep:\n  model.encoding: ['rope(positions=randomized;max_position=512)']\n",
+             id);
+    ck_assert_str_eq(id, randomized);
     first_id("sens", II "model: {init_std: 0.02}\n", id);
     ck_assert_str_eq(id, base);
     first_id("sens", II "model: {init_std: 0.1}\n", id);

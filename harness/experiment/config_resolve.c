@@ -326,6 +326,44 @@ static int resolve_task(const char *file, const char *name, const raw_value *nam
     return 0;
 }
 
+// Moves the model keys an encoding's inline options may carry (positions, max_position: a
+// sweep can then hold 'rope(positions=randomized)' beside 'rope') from opts ("k=v,...") into
+// r. 0, or -1 with a message.
+static int take_model_keys(char *opts, run_config *r, char *msg, size_t len) {
+    char kept[CONFIG_VALUE_LEN] = "", item[CONFIG_VALUE_LEN];
+    for (const char *p = opts; *p;) {
+        const size_t n = strcspn(p, ",");
+        snprintf(item, sizeof item, "%.*s", (int)n, p);
+        p += n + (p[n] == ',');
+        char *eq = strchr(item, '=');
+        const char *value = eq ? eq + 1 : "";
+        if (eq) *eq = '\0';
+        if (!strcmp(item, "positions")) {
+            const int w = word_index("sequential|randomized", value);
+            if (w < 0)
+                return set_error(msg, len, "model.encoding: positions=%s: expected sequential "
+                                 "or randomized", value);
+            r->randomized_positions = w;
+        } else if (!strcmp(item, "max_position")) {
+            char *end;
+            const long v = strtol(value, &end, 10);
+            if (!value[0] || *end || v < 1 || v > INT_MAX)
+                return set_error(msg, len, "model.encoding: max_position=%s: expected an "
+                                 "integer >= 1", value);
+            r->max_position = (int)v;
+        } else {
+            if (eq) *eq = '=';
+            // (kept never outgrows opts, which it is a part of)
+            size_t used = strlen(kept);
+            const size_t add = strlen(item);
+            if (used && used + 1 < sizeof kept) kept[used++] = ',';
+            if (used + add < sizeof kept) memcpy(kept + used, item, add + 1);
+        }
+    }
+    snprintf(opts, CONFIG_VALUE_LEN, "%s", kept);
+    return 0;
+}
+
 static int resolve_encoding(const char *file, run_config *r, const raw_value *name_v,
                             const raw_value *shape_v[3], const raw_options *o, config_pos model_pos,
                             char *err, size_t errlen) {
@@ -348,6 +386,8 @@ static int resolve_encoding(const char *file, run_config *r, const raw_value *na
             if (*c != ' ') inline_opts[k++] = *c == ';' ? ',' : *c;
         inline_opts[k] = '\0';
         *paren = '\0';
+        if (take_model_keys(inline_opts, r, msg, sizeof msg) != 0)
+            return config_fail_at(file, blame(&name_v, 1, model_pos), err, errlen, "%s", msg);
     }
     const pe_ops *ops = pe_find(r->encoding);
     if (!ops) {
