@@ -19,7 +19,6 @@
 enum { ZERO, ONE, PLUS, END };
 static const char *const symbols[] = {"0", "1", "+", "$"};
 
-static int input_len(const task *t, int n) { (void)t; return n; }
 static int output_len(const task *t, int n) { (void)t; return n + 1; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
@@ -50,7 +49,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 4, input_len, output_len, draw, NULL};
+static const lengthgen_spec spec = {symbols, 4, lengthgen_n, output_len, draw, NULL};
 LENGTHGEN_FUNCTIONS(addition, spec, bits_validate)
 
 const task_ops task_binary_addition = {

@@ -20,8 +20,6 @@
 enum { ZERO, ONE, TIMES, END };
 static const char *const symbols[] = {"0", "1", "*", "$"};
 
-static int input_len(const task *t, int n) { (void)t; return n; }
-static int output_len(const task *t, int n) { (void)t; return n; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     (void)t;
@@ -51,7 +49,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 4, input_len, output_len, draw, NULL};
+static const lengthgen_spec spec = {symbols, 4, lengthgen_n, lengthgen_n, draw, NULL};
 LENGTHGEN_FUNCTIONS(multiplication, spec, bits_validate)
 
 const task_ops task_binary_multiplication = {

@@ -19,7 +19,6 @@ static const char *const symbols[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i
                                       "j", "k", "l", "m", "n", "o", "p", "q", "r",
                                       "s", "t", "u", "v", "w", "x", "y", "z"};
 
-static int same_len(const task *t, int n) { (void)t; return n; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     const int A = (int)t->opt[OPT_ALPHABET];
@@ -36,7 +35,7 @@ static int check_alphabet(const task *t, char *err, size_t errlen) {
     return task_check_integers(t, (const int[]){OPT_ALPHABET}, 1, err, errlen);
 }
 
-static const lengthgen_spec spec = {symbols, 26, same_len, same_len, draw, NULL};
+static const lengthgen_spec spec = {symbols, 26, lengthgen_n, lengthgen_n, draw, NULL};
 LENGTHGEN_FUNCTIONS(bucket, spec, check_alphabet)
 
 const task_ops task_bucket_sort = {

@@ -11,7 +11,6 @@
 
 static const char *const symbols[] = {"0", "1"};
 
-static int input_len(const task *t, int n) { (void)t; return n; }
 static int root_len(const task *t, int n) { (void)t; return (n + 1) / 2; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
@@ -25,7 +24,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 2, input_len, root_len, draw, NULL};
+static const lengthgen_spec spec = {symbols, 2, lengthgen_n, root_len, draw, NULL};
 LENGTHGEN_FUNCTIONS(sqrt, spec, bits_validate)
 
 const task_ops task_compute_sqrt = {

@@ -18,8 +18,6 @@ static const char *const moves[N_MOVES] = {"-", "=", "+"};
 
 static int cycle(const task *t) { return (int)t->opt[OPT_CYCLE]; }
 
-static int input_len(const task *t, int n) { (void)t; return n; }
-static int one_symbol(const task *t, int n) { (void)t, (void)n; return 1; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     const int c = cycle(t);
@@ -41,7 +39,7 @@ static const char *cycle_symbol_name(const task *t, int id) {
 }
 
 static lengthgen_spec spec_of(const task *t) {
-    return (lengthgen_spec){NULL, cycle(t) + N_MOVES, input_len, one_symbol, draw,
+    return (lengthgen_spec){NULL, cycle(t) + N_MOVES, lengthgen_n, lengthgen_one, draw,
                             cycle_symbol_name};
 }
 

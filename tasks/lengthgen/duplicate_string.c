@@ -13,7 +13,6 @@
 enum { ALPHABET = 2, COPIES };
 static const char *const digits[] = LENGTHGEN_DIGITS;
 
-static int input_len(const task *t, int n) { (void)t; return n; }
 static int output_len(const task *t, int n) { return (int)t->opt[COPIES] * n; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
@@ -29,7 +28,7 @@ static int check_copies(const task *t, char *err, size_t errlen) {
     return task_check_integers(t, (const int[]){COPIES}, 1, err, errlen);
 }
 
-static const lengthgen_spec spec = {digits, 10, input_len, output_len, draw, NULL};
+static const lengthgen_spec spec = {digits, 10, lengthgen_n, output_len, draw, NULL};
 LENGTHGEN_ALPHABET_FUNCTIONS(duplicate, spec, ALPHABET, check_copies)
 
 const task_ops task_duplicate_string = {

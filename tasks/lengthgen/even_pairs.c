@@ -15,8 +15,6 @@
 enum { SYM_A, SYM_B, CLASS_EVEN, CLASS_ODD };
 static const char *const symbols[] = {"a", "b", "0", "1"};
 
-static int input_len(const task *t, int n) { (void)t; return n; }
-static int one_symbol(const task *t, int n) { (void)t, (void)n; return 1; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     (void)t;
@@ -30,7 +28,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 4, input_len, one_symbol, draw, NULL};
+static const lengthgen_spec spec = {symbols, 4, lengthgen_n, lengthgen_one, draw, NULL};
 LENGTHGEN_FUNCTIONS(even_pairs, spec, NULL)
 
 const task_ops task_even_pairs = {

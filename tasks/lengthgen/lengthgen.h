@@ -49,6 +49,10 @@ typedef struct lengthgen_spec {
     const char *(*symbol_name)(const task *t, int id);
 } lengthgen_spec;
 
+// The commonest max_input / max_output: n itself, and one symbol.
+int lengthgen_n(const task *t, int n);
+int lengthgen_one(const task *t, int n);
+
 int lengthgen_vocab_size(const lengthgen_spec *s);
 const char *lengthgen_token_name(const lengthgen_spec *s, const task *t, int id);
 int lengthgen_max_len(const lengthgen_spec *s, const task *t);

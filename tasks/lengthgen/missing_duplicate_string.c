@@ -15,8 +15,6 @@
 enum { BIT0, BIT1, MISSING, EMPTY, N_SYMBOLS };
 static const char *const symbols[N_SYMBOLS] = {"0", "1", "?", "_"};
 
-static int input_len(const task *t, int n) { (void)t; return n; }
-static int one_symbol(const task *t, int n) { (void)t, (void)n; return 1; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     (void)t;
@@ -34,7 +32,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, N_SYMBOLS, input_len, one_symbol, draw, NULL};
+static const lengthgen_spec spec = {symbols, N_SYMBOLS, lengthgen_n, lengthgen_one, draw, NULL};
 LENGTHGEN_FUNCTIONS(missing, spec, NULL)
 
 const task_ops task_missing_duplicate_string = {

@@ -19,8 +19,6 @@ static const char *const others[] = {"+", "-", "(", ")", "*"};
 static int modulus(const task *t) { return (int)t->opt[OPT_MODULUS]; }
 static int mult(const task *t) { return (int)t->opt[OPT_MULT]; }
 
-static int input_len(const task *t, int n) { (void)t; return n; }
-static int one_symbol(const task *t, int n) { (void)t, (void)n; return 1; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     out[0] = (uint16_t)modular_bracketed(r, n, modulus(t), mult(t), in);
@@ -35,7 +33,7 @@ static const char *brackets_symbol_name(const task *t, int id) {
 }
 
 static lengthgen_spec spec_of(const task *t) {
-    return (lengthgen_spec){NULL, modulus(t) + BRACKET_TIMES + mult(t), input_len, one_symbol, draw,
+    return (lengthgen_spec){NULL, modulus(t) + BRACKET_TIMES + mult(t), lengthgen_n, lengthgen_one, draw,
                             brackets_symbol_name};
 }
 

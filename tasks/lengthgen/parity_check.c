@@ -5,8 +5,6 @@
 
 static const char *const symbols[] = {"0", "1"};
 
-static int input_len(const task *t, int n) { (void)t; return n; }
-static int one_symbol(const task *t, int n) { (void)t, (void)n; return 1; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     (void)t;
@@ -17,7 +15,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, 2, input_len, one_symbol, draw, NULL};
+static const lengthgen_spec spec = {symbols, 2, lengthgen_n, lengthgen_one, draw, NULL};
 LENGTHGEN_FUNCTIONS(parity, spec, NULL)
 
 const task_ops task_parity_check = {

@@ -9,7 +9,6 @@
 enum { ALPHABET = 2 };
 static const char *const digits[] = LENGTHGEN_DIGITS;
 
-static int same_len(const task *t, int n) { (void)t; return n; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     const uint32_t alphabet = (uint32_t)t->opt[ALPHABET];
@@ -18,7 +17,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {digits, 10, same_len, same_len, draw, NULL};
+static const lengthgen_spec spec = {digits, 10, lengthgen_n, lengthgen_n, draw, NULL};
 LENGTHGEN_ALPHABET_FUNCTIONS(reverse, spec, ALPHABET, NULL)
 
 const task_ops task_reverse_string = {

@@ -26,8 +26,6 @@ static const char *const others[N_OTHERS] = {"+", "-", "(", ")", "x", "="};
 
 static int modulus(const task *t) { return (int)t->opt[OPT_MODULUS]; }
 
-static int input_len(const task *t, int n) { (void)t; return n; }
-static int one_symbol(const task *t, int n) { (void)t, (void)n; return 1; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     const int m = modulus(t);
@@ -54,7 +52,7 @@ static const char *solve_symbol_name(const task *t, int id) {
 }
 
 static lengthgen_spec spec_of(const task *t) {
-    return (lengthgen_spec){NULL, modulus(t) + N_OTHERS, input_len, one_symbol, draw,
+    return (lengthgen_spec){NULL, modulus(t) + N_OTHERS, lengthgen_n, lengthgen_one, draw,
                             solve_symbol_name};
 }
 

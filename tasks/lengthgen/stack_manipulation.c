@@ -20,7 +20,6 @@
 enum { BIT0, BIT1, POP, PUSH0, PUSH1, END, PAD, N_SYMBOLS };
 static const char *const symbols[N_SYMBOLS] = {"0", "1", "POP", "PUSH0", "PUSH1", "END", "_"};
 
-static int input_len(const task *t, int n) { (void)t; return n; }
 static int output_len(const task *t, int n) { (void)t; return n + 1; }
 
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
@@ -45,7 +44,7 @@ static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *
     return n;
 }
 
-static const lengthgen_spec spec = {symbols, N_SYMBOLS, input_len, output_len, draw, NULL};
+static const lengthgen_spec spec = {symbols, N_SYMBOLS, lengthgen_n, output_len, draw, NULL};
 LENGTHGEN_FUNCTIONS(stack, spec, NULL)
 
 const task_ops task_stack_manipulation = {
