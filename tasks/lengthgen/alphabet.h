@@ -22,8 +22,7 @@
     }                                                                                        \
     static int PREFIX##_own_validate(const task *t, char *err, size_t errlen) {              \
         if (task_check_integers(t, (const int[]){ALPHABET}, 1, err, errlen)) return -1;      \
-        int (*const own)(const task *, char *, size_t) = OWN_VALIDATE;                       \
-        return own ? own(t, err, errlen) : 0;                                                \
+        return lengthgen_validate_own(t, err, errlen, OWN_VALIDATE);                         \
     }                                                                                        \
     LENGTHGEN_FUNCTIONS_OF(PREFIX, PREFIX##_spec_of, PREFIX##_own_validate)
 

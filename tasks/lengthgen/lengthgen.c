@@ -52,5 +52,10 @@ int lengthgen_validate(const task *t, char *err, size_t errlen,
     if (lo > hi)
         return set_error(err, errlen, "task '%s': len_min = %d > len_max = %d", t->ops->name,
                          lo, hi);
+    return lengthgen_validate_own(t, err, errlen, own);
+}
+
+int lengthgen_validate_own(const task *t, char *err, size_t errlen,
+                           int (*own)(const task *t, char *err, size_t errlen)) {
     return own ? own(t, err, errlen) : 0;
 }

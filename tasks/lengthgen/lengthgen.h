@@ -62,6 +62,9 @@ int lengthgen_next(const lengthgen_spec *s, const task *t, rng *r, uint16_t *tok
 // len_min and len_max integral, len_min <= len_max; then the task's own check (NULL: none).
 int lengthgen_validate(const task *t, char *err, size_t errlen,
                        int (*own)(const task *t, char *err, size_t errlen));
+// The task's own check alone (NULL: none, 0).
+int lengthgen_validate_own(const task *t, char *err, size_t errlen,
+                           int (*own)(const task *t, char *err, size_t errlen));
 
 // The task_ops functions of a suite task, named with PREFIX, from SPEC_OF(t), a function
 // returning its lengthgen_spec (which may follow the options: a vocabulary sized by the
