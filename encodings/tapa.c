@@ -89,9 +89,11 @@ static void tapa_score_forward(const pe *e, const float *params, int layer, int 
         const float *restrict a = amp + (size_t)i * T, *restrict ph = phase + (size_t)i * T;
         float *restrict row = scores + (size_t)i * T;
         const float pi = pos[i];
-        const int end = pe_keys_end(e, i, T);
+        // Keys at or before the query, then (bidirectional) after it: two plain-bounded loops
+        // that vectorise, the rate looked up by |i - j|.
+        const int end = pe_keys_end(e, i, T), upto = end < i + 1 ? end : i + 1;
         if (rates) {
-            for (int j = 0; j <= i && j < end; j++) {
+            for (int j = 0; j < upto; j++) {
                 float sz, cz;
                 fast_sincosf(rates[i - j] * ph[j], &sz, &cz);
                 row[j] = a[j] * cz;
@@ -145,9 +147,9 @@ static void tapa_score_backward(const pe *e, const float *params, float *dparams
         const float pi = pos[i];
         // Two loops, as in the forward: with the rate looked up the loop vectorises; a rate
         // chosen per pair inside it kept this the hottest loop of a TAPA run.
-        const int end = pe_keys_end(e, i, T);
+        const int end = pe_keys_end(e, i, T), upto = end < i + 1 ? end : i + 1;
         if (rates) {
-            for (int j = 0; j <= i && j < end; j++)
+            for (int j = 0; j < upto; j++)
                 pair_gradients(g[j], rates[i - j], ia, ip, &a[j], &ph[j]);
             for (int j = i + 1; j < end; j++)
                 pair_gradients(g[j], rates[j - i], ia, ip, &a[j], &ph[j]);
