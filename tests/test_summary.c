@@ -757,6 +757,48 @@ START_TEST(test_summary_never_pools_versions) {
 }
 END_TEST
 
+// A tasks x encodings sweep compares the encodings on each task and the tasks for each
+// encoding, never two encodings on two tasks: of the 6 pairs of its 4 groups, 4 differ in
+// one key.
+START_TEST(test_summary_compares_one_key_at_a_time) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    const char *tasks[] = {"even_pairs", "parity_check"}, *encodings[] = {"rope", "pope"};
+    for (int t = 0; t < 2; t++)
+        for (int e = 0; e < 2; e++) {
+            char rel[128], text[256];
+            snprintf(rel, sizeof rel, "runs/%d%d/point.csv", t, e);
+            snprintf(text, sizeof text, "key,value\ntask.name,%s\nmodel.encoding,%s\nseed,1\n",
+                     tasks[t], encodings[e]);
+            put(rel, text);
+            snprintf(rel, sizeof rel, "runs/%d%d/config.yaml", t, e);
+            snprintf(text, sizeof text, "model:\n  encoding: %s\nseed: 1\ntask:\n  name: %s\n",
+                     encodings[e], tasks[t]);
+            put(rel, text);
+            snprintf(rel, sizeof rel, "runs/%d%d/eval.csv", t, e);
+            snprintf(text, sizeof text, "step,set,metric,value\n10,test,accuracy,0.%d%d\n", t, e);
+            put(rel, text);
+            snprintf(rel, sizeof rel, "runs/%d%d/status", t, e);
+            put(rel, "done\n");
+            snprintf(rel, sizeof rel, "runs/%d%d/done", t, e);
+            put(rel, "");
+        }
+    char err[512];
+    summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    ck_assert_int_eq(s->n_groups, 4);
+    ck_assert_int_eq(s->n_comparisons, 4);
+    const int want[4][2] = {{0, 1}, {0, 2}, {1, 3}, {2, 3}};  // 00-01, 00-10, 01-11, 10-11
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(s->comparisons[i].a, want[i][0]);
+        ck_assert_int_eq(s->comparisons[i].b, want[i][1]);
+    }
+    ck_assert_double_eq_tol(s->comparisons[1].mean_b, 0.10, 1e-12);
+    summary_free(s);
+    remove_tree(tmpdir);
+}
+END_TEST
+
 // Groups come in the order of the manifest (the experiment file's), not of the run ids: the
 // file lists pope before rope, whose ids sort first.
 START_TEST(test_summary_groups_in_file_order) {
@@ -931,6 +973,7 @@ Suite *suite_summary(void) {
     tcase_add_test(t, test_summary_nothing_to_read);
     tcase_add_test(t, test_summary_never_pools_versions);
     tcase_add_test(t, test_summary_groups_in_file_order);
+    tcase_add_test(t, test_summary_compares_one_key_at_a_time);
     tcase_add_test(t, test_summary_intervals_in_range);
     suite_add_tcase(s, t);
     t = tcase_create("malformed");

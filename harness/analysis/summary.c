@@ -355,18 +355,32 @@ static int group_values(const run *runs, const int *group_of, int n_runs, int g,
     return n;
 }
 
-// Every pair of groups compared on every (set, metric) of the experiment (pairs), with
-// Welch's test, and for accuracies with a threshold Fisher's test on the success counts.
-// Returns 0 / -1 (out of memory). scratch holds 2 n_runs doubles.
+// Whether groups a and b differ in exactly one group key: the pairs worth comparing. In a
+// sweep over tasks x encodings, two encodings on one task are; two encodings on two tasks
+// are not (and there are far more of those).
+static int differ_in_one_key(const summary *s, int a, int b) {
+    int n = 0;
+    for (int k = 0; k < s->n_keys; k++)
+        n += strcmp(s->group_values[a][k], s->group_values[b][k]) != 0;
+    return n == 1;
+}
+
+// Every pair of groups that differ in one key, compared on every (set, metric) of the
+// experiment (pairs), with Welch's test, and for accuracies with a threshold Fisher's test on
+// the success counts. Returns 0 / -1 (out of memory). scratch holds 2 n_runs doubles.
 static int add_comparisons(summary *s, const run *runs, const int *group_of, int n_runs,
                            const pair *pairs, int n_pairs, double *scratch) {
-    const size_t n = (size_t)n_pairs * s->n_groups * (s->n_groups - 1) / 2;
+    size_t n = 0;
+    for (int a = 0; a < s->n_groups; a++)
+        for (int b = a + 1; b < s->n_groups; b++) n += (size_t)differ_in_one_key(s, a, b);
+    n *= (size_t)n_pairs;
     if (n == 0) return 0;
     if (!(s->comparisons = calloc(n, sizeof *s->comparisons))) return -1;
     double *va = scratch, *vb = scratch + n_runs;
     for (int p = 0; p < n_pairs; p++)
         for (int a = 0; a < s->n_groups; a++)
             for (int b = a + 1; b < s->n_groups; b++) {
+                if (!differ_in_one_key(s, a, b)) continue;
                 summary_comparison *c = &s->comparisons[s->n_comparisons++];
                 int div_a, div_b;
                 *c = (summary_comparison){.a = a, .b = b, .solved_a = -1, .solved_b = -1,

@@ -84,7 +84,8 @@ typedef struct {
     char *first_stale;     // the first of them by id (NULL: none), for messages
     double success_at;     // the accuracy that counts a run as solved (NaN: none)
     int n_comparisons;
-    summary_comparison *comparisons;  // every pair of groups on every (set, metric)
+    summary_comparison *comparisons;  // every pair of groups that differ in one key (the
+    // encoding, say, on one task), on every (set, metric)
 } summary;
 
 // The accuracy from which a run counts as solved unless told otherwise.
