@@ -20,7 +20,6 @@
 enum { ZERO, ONE, TIMES, END };
 static const char *const symbols[] = {"0", "1", "*", "$"};
 
-
 static int draw(const task *t, rng *r, int n, uint16_t *in, uint16_t *out, int *k, int *scored) {
     (void)t;
     int len;
