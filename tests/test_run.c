@@ -227,9 +227,9 @@ START_TEST(test_run_resume_after_kill) {
     }
     ck_assert_int_gt(interrupted, 0);  // at least one kill landed mid-sweep
     printf("run: %d of %d SIGKILLs landed mid-sweep\n", interrupted, KILLS);
-    // A killed run's process can hold its run's lock a moment after its sweep was reaped (an
-    // ASan build unmaps gigabytes of shadow memory on the way out); the sweep then skips the
-    // run as busy, as it should. Run again until no run is skipped.
+    // A killed run's process can still hold its run's lock a moment after its sweep was
+    // reaped (the parent's waitpid does not wait for it; an ASan build is slow to exit); the
+    // sweep then skips the run as busy, as it should. Run again until no run is skipped.
     for (int tries = 0;; tries++) {
         ck_assert_int_eq(run_captured(cmd_run, run_killed, &out), 0);
         const int skipped = strstr(out, "skipped (another process is training it)") != NULL;

@@ -277,24 +277,26 @@ static void put_config_of_point(const char *rel, const char *point) {
     put(rel, text);
 }
 
+// r's folder under tmpdir/runs: point.csv, a config.yaml of its point, and the files it has.
+static void put_run(const run_files *r) {
+    char rel[256];
+    snprintf(rel, sizeof rel, "runs/%s/point.csv", r->id);
+    put(rel, r->point);
+    snprintf(rel, sizeof rel, "runs/%s/config.yaml", r->id);
+    put_config_of_point(rel, r->point);
+    snprintf(rel, sizeof rel, "runs/%s/status", r->id);
+    if (r->status) put(rel, r->status);
+    snprintf(rel, sizeof rel, "runs/%s/eval.csv", r->id);
+    if (r->eval) put(rel, r->eval);
+    snprintf(rel, sizeof rel, "runs/%s/done", r->id);
+    if (r->done) put(rel, "");
+}
+
 // A fresh tmpdir holding the fixture, plus a stray file and a dot-folder that are not runs.
 static void make_fixture(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-    for (size_t i = 0; i < sizeof FIXTURE / sizeof FIXTURE[0]; i++) {
-        const run_files *r = &FIXTURE[i];
-        char rel[256];
-        snprintf(rel, sizeof rel, "runs/%s/point.csv", r->id);
-        put(rel, r->point);
-        snprintf(rel, sizeof rel, "runs/%s/config.yaml", r->id);
-        put_config_of_point(rel, r->point);
-        snprintf(rel, sizeof rel, "runs/%s/status", r->id);
-        if (r->status) put(rel, r->status);
-        snprintf(rel, sizeof rel, "runs/%s/eval.csv", r->id);
-        if (r->eval) put(rel, r->eval);
-        snprintf(rel, sizeof rel, "runs/%s/done", r->id);
-        if (r->done) put(rel, "");
-    }
+    for (size_t i = 0; i < sizeof FIXTURE / sizeof FIXTURE[0]; i++) put_run(&FIXTURE[i]);
     put("runs/notes.txt", "not a run\n");
     put("runs/.staging/point.csv", "garbage\n");
 }
@@ -766,22 +768,12 @@ START_TEST(test_summary_compares_one_key_at_a_time) {
     const char *tasks[] = {"even_pairs", "parity_check"}, *encodings[] = {"rope", "pope"};
     for (int t = 0; t < 2; t++)
         for (int e = 0; e < 2; e++) {
-            char rel[128], text[256];
-            snprintf(rel, sizeof rel, "runs/%d%d/point.csv", t, e);
-            snprintf(text, sizeof text, "key,value\ntask.name,%s\nmodel.encoding,%s\nseed,1\n",
+            char id[3], point[128], eval[64];
+            snprintf(id, sizeof id, "%d%d", t, e);
+            snprintf(point, sizeof point, "key,value\ntask.name,%s\nmodel.encoding,%s\nseed,1\n",
                      tasks[t], encodings[e]);
-            put(rel, text);
-            snprintf(rel, sizeof rel, "runs/%d%d/config.yaml", t, e);
-            snprintf(text, sizeof text, "model:\n  encoding: %s\nseed: 1\ntask:\n  name: %s\n",
-                     encodings[e], tasks[t]);
-            put(rel, text);
-            snprintf(rel, sizeof rel, "runs/%d%d/eval.csv", t, e);
-            snprintf(text, sizeof text, "step,set,metric,value\n10,test,accuracy,0.%d%d\n", t, e);
-            put(rel, text);
-            snprintf(rel, sizeof rel, "runs/%d%d/status", t, e);
-            put(rel, "done\n");
-            snprintf(rel, sizeof rel, "runs/%d%d/done", t, e);
-            put(rel, "");
+            snprintf(eval, sizeof eval, "step,set,metric,value\n10,test,accuracy,0.%d%d\n", t, e);
+            put_run(&(run_files){id, point, "done\n", eval, 1});
         }
     char err[512];
     summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
