@@ -32,8 +32,9 @@ static const char RUN_USAGE[] =
     "ETA (rewritten in place on a terminal); a line per finished run with its id, swept\n"
     "values and time; then where summary.csv went (posbench summary prints it as a table)\n"
     "and how many stale runs it left out. Each run's own progress goes to its log.txt.\n"
-    "Exit status: 0 when every run is done, 1 when a run failed (its log.txt says why),\n"
-    "2 for an experiment file that cannot run, 130 when stopped by a signal.\n"
+    "Exit status: 0 when every run is done or is being trained by another process (the\n"
+    "closing line counts those), 1 when a run failed (its log.txt says why), 2 for an\n"
+    "experiment file that cannot run, 130 when stopped by a signal.\n"
     "--encoding-plugin loads an encoding from a shared object first (repeatable), so that\n"
     "model.encoding may name it (posbench check-encoding --help).\n";
 
