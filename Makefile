@@ -76,6 +76,8 @@ help:
 	@echo "make bench      training tokens/s, GFLOP/s and fraction of peak per encoding and shape"
 	@echo "make bench-torch   the same model in PyTorch for comparison (skipped without python3-torch)"
 	@echo "make main       the main job (see README)"
+	@echo "make extrapolation   the length-extrapolation job on books (see README)"
+	@echo "make length-generalization   the algorithmic length-generalisation suite (see README)"
 	@echo "make plots RESULTS=results/<experiment>   PNG and SVG plots of an experiment (gnuplot)"
 	@echo "make examples RESULTS='results/a results/b'   refresh plots/examples/*.png from them"
 	@echo "make install    the binary and the plots' scripts under PREFIX (/usr/local), DESTDIR too"
@@ -255,6 +257,18 @@ extrapolation: deps
 	    --encoding-options scaling=$$s --factor-from-length --suffix @$$s || exit 1; done
 	./posbench plot $(EXTRAP_RESULTS)
 	@./posbench summary --metric perplexity_beyond,bits_per_byte_beyond $(EXTRAP_RESULTS)
+
+# The third job: the algorithmic length-generalisation suite (three tasks x nine encodings x
+# 3 seeds, trained on lengths 1-40, scored to 100), its plots and the summary of accuracy
+# within and beyond the training lengths, under results/length_generalization/. Resumable.
+LENGEN := experiments/length_generalization.yaml
+LENGEN_RESULTS := results/length_generalization
+.PHONY: length-generalization
+length-generalization: deps
+	@$(MAKE) --no-print-directory posbench
+	./posbench run $(LENGEN)
+	./posbench plot $(LENGEN_RESULTS)
+	@./posbench summary --metric accuracy_within,accuracy_beyond $(LENGEN_RESULTS)
 
 # The main job: the indirect-indexing sweep (PoPE, RoPE, TAPA, NoPE x 5 seeds), resumable
 # (run it again after an interruption), then its summary table, each run's attention on one

@@ -791,6 +791,63 @@ START_TEST(test_summary_compares_one_key_at_a_time) {
 }
 END_TEST
 
+// The length suite's rows: a run solves a task at its training lengths (accuracy_within) or
+// beyond them (accuracy_beyond) or does not, so those rows count solved runs as accuracy
+// rows do; sequence accuracy does not. Three seeds: within 1.0, 0.95, 0.6 (2 of 3 at 0.9),
+// beyond 0.5, 0.92, 0.55 (1 of 3); the comparison with a second encoding tests the counts
+// (2 of 3 against 0 of 3 within: Fisher p = 0.4).
+START_TEST(test_summary_counts_solved_within_and_beyond) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/posbench_summary_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    const double within[2][3] = {{1.0, 0.95, 0.6}, {0.5, 0.5, 0.52}};
+    const double beyond[2][3] = {{0.5, 0.92, 0.55}, {0.5, 0.5, 0.5}};
+    const char *encodings[] = {"rope", "nope"};
+    for (int e = 0; e < 2; e++)
+        for (int seed = 1; seed <= 3; seed++) {
+            char id[8], point[128], eval[320];
+            snprintf(id, sizeof id, "%c%d", encodings[e][0], seed);
+            snprintf(point, sizeof point, "key,value\nmodel.encoding,%s\nseed,%d\n",
+                     encodings[e], seed);
+            snprintf(eval, sizeof eval,
+                     "step,set,metric,value\n3000,lengths,accuracy_within,%g\n"
+                     "3000,lengths,sequence_accuracy_within,%g\n"
+                     "3000,lengths,accuracy_beyond,%g\n",
+                     within[e][seed - 1], within[e][seed - 1], beyond[e][seed - 1]);
+            put_run(&(run_files){id, point, "done\n", eval, 1});
+        }
+    char err[512];
+    summary *s = summary_compute(tmpdir, SUMMARY_SUCCESS_AT, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    ck_assert_int_eq(s->n_rows, 6);
+    for (int i = 0; i < s->n_rows; i++) {
+        const summary_row *r = &s->rows[i];
+        const int rope = !strcmp(s->group_values[r->group][0], "rope");
+        if (!strcmp(r->metric, "accuracy_within"))
+            ck_assert_int_eq(r->n_success, (rope ? 2 : 0));
+        else if (!strcmp(r->metric, "accuracy_beyond"))
+            ck_assert_int_eq(r->n_success, (rope ? 1 : 0));
+        else
+            ck_assert_int_eq(r->n_success, -1);
+        if (r->n_success > 0) ck_assert_double_eq(r->solved_at_median, 3000);
+    }
+    ck_assert_int_eq(s->n_comparisons, 3);
+    for (int i = 0; i < s->n_comparisons; i++) {
+        const summary_comparison *c = &s->comparisons[i];
+        if (!strcmp(c->metric, "accuracy_within")) {
+            const int a_rope = !strcmp(s->group_values[c->a][0], "rope");
+            ck_assert_int_eq(c->solved_a, (a_rope ? 2 : 0));
+            ck_assert_int_eq(c->solved_b, (a_rope ? 0 : 2));
+            ck_assert(c->total_a == 3 && c->total_b == 3);
+            ck_assert_double_eq_tol(c->fisher_p, 0.4, 1e-12);
+        } else if (!strcmp(c->metric, "sequence_accuracy_within")) {
+            ck_assert_int_eq(c->solved_a, -1);
+        }
+    }
+    summary_free(s);
+    remove_tree(tmpdir);
+}
+END_TEST
+
 // Groups come in the order of the manifest (the experiment file's), not of the run ids: the
 // file lists pope before rope, whose ids sort first.
 START_TEST(test_summary_groups_in_file_order) {
@@ -966,6 +1023,7 @@ Suite *suite_summary(void) {
     tcase_add_test(t, test_summary_never_pools_versions);
     tcase_add_test(t, test_summary_groups_in_file_order);
     tcase_add_test(t, test_summary_compares_one_key_at_a_time);
+    tcase_add_test(t, test_summary_counts_solved_within_and_beyond);
     tcase_add_test(t, test_summary_intervals_in_range);
     suite_add_tcase(s, t);
     t = tcase_create("malformed");

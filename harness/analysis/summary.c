@@ -274,14 +274,22 @@ void summary_describe_metric(const char *metric, double *v, int n, summary_row *
     if (n >= 2 && proportion) r->ci_high = fmin(r->ci_high, 1.0);
 }
 
+// Whether a metric counts solved runs: accuracy per token, and its means over the lengths
+// within and beyond training (a run learns a task at its training lengths or does not, and
+// extrapolates or does not). Not sequence accuracy, which a solved run need not reach.
+static int counts_success(const char *metric) {
+    return !strcmp(metric, "accuracy") || !strcmp(metric, "accuracy_within") ||
+           !strcmp(metric, "accuracy_beyond");
+}
+
 // r's n_success, its interval and the steps at which the solved runs first reached the
-// threshold (first_at[i] for v[i]): accuracy rows only, when a threshold is set.
+// threshold (first_at[i] for v[i]): counts_success rows only, when a threshold is set.
 static void count_successes(const double *v, const double *first_at, int n, int n_diverged,
                             double success_at, summary_row *r, double *steps) {
     r->n_success = -1;
     r->success_low = r->success_high = NAN;
     r->solved_at_min = r->solved_at_median = r->solved_at_max = NAN;
-    if (isnan(success_at) || strcmp(r->metric, "accuracy") || n + n_diverged == 0) return;
+    if (isnan(success_at) || !counts_success(r->metric) || n + n_diverged == 0) return;
     int k = 0;
     for (int i = 0; i < n; i++)
         if (v[i] >= success_at) steps[k++] = first_at[i];
@@ -395,7 +403,7 @@ static int add_comparisons(summary *s, const run *runs, const int *group_of, int
                 summary_describe(vb, c->n_b, &rb);
                 c->mean_a = ra.mean, c->mean_b = rb.mean;
                 welch_test(va, c->n_a, vb, c->n_b, &c->welch);
-                if (isnan(s->success_at) || strcmp(c->metric, "accuracy")) continue;
+                if (isnan(s->success_at) || !counts_success(c->metric)) continue;
                 c->solved_a = c->solved_b = 0;
                 for (int i = 0; i < c->n_a; i++) c->solved_a += va[i] >= s->success_at;
                 for (int i = 0; i < c->n_b; i++) c->solved_b += vb[i] >= s->success_at;

@@ -47,7 +47,8 @@ typedef struct {
     // scale); min and max are the values'.
     double min, max;       // NaN for n = 0
     double median;         // of the values (the middle one, or the mean of the middle two)
-    // Accuracy rows: runs whose value is >= the summary's success_at ("solved"), out of
+    // Rows of accuracy, accuracy_within and accuracy_beyond: runs whose value is >= the
+    // summary's success_at ("solved"), out of
     // n + n_diverged (a diverged run solved nothing), with the exact 95% interval of that rate
     // (harness/analysis/binomial.h). Other metrics, or no threshold: n_success -1 and NaN bounds.
     int n_success;
