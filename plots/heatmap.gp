@@ -21,8 +21,14 @@ n_rows = words(rows)
 left = 40
 do for [k = 1:n_rows] { left = 7 * strlen(word(rows, k)) + 40 > left ? \
     7 * strlen(word(rows, k)) + 40 : left }
+# The encodings are written at 30 degrees: a name of n characters reaches about 3.5 n px
+# down, so the picture grows by the longest one instead of squashing the cells.
+bottom = 40
+do for [k = 1:n_cols] { bottom = 3.5 * strlen(word(columns, k)) + 30 > bottom ? \
+    3.5 * strlen(word(columns, k)) + 30 : bottom }
+top = 50
 width = left + 90 * n_cols + 140
-height = 130 + 36 * n_rows
+height = top + 36 * n_rows + bottom
 
 do for [fmt in "png svg"] {
     call plots_dir."/terminal.gp" fmt width height out
@@ -38,6 +44,8 @@ do for [fmt in "png svg"] {
     set cblabel "%"
     set palette defined (0 "#FFFFFF", 50 "#8FD18F", 100 "#1B7837")
     set lmargin at screen 1.0 * left / width
+    set bmargin at screen 1.0 * bottom / height
+    set tmargin at screen 1.0 - 1.0 * top / height
     unset key
     plot data using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 lc palette, \
          data using 1:2:(sprintf("%.0f", $3)) with labels font ",9"
