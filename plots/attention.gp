@@ -1,13 +1,14 @@
 # Attention heatmaps of one example sequence: a grid of panels, one row per layer and one
 # column per head; in each, query position on y (top to bottom), key position on x, colour
-# the attention probability. Causal attention leaves the upper triangle empty. The tokens
-# label the axes when the sequence is short enough to read them (at most max_labels).
+# the attention probability. Causal attention leaves the upper triangle empty (grey);
+# bidirectional attention fills it. The tokens label the axes when the sequence is short
+# enough to read them (at most max_labels).
 #
 #   gnuplot -e "data='results/x/plots/attention_ID.dat'; out='results/x/runs/ID/attention'" \
 #           plots/attention.gp
 #
 # data: whitespace-separated rows `layer head query key prob query_code key_code`, one per
-#       (layer, head, query, key <= query), codes the tokens' byte values (-1: not one byte).
+#       (layer, head, query, key it sees), codes the tokens' byte values (-1: not one byte).
 #       `posbench plot` writes it from the run's attention.csv (`posbench attn`), whose quoted
 #       tokens (",") gnuplot's CSV reading cannot split.
 # Optional: title, max_labels (default 48). Writes out.png and out.svg.

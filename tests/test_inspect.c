@@ -95,15 +95,25 @@ static const char TINY[] =
     "sweep:\n"
     "  model.encoding: [rope, nope]\n";
 
-// A finished two-run sweep in a fresh folder; writes the rope run's folder into run.
-static void tiny_sweep(char *dir, char *run, size_t len) {
+// The suite's reading: reverse_string with every position attending to every other.
+static const char TINY_BIDIRECTIONAL[] =
+    "experiment: peek\n"
+    "task: {name: reverse_string, options: {len_min: 3, len_max: 6}}\n"
+    "model: {d_model: 16, layers: 2, heads: 2, attention: bidirectional}\n"
+    "training: {steps: 10, batch: 8, warmup: 2}\n"
+    "evaluation: {examples: 20, every: 0}\n"
+    "sweep:\n"
+    "  model.encoding: [rope, nope]\n";
+
+// A finished two-run sweep of yaml in a fresh folder; writes the rope run's folder into run.
+static void tiny_sweep(const char *yaml, char *dir, char *run, size_t len) {
     char file[256];
     strcpy(dir, "/tmp/posbench_inspect_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(file, sizeof file, "%s/peek.yaml", dir);
     FILE *f = fopen(file, "w");
     ck_assert_ptr_nonnull(f);
-    fputs(TINY, f);
+    fputs(yaml, f);
     fclose(f);
     char results[256];
     snprintf(results, sizeof results, "%s/results", dir);
@@ -123,29 +133,25 @@ static void tiny_sweep(char *dir, char *run, size_t len) {
     *strrchr(run, '/') = '\0';
 }
 
-START_TEST(test_attn_rows_are_distributions) {
-    char dir[64], run[512], path[600];
-    tiny_sweep(dir, run, sizeof run);
-    const char *args[] = {"attn", run, "--example", "3", NULL};
-    char *out = NULL;
-    ck_assert_int_eq(run_captured(cmd_attn, args, &out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "attention.csv (rope, set train_length)"));
-    free(out);
+// Reads run/attention.csv (2 layers x 2 heads) and checks that each (layer, head, query)
+// row is a distribution over the keys the query sees: those at or before it (causal) or
+// all n of the example's (bidirectional). Returns n, the example's length.
+static int check_attention_rows(const char *run, int bidirectional) {
+    char path[600], line[256];
     snprintf(path, sizeof path, "%s/attention.csv", run);
     FILE *f = fopen(path, "r");
     ck_assert_ptr_nonnull(f);
-    char line[256];
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
     ck_assert_str_eq(line, "layer,head,query,key,prob,query_token,key_token\n");
-    // Sum each (layer, head, query) row; keys never come after the query.
     double sum[2][2][64] = {{{0}}};
-    int rows = 0, max_query = -1;
+    int rows = 0, max_query = -1, later_keys = 0;
     while (fgets(line, sizeof line, f)) {
         int l, h, i, j;
         double p;
         ck_assert_int_eq(sscanf(line, "%d,%d,%d,%d,%lf", &l, &h, &i, &j, &p), 5);
-        ck_assert(l >= 0 && l < 2 && h >= 0 && h < 2 && i >= 0 && i < 64);
-        ck_assert_int_le(j, i);
+        ck_assert(l >= 0 && l < 2 && h >= 0 && h < 2 && i >= 0 && i < 64 && j >= 0 && j < 64);
+        if (!bidirectional) ck_assert_int_le(j, i);
+        later_keys += j > i;
         ck_assert(p >= 0 && p <= 1);
         ck_assert_ptr_nonnull(strchr(line, '"'));
         sum[l][h][i] += p;
@@ -153,19 +159,48 @@ START_TEST(test_attn_rows_are_distributions) {
         rows++;
     }
     fclose(f);
-    const int n = max_query + 1;  // the example's input positions
-    ck_assert_int_ge(n, 6 + 5);   // at least the 6 letters and ",x,+d,"
-    ck_assert_int_eq(rows, 2 * 2 * n * (n + 1) / 2);
+    const int n = max_query + 1;
+    ck_assert_int_eq(rows, 2 * 2 * (bidirectional ? n * n : n * (n + 1) / 2));
+    ck_assert_int_eq(later_keys, bidirectional ? 2 * 2 * n * (n - 1) / 2 : 0);
     for (int l = 0; l < 2; l++)
         for (int h = 0; h < 2; h++)
             for (int i = 0; i < n; i++) ck_assert_double_eq_tol(sum[l][h][i], 1.0, 1e-4);
+    return n;
+}
+
+START_TEST(test_attn_rows_are_distributions) {
+    char dir[64], run[512];
+    tiny_sweep(TINY, dir, run, sizeof run);
+    const char *args[] = {"attn", run, "--example", "3", NULL};
+    char *out = NULL;
+    ck_assert_int_eq(run_captured(cmd_attn, args, &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "attention.csv (rope, set train_length)"));
+    free(out);
+    // At least the 6 letters and ",x,+d,".
+    ck_assert_int_ge(check_attention_rows(run, 0), 6 + 5);
+    remove_tree(dir);
+}
+END_TEST
+
+// A bidirectional model's queries also see the keys after them: the dump must hold those
+// too, or its rows would not sum to 1 (and the heatmap would show a causal picture).
+START_TEST(test_attn_bidirectional_rows_see_every_key) {
+    char dir[64], run[512];
+    tiny_sweep(TINY_BIDIRECTIONAL, dir, run, sizeof run);
+    const char *args[] = {"attn", run, NULL};
+    char *out = NULL;
+    ck_assert_int_eq(run_captured(cmd_attn, args, &out), 0);
+    free(out);
+    // The input (3-6 bits), then one placeholder per output bit.
+    const int n = check_attention_rows(run, 1);
+    ck_assert(n >= 2 * 3 && n <= 2 * 6 + 1);
     remove_tree(dir);
 }
 END_TEST
 
 START_TEST(test_freq_over_experiment) {
     char dir[64], run[512], path[600];
-    tiny_sweep(dir, run, sizeof run);
+    tiny_sweep(TINY, dir, run, sizeof run);
     char exp_dir[600];
     snprintf(exp_dir, sizeof exp_dir, "%s/results/peek", dir);
     const char *args[] = {"freq", exp_dir, "--examples", "7", NULL};
@@ -199,7 +234,7 @@ END_TEST
 
 START_TEST(test_inspect_errors) {
     char dir[64], run[512], msg[1024];
-    tiny_sweep(dir, run, sizeof run);
+    tiny_sweep(TINY, dir, run, sizeof run);
     char *out = NULL;
     const char *too_far[] = {"attn", run, "--example", "20", NULL};
     ck_assert_int_eq(run_captured(cmd_attn, too_far, &out), 1);
@@ -236,6 +271,7 @@ Suite *suite_inspect(void) {
     suite_add_tcase(s, tc);
     tc = tcase_create("cli");
     tcase_add_test(tc, test_attn_rows_are_distributions);
+    tcase_add_test(tc, test_attn_bidirectional_rows_see_every_key);
     tcase_add_test(tc, test_freq_over_experiment);
     tcase_add_test(tc, test_inspect_errors);
     suite_add_tcase(s, tc);

@@ -239,10 +239,16 @@ START_TEST(test_attention_shaping) {
     text[n] = '\0';
     ck_assert_str_eq(text, "# layer head query key prob query_code key_code\n"
                            "0 0 0 0 1 97 97\n0 0 1 0 0.25 44 97\n0 0 1 1 0.75 44 44\n");
+    // A bidirectional model's query 0 also sees key 2: three positions.
     put("attention.csv", "layer,head,query,key,prob,query_token,key_token\n"
-                         "0,0,0,1,1,\"a\",\"b\"\n");
+                         "0,0,0,0,0.5,\"a\",\"a\"\n0,0,0,2,0.5,\"a\",\"b\"\n");
+    ck_assert_msg(plot_write_attention(csv, dat, &n_tokens, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(n_tokens, 3);
+    put("attention.csv", "layer,head,query,key,prob,query_token,key_token\n"
+                         "0,0,0,-1,1,\"a\",\"b\"\n");
     ck_assert_int_eq(plot_write_attention(csv, dat, &n_tokens, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, "attention.csv:2: key 1 after query 0"), "%s", err);
+    ck_assert_msg(strstr(err, "attention.csv:2: malformed layer, head, query, key or prob"),
+                  "%s", err);
 }
 END_TEST
 

@@ -99,7 +99,7 @@ int inspect_attention(inspected *x, size_t k, FILE *out, char *err, size_t errle
         for (int h = 0; h < NH; h++) {
             const float *att = acts_attention(a, l) + (size_t)h * T * T;
             for (int i = 0; i < n; i++)
-                for (int j = 0; j <= i; j++) {
+                for (int j = 0; j <= (x->m->cfg.bidirectional ? n - 1 : i); j++) {
                     fprintf(out, "%d,%d,%d,%d,%.6g,", l, h, i, j, att[(size_t)i * T + j]);
                     write_token(x, b->tokens[i], out);
                     fputc(',', out);

@@ -2,7 +2,8 @@
 // sequences it was scored on, with what the forward pass computed kept for reading.
 //
 //   attention.csv  layer,head,query,key,prob,query_token,key_token for one example: every
-//                  query position and every key at or before it (causal), tokens quoted;
+//                  query position and every key it sees (causal: at or before it;
+//                  bidirectional: all of the example's), tokens quoted;
 //   frequency.csv  layer,frequency,mass: the PoPE paper's frequency usage. For each layer and
 //                  frequency band (0 = the highest frequency), the band's magnitude (RoPE: the
 //                  pair's norm; PoPE: softplus) summed over queries and keys of every head,

@@ -19,7 +19,8 @@ static const char ATTN_USAGE[] =
     "Writes attention.csv into a run folder (results/<experiment>/runs/<id>), or into every\n"
     "finished run of an experiment folder (results/<experiment>): the attention probabilities\n"
     "of every layer and head on one evaluation example, as the run was scored on it:\n"
-    "layer,head,query,key,prob,query_token,key_token (keys at or before the query).\n"
+    "layer,head,query,key,prob,query_token,key_token (the keys the query sees: at or before\n"
+    "it, or all of the example's in a bidirectional model).\n"
     "  --example K  the example's index in the set, from 0   (default 0)\n"
     "  --set NAME   the evaluation set                      (default: the first)\n";
 

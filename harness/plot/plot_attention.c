@@ -43,12 +43,9 @@ int plot_write_attention(const char *csv, const char *data, int *n_tokens, char 
                       c.lineno);
             goto done;
         }
-        if (key > query) {
-            set_error(err, errlen, "%s:%d: key %ld after query %ld (attention is causal)", csv,
-                      c.lineno, key, query);
-            goto done;
-        }
-        if (query + 1 > *n_tokens) *n_tokens = (int)query + 1;
+        // Keys after the query are a bidirectional model's; a causal one has none.
+        const long last = key > query ? key : query;
+        if (last + 1 > *n_tokens) *n_tokens = (int)last + 1;
         fprintf(o.f, "%ld %ld %ld %ld %.6g %d %d\n", layer, head, query, key, prob,
                 token_code(f[5]), token_code(f[6]));
         rows++;
