@@ -137,6 +137,12 @@ START_TEST(test_welch) {
     ck_assert_double_eq(r.p, 0.0);
     welch_test(same, 2, same, 2, &r);
     ck_assert_double_eq(r.p, 1.0);
+    // Values whose sum rounds ((3x)/3 != x): still no spread, so the exact answer.
+    const double x3[] = {0.505208, 0.505208, 0.505208}, y3[] = {0.494792, 0.494792, 0.494792};
+    welch_test(x3, 3, y3, 3, &r);
+    ck_assert_double_eq(r.diff, 0.505208 - 0.494792);
+    ck_assert_double_eq(r.low, r.diff);
+    ck_assert_double_eq(r.p, 0.0);
     welch_test(same, 1, other, 2, &r);
     ck_assert(isnan(r.diff) && isnan(r.p));
 }

@@ -4,11 +4,15 @@
 
 #include "harness/analysis/student_t.h"
 
+// Sums the deviations from v[0], not the values: seeds that all score the same (a model
+// answering one class everywhere) then have exactly no spread, where (3x)/3 != x in
+// floating point would leave a variance of 1e-34 and a p of 1e-29 instead of 0.
 static void mean_var(const double *v, int n, double *mean, double *var) {
-    double sum = 0.0, ss = 0.0;
-    for (int i = 0; i < n; i++) sum += v[i];
-    *mean = sum / n;
-    for (int i = 0; i < n; i++) ss += (v[i] - *mean) * (v[i] - *mean);
+    double shift = 0.0, ss = 0.0;
+    for (int i = 0; i < n; i++) shift += v[i] - v[0];
+    shift /= n;
+    *mean = v[0] + shift;
+    for (int i = 0; i < n; i++) ss += (v[i] - v[0] - shift) * (v[i] - v[0] - shift);
     *var = ss / (n - 1);
 }
 
