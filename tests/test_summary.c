@@ -774,7 +774,7 @@ START_TEST(test_summary_compares_one_key_at_a_time) {
     const char *tasks[] = {"even_pairs", "parity_check"}, *encodings[] = {"rope", "pope"};
     for (int t = 0; t < 2; t++)
         for (int e = 0; e < 2; e++) {
-            char id[3], point[128], eval[64];
+            char id[24], point[128], eval[96];
             snprintf(id, sizeof id, "%d%d", t, e);
             snprintf(point, sizeof point, "key,value\ntask.name,%s\nmodel.encoding,%s\nseed,1\n",
                      tasks[t], encodings[e]);
@@ -810,7 +810,7 @@ START_TEST(test_summary_counts_solved_within_and_beyond) {
     const char *encodings[] = {"rope", "nope"};
     for (int e = 0; e < 2; e++)
         for (int seed = 1; seed <= 3; seed++) {
-            char id[8], point[128], eval[320];
+            char id[16], point[128], eval[320];
             snprintf(id, sizeof id, "%c%d", encodings[e][0], seed);
             snprintf(point, sizeof point, "key,value\nmodel.encoding,%s\nseed,%d\n",
                      encodings[e], seed);
