@@ -351,6 +351,7 @@ START_TEST(test_round_trip) {
     check_round_trip("experiments/length_generalization.yaml");
     check_round_trip("experiments/length_generalization_full.yaml");
     check_round_trip("experiments/length_generalization_low_lr.yaml");
+    check_round_trip("experiments/length_generalization_causal.yaml");
     // A set that puts a quiet option (tasks/task.h) back to its default: queries 8 in
     // training, 1 in the test set; the text must say 1, or it reloads as 8.
     check_round_trip("experiments/indirect_indexing_q8.yaml");
