@@ -98,14 +98,16 @@ int inspect_attention(inspected *x, size_t k, FILE *out, char *err, size_t errle
     for (int l = 0; l < L; l++)
         for (int h = 0; h < NH; h++) {
             const float *att = acts_attention(a, l) + (size_t)h * T * T;
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j <= (x->m->cfg.bidirectional ? n - 1 : i); j++) {
+            for (int i = 0; i < n; i++) {
+                const int last_key = x->m->cfg.bidirectional ? n - 1 : i;
+                for (int j = 0; j <= last_key; j++) {
                     fprintf(out, "%d,%d,%d,%d,%.6g,", l, h, i, j, att[(size_t)i * T + j]);
                     write_token(x, b->tokens[i], out);
                     fputc(',', out);
                     write_token(x, b->tokens[j], out);
                     fputc('\n', out);
                 }
+            }
         }
     acts_free(a);
     batch_free(b);

@@ -1,9 +1,10 @@
 // The per-run CSVs of `posbench attn` and `posbench freq`, checked and shaped for gnuplot.
 //
 // attention.csv: `layer,head,query,key,prob,query_token,key_token`, tokens double-quoted
-// single characters; keys at or before the query (causal) or also after it (bidirectional). gnuplot's CSV reading cannot split "," inside quotes, so the file is
-// rewritten with numbers only: `layer head query key prob query_code key_code`, codes the
-// tokens' byte values (-1 for a token that is not one byte); plots/attention.gp draws it.
+// single characters; keys at or before the query (causal) or also after it (bidirectional).
+// gnuplot's CSV reading cannot split "," inside quotes, so the file is rewritten with numbers
+// only: `layer head query key prob query_code key_code`, codes the tokens' byte values (-1
+// for a token that is not one byte); plots/attention.gp draws it.
 // frequency.csv (`layer,frequency,mass`) is all numbers and plots/frequency.gp reads it as
 // is; it is only checked here, so a malformed file gets a message naming its line instead of
 // a gnuplot warning.
